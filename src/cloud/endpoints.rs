@@ -1,0 +1,204 @@
+//! Sites, client IDs and endpoint URLs (PROTOCOL.md §1), with the overrides for private deployments
+//! and tests, and the rule that plain HTTP goes only to loopback.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use anyhow::{Result, bail};
+use url::Url;
+
+/// The Alibaba Cloud site an OAuth profile signs in to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    /// Alibaba Cloud China (aliyun.com).
+    Cn,
+    /// Alibaba Cloud International (alibabacloud.com).
+    Intl,
+}
+
+impl Site {
+    /// Parses `CN`/`0` or `INTL`/`1`, case-insensitively, as the official CLI does.
+    pub fn parse(text: &str) -> Result<Self> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "CN" | "0" => Ok(Site::Cn),
+            "INTL" | "1" => Ok(Site::Intl),
+            _ => bail!("unknown OAuth site `{text}`: expected `CN` (or 0) or `INTL` (or 1)"),
+        }
+    }
+
+    /// The value stored in `oauth_site_type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Site::Cn => "CN",
+            Site::Intl => "INTL",
+        }
+    }
+
+    /// The client ID of the `official-cli` OAuth app on this site.
+    pub fn client_id(self) -> &'static str {
+        match self {
+            Site::Cn => "4038181954557748008",
+            Site::Intl => "4103531455503354461",
+        }
+    }
+
+    fn default_signin(self) -> &'static str {
+        match self {
+            Site::Cn => "https://signin.aliyun.com",
+            Site::Intl => "https://signin.alibabacloud.com",
+        }
+    }
+
+    fn default_oauth(self) -> &'static str {
+        match self {
+            Site::Cn => "https://oauth.aliyun.com",
+            Site::Intl => "https://oauth.alibabacloud.com",
+        }
+    }
+}
+
+impl fmt::Display for Site {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where the OAuth endpoints of one site live.
+#[derive(Debug, Clone)]
+pub struct OAuthEndpoints {
+    /// Base of the browser sign-in (`…/oauth2/v1/auth`).
+    pub signin: Url,
+    /// Base of the token and exchange APIs (`…/v1/token`, `…/v1/exchange`).
+    pub oauth: Url,
+}
+
+impl OAuthEndpoints {
+    /// The site's endpoints, or the overrides (`ALICLI_SIGNIN_URL`, `ALICLI_OAUTH_URL`) when given.
+    pub fn for_site(site: Site, signin: Option<&str>, oauth: Option<&str>) -> Result<Self> {
+        Ok(Self {
+            signin: parse_endpoint(signin.unwrap_or(site.default_signin()))?,
+            oauth: parse_endpoint(oauth.unwrap_or(site.default_oauth()))?,
+        })
+    }
+
+    /// `{signin}/oauth2/v1/auth`
+    pub fn authorize_url(&self) -> Url {
+        join(&self.signin, "oauth2/v1/auth")
+    }
+
+    /// `{oauth}/v1/token`
+    pub fn token_url(&self) -> Url {
+        join(&self.oauth, "v1/token")
+    }
+
+    /// `{oauth}/v1/exchange`
+    pub fn exchange_url(&self) -> Url {
+        join(&self.oauth, "v1/exchange")
+    }
+}
+
+/// Appends a relative path to a base, keeping any path prefix the base has.
+fn join(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let prefix = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&format!("{prefix}/{path}"));
+    url
+}
+
+/// The STS endpoint: `--endpoint`, else the profile's `sts_endpoint`, else
+/// `ALIBABA_CLOUD_STS_ENDPOINT`, else `sts.<region>.aliyuncs.com` when a region was asked for,
+/// else the central `sts.aliyuncs.com`.
+pub fn sts_endpoint(
+    flag: Option<&str>,
+    profile: Option<&str>,
+    env: Option<&str>,
+    region: Option<&str>,
+) -> Result<Url> {
+    let chosen = [flag, profile, env]
+        .into_iter()
+        .flatten()
+        .find(|value| !value.trim().is_empty());
+    match (chosen, region) {
+        (Some(endpoint), _) => parse_endpoint(endpoint),
+        (None, Some(region)) => parse_endpoint(&format!("sts.{region}.aliyuncs.com")),
+        (None, None) => parse_endpoint("sts.aliyuncs.com"),
+    }
+}
+
+/// A bare host means HTTPS; a full URL is taken as it is. Plain `http://` only reaches loopback.
+pub fn parse_endpoint(text: &str) -> Result<Url> {
+    let text = text.trim();
+    let url = if text.contains("://") {
+        Url::parse(text)
+    } else {
+        Url::parse(&format!("https://{text}"))
+    }
+    .map_err(|e| anyhow::anyhow!("`{text}` is not a valid endpoint: {e}"))?;
+    require_secure(&url)?;
+    Ok(url)
+}
+
+/// Refuses plain HTTP to anything but loopback, and schemes other than HTTP(S).
+pub fn require_secure(url: &Url) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => bail!(
+            "refusing plain HTTP to `{url}`: only loopback addresses may use `http://`; use `https://`"
+        ),
+        other => bail!("unsupported scheme `{other}` in `{url}`: use `https://`"),
+    }
+}
+
+/// True for `localhost`, 127.0.0.0/8 and ::1.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sites_parse_like_the_official_cli() {
+        assert_eq!(Site::parse("cn").unwrap(), Site::Cn);
+        assert_eq!(Site::parse("1").unwrap(), Site::Intl);
+        assert!(Site::parse("eu").is_err());
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        assert!(parse_endpoint("http://127.0.0.1:8080").is_ok());
+        assert!(parse_endpoint("http://localhost:1").is_ok());
+        assert!(parse_endpoint("http://[::1]:1").is_ok());
+        let err = parse_endpoint("http://sts.aliyuncs.com").unwrap_err();
+        assert!(err.to_string().contains("refusing plain HTTP"), "{err}");
+        assert_eq!(
+            parse_endpoint("sts.aliyuncs.com").unwrap().as_str(),
+            "https://sts.aliyuncs.com/"
+        );
+    }
+
+    #[test]
+    fn endpoint_precedence_and_paths() {
+        let url = sts_endpoint(None, Some("http://127.0.0.1:9/"), Some("x.example"), None).unwrap();
+        assert_eq!(url.as_str(), "http://127.0.0.1:9/");
+        let url = sts_endpoint(None, None, None, Some("cn-shanghai")).unwrap();
+        assert_eq!(url.as_str(), "https://sts.cn-shanghai.aliyuncs.com/");
+        let oauth =
+            OAuthEndpoints::for_site(Site::Cn, None, Some("http://127.0.0.1:7/base/")).unwrap();
+        assert_eq!(
+            oauth.token_url().as_str(),
+            "http://127.0.0.1:7/base/v1/token"
+        );
+        assert_eq!(
+            oauth.authorize_url().as_str(),
+            "https://signin.aliyun.com/oauth2/v1/auth"
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! Alibaba Cloud endpoints, the OAuth-to-STS exchange, and signed API calls.
+
+pub mod credentials;
+pub mod encode;
+pub mod endpoints;
+pub mod exchange;
+pub mod sign;
+pub mod sts;

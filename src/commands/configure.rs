@@ -1,0 +1,293 @@
+//! `alicli configure --mode OAuth`: the browser sign-in, from the prompts to the saved profile.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use serde_json::Value;
+
+use super::output;
+use super::prompt;
+use super::settings::{Settings, relogin_command};
+use crate::cli::ConfigureArgs;
+use crate::clock;
+use crate::cloud::endpoints::{OAuthEndpoints, Site, sts_endpoint};
+use crate::cloud::exchange::exchange;
+use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
+use crate::error::{Interrupted, SignInNeeded, UsageError, with_hint};
+use crate::http::{self, RequestError};
+use crate::oauth::authorize::{authorize_url, redirect_uri};
+use crate::oauth::browser::open_browser;
+use crate::oauth::callback::{CallbackResult, CallbackServer, bind_listener};
+use crate::oauth::pkce::AuthorizationRequest;
+use crate::oauth::token::redeem_code;
+use crate::profile::Profile;
+use crate::renew::owned_fields;
+
+/// Runs the sign-in.
+pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
+    let store = settings.store(args.config_path.as_deref())?;
+    // A file we cannot parse stops us before the browser opens: it will not be overwritten.
+    let file = store.load()?;
+    let name = args.profile.clone().unwrap_or_else(|| "default".to_owned());
+    check_profile_name(&name)?;
+    let existing = file.profile(&name, store.path())?;
+    let interactive = prompt::interactive();
+    let site = choose_site(
+        args.oauth_site_type.as_deref(),
+        existing.as_ref(),
+        interactive,
+    )?;
+    let region = choose_region(args.region.as_deref(), existing.as_ref(), site, interactive)?;
+    let language = args
+        .language
+        .map(|l| l.as_str().to_owned())
+        .or_else(|| {
+            existing
+                .as_ref()
+                .map(|p| p.language.clone())
+                .filter(|l| !l.is_empty())
+        })
+        .unwrap_or_else(|| "en".to_owned());
+    let endpoints = OAuthEndpoints::for_site(
+        site,
+        settings.signin_url.as_deref(),
+        settings.oauth_url.as_deref(),
+    )?;
+    let http = http::client(&settings.proxies)?;
+
+    // Bound before the URL is shown, so the redirect can never find the port taken.
+    let listener = bind_listener(args.callback_port)?;
+    let port = listener.local_addr()?.port();
+    let request = AuthorizationRequest::new_random();
+    let redirect = redirect_uri(port);
+    let url = authorize_url(
+        &endpoints.authorize_url(),
+        site.client_id(),
+        &redirect,
+        request.state.expose(),
+        &request.challenge,
+    );
+    let mut server = CallbackServer::start(listener, request.state.clone())?;
+    eprintln!(
+        "Opening the browser to sign in to Alibaba Cloud ({site}). If it does not open, visit:"
+    );
+    eprintln!("SignIn url: {url}");
+    if let Err(error) = open_browser(url.as_str(), settings.browser.as_deref()) {
+        eprintln!("warning: {error:#}; open the URL above in a browser yourself");
+    }
+    eprintln!(
+        "Waiting for the sign-in on {redirect} (up to {} s; Ctrl-C to cancel)...",
+        args.timeout
+    );
+    let outcome = wait_for_callback(&mut server, Duration::from_secs(args.timeout)).await;
+    server.stop().await;
+    let code = match outcome? {
+        CallbackResult::Code(code) => code,
+        CallbackResult::Refused { error, description } => {
+            return Err(refused(&name, &error, description));
+        }
+    };
+
+    let relogin = relogin_command(&name, site, args.config_path.as_deref());
+    let now = clock::now_unix();
+    let tokens = redeem_code(
+        &http,
+        &endpoints.token_url(),
+        site.client_id(),
+        &code,
+        &redirect,
+        &request.verifier,
+        now,
+    )
+    .await
+    .map_err(|e| sign_in_failed(e, "redeeming the authorization code failed", &relogin))?;
+    let credentials = exchange(&http, &endpoints.exchange_url(), &tokens.access_token)
+        .await
+        .map_err(|e| {
+            sign_in_failed(
+                e,
+                "exchanging the sign-in for STS credentials failed",
+                &relogin,
+            )
+        })?;
+
+    let mut fields: Vec<(&'static str, Value)> = vec![
+        ("mode", "OAuth".into()),
+        ("oauth_site_type", site.as_str().into()),
+        ("region_id", region.into()),
+        ("language", language.into()),
+    ];
+    if existing.as_ref().is_none_or(|p| p.mode != "OAuth") {
+        fields.push(("output_format", "json".into()));
+    }
+    fields.extend(owned_fields(Some(&tokens), &credentials));
+    store.update(|file| {
+        file.set_fields(&name, fields);
+        file.set_current(&name);
+        Ok(())
+    })?;
+
+    let endpoint = sts_endpoint(
+        None,
+        existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
+        settings.sts_endpoint.as_deref(),
+        None,
+    )?;
+    let identity = get_caller_identity(
+        &http,
+        &endpoint,
+        &credentials,
+        SignatureVersion::V3,
+        clock::now_unix(),
+        &new_nonce(),
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "profile `{name}` was saved to `{}`, but checking it with GetCallerIdentity failed",
+            store.path().display()
+        )
+    })?;
+    let field = |key: &str| {
+        identity
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_owned()
+    };
+    eprintln!(
+        "Signed in as {} (account {}). Profile `{name}` saved to {}.",
+        field("Arn"),
+        field("AccountId"),
+        store.path().display()
+    );
+    output::print_stdout("")
+}
+
+fn check_profile_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() || name.chars().any(char::is_control) {
+        return Err(UsageError(format!(
+            "invalid profile name `{}`: use letters, digits, `-` or `_`",
+            name.escape_debug()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn choose_site(flag: Option<&str>, existing: Option<&Profile>, interactive: bool) -> Result<Site> {
+    if let Some(text) = flag {
+        return Site::parse(text).map_err(|e| UsageError(e.to_string()).into());
+    }
+    let stored = existing
+        .and_then(|p| p.oauth_site_type.as_deref())
+        .and_then(|text| Site::parse(text).ok())
+        .unwrap_or(Site::Cn);
+    if !interactive {
+        return Ok(stored);
+    }
+    loop {
+        let answer = prompt::ask(
+            &format!("OAuth Site Type (CN: 0 or INTL: 1, default: {stored}): "),
+            stored.as_str(),
+        )?;
+        match Site::parse(&answer) {
+            Ok(site) => return Ok(site),
+            Err(error) => eprintln!("{error}"),
+        }
+    }
+}
+
+fn choose_region(
+    flag: Option<&str>,
+    existing: Option<&Profile>,
+    site: Site,
+    interactive: bool,
+) -> Result<String> {
+    if let Some(region) = flag {
+        return check_region(region).map_err(|e| UsageError(e.to_string()).into());
+    }
+    if let Some(stored) = existing
+        .map(|p| p.region_id.clone())
+        .filter(|r| !r.is_empty())
+    {
+        return Ok(stored);
+    }
+    if !interactive {
+        return Err(with_hint(
+            UsageError(
+                "no default region: standard input is not a terminal, so alicli cannot ask".into(),
+            ),
+            "pass the region with `--region ID`, e.g. `--region cn-hangzhou`",
+        ));
+    }
+    let default = match site {
+        Site::Cn => "cn-hangzhou",
+        Site::Intl => "ap-southeast-1",
+    };
+    loop {
+        let answer = prompt::ask(
+            &format!("Default Region Id (default: {default}): "),
+            default,
+        )?;
+        match check_region(&answer) {
+            Ok(region) => return Ok(region),
+            Err(error) => eprintln!("{error}"),
+        }
+    }
+}
+
+/// Region ids match `^[a-zA-Z0-9-]*$`, as the official CLI checks (PROTOCOL.md §4).
+fn check_region(region: &str) -> Result<String> {
+    if region.is_empty()
+        || !region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        anyhow::bail!(
+            "invalid region id `{}`: use letters, digits and `-`, e.g. cn-hangzhou",
+            region.escape_debug()
+        );
+    }
+    Ok(region.to_owned())
+}
+
+async fn wait_for_callback(
+    server: &mut CallbackServer,
+    timeout: Duration,
+) -> Result<CallbackResult> {
+    tokio::select! {
+        result = server.next_result() => result.ok_or_else(|| anyhow!("the sign-in callback listener stopped unexpectedly")),
+        () = tokio::time::sleep(timeout) => Err(with_hint(
+            anyhow!("no sign-in arrived within {} s; nothing was written", timeout.as_secs()),
+            "run the command again, or allow more time with `--timeout SECS`",
+        )),
+        _ = tokio::signal::ctrl_c() => Err(Interrupted.into()),
+    }
+}
+
+fn refused(name: &str, error: &str, description: Option<String>) -> anyhow::Error {
+    let mut reason = format!("the sign-in was refused: `{error}`");
+    if let Some(description) = description.filter(|d| !d.is_empty()) {
+        reason.push_str(&format!(": {description}"));
+    }
+    with_hint(
+        SignInNeeded {
+            profile: name.to_owned(),
+            reason,
+        },
+        "if you did not cancel it yourself, a RAM administrator may need to assign your user to the \
+         `official-cli` application (RAM console, OAuth applications), then run this command again",
+    )
+}
+
+fn sign_in_failed(error: RequestError, what: &str, relogin: &str) -> anyhow::Error {
+    let error = match error {
+        RequestError::Server(server) => anyhow::Error::new(server),
+        RequestError::Other(other) => other,
+    };
+    with_hint(
+        error.context(what.to_owned()),
+        format!("nothing was saved; try again with `{relogin}`"),
+    )
+}

@@ -1,0 +1,102 @@
+//! Everything the commands take from the environment, read once.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow};
+
+use crate::cloud::endpoints::Site;
+use crate::error::with_hint;
+use crate::http::ProxySettings;
+use crate::profile::{ConfigFile, Store};
+
+/// The environment a command runs in.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The home directory.
+    pub home: Option<PathBuf>,
+    /// `ALIBABA_CLOUD_CONFIG_FILE`.
+    pub config_file: Option<PathBuf>,
+    /// The first of `ALIBABACLOUD_PROFILE`, `ALIBABA_CLOUD_PROFILE`, `ALICLOUD_PROFILE` that is set.
+    pub profile: Option<String>,
+    /// `ALICLI_SIGNIN_URL`.
+    pub signin_url: Option<String>,
+    /// `ALICLI_OAUTH_URL`.
+    pub oauth_url: Option<String>,
+    /// `ALIBABA_CLOUD_STS_ENDPOINT`.
+    pub sts_endpoint: Option<String>,
+    /// `BROWSER`.
+    pub browser: Option<String>,
+    /// Proxy variables.
+    pub proxies: ProxySettings,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Settings {
+    /// Reads the environment.
+    pub fn from_env() -> Self {
+        Self {
+            home: dirs::home_dir(),
+            config_file: var("ALIBABA_CLOUD_CONFIG_FILE").map(PathBuf::from),
+            profile: [
+                "ALIBABACLOUD_PROFILE",
+                "ALIBABA_CLOUD_PROFILE",
+                "ALICLOUD_PROFILE",
+            ]
+            .into_iter()
+            .find_map(var),
+            signin_url: var("ALICLI_SIGNIN_URL"),
+            oauth_url: var("ALICLI_OAUTH_URL"),
+            sts_endpoint: var("ALIBABA_CLOUD_STS_ENDPOINT"),
+            browser: var("BROWSER"),
+            proxies: ProxySettings::from_env(),
+        }
+    }
+
+    /// The profile store: `--config-path`, else `ALIBABA_CLOUD_CONFIG_FILE`, else the default.
+    pub fn store(&self, flag: Option<&Path>) -> Result<Store> {
+        if let Some(path) = flag
+            .map(Path::to_path_buf)
+            .or_else(|| self.config_file.clone())
+        {
+            return Ok(Store::new(path));
+        }
+        let home = self.home.as_deref().ok_or_else(|| {
+            with_hint(
+                anyhow!("cannot find the home directory"),
+                "set HOME, or name the profile file with `--config-path FILE`",
+            )
+        })?;
+        Ok(Store::new(Store::default_path(home)))
+    }
+
+    /// The profile to use: the flag, the environment, then the file's `current`.
+    pub fn profile_name(
+        &self,
+        flag: Option<&str>,
+        file: &ConfigFile,
+        store: &Store,
+    ) -> Result<String> {
+        if let Some(name) = flag.map(str::to_owned).or_else(|| self.profile.clone()) {
+            return Ok(name);
+        }
+        file.current().map(str::to_owned).ok_or_else(|| {
+            with_hint(
+                anyhow!("no profile selected and `{}` has no current profile", store.path().display()),
+                "sign in with `alicli configure --profile NAME --mode OAuth`, or pass `--profile NAME`",
+            )
+        })
+    }
+}
+
+/// The command that signs a profile in again, with the flags that found it.
+pub fn relogin_command(profile: &str, site: Site, config_path: Option<&Path>) -> String {
+    let mut command =
+        format!("alicli configure --profile {profile} --mode OAuth --oauth-site-type {site}");
+    if let Some(path) = config_path {
+        command.push_str(&format!(" --config-path {}", path.display()));
+    }
+    command
+}

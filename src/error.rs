@@ -1,0 +1,125 @@
+//! The errors a caller branches on, the hint line, and the exit code table of README.
+
+use std::fmt;
+
+/// Exit codes, documented in README.
+pub mod exit {
+    /// Something failed.
+    pub const FAILURE: u8 = 1;
+    /// The command line was wrong (clap uses the same code).
+    pub const USAGE: u8 = 2;
+    /// Sign-in needed: the session expired or the grant was refused.
+    pub const SIGN_IN_NEEDED: u8 = 4;
+    /// Interrupted by Ctrl-C.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// The one line that tells the user what to run next. Attach it with `.context(Hint::new(..))` or
+/// [`with_hint`]; `main` prints it last, after the causes.
+#[derive(Debug, Clone)]
+pub struct Hint(pub String);
+
+impl Hint {
+    /// A hint; by habit it names the exact command to run.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+}
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Wraps an error with a hint line.
+pub fn with_hint(error: impl Into<anyhow::Error>, hint: impl Into<String>) -> anyhow::Error {
+    error.into().context(Hint::new(hint))
+}
+
+/// The session cannot be renewed without a new browser sign-in (exit code 4).
+#[derive(Debug, thiserror::Error)]
+#[error("profile `{profile}` needs a new sign-in: {reason}")]
+pub struct SignInNeeded {
+    /// The profile that needs it.
+    pub profile: String,
+    /// What happened, with the server's words where there were any.
+    pub reason: String,
+}
+
+/// The user pressed Ctrl-C while we waited.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted; nothing was written")]
+pub struct Interrupted;
+
+/// The exit code for an error, per README's table.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    if error.downcast_ref::<SignInNeeded>().is_some() {
+        exit::SIGN_IN_NEEDED
+    } else if error.downcast_ref::<Interrupted>().is_some() {
+        exit::INTERRUPTED
+    } else if error.downcast_ref::<UsageError>().is_some() {
+        exit::USAGE
+    } else {
+        exit::FAILURE
+    }
+}
+
+/// A command line that clap accepted but that cannot work (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Renders an error for stderr: `error: what failed`, the causes, then `hint: the fix`.
+pub fn render(error: &anyhow::Error) -> String {
+    let hint = error.downcast_ref::<Hint>().map(|h| h.0.clone());
+    let mut lines = Vec::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if Some(&text) == hint.as_ref() || lines.last() == Some(&text) {
+            continue;
+        }
+        lines.push(text);
+    }
+    let mut out = String::new();
+    for (index, line) in lines.iter().enumerate() {
+        if index == 0 {
+            out.push_str(&format!("error: {line}\n"));
+        } else {
+            out.push_str(&format!("  caused by: {line}\n"));
+        }
+    }
+    if let Some(hint) = hint {
+        out.push_str(&format!("hint: {hint}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn render_puts_the_hint_last_and_skips_it_in_the_chain() {
+        let error = Err::<(), _>(anyhow::anyhow!("connection refused"))
+            .context("failed to reach `https://oauth.aliyun.com`")
+            .context(Hint::new("check your network, then run `alicli configure`"))
+            .unwrap_err();
+        assert_eq!(
+            render(&error),
+            "error: failed to reach `https://oauth.aliyun.com`\n  caused by: connection refused\nhint: check your network, then run `alicli configure`\n"
+        );
+    }
+
+    #[test]
+    fn sign_in_needed_maps_to_4_through_context() {
+        let error = anyhow::Error::new(SignInNeeded {
+            profile: "work".into(),
+            reason: "refused".into(),
+        })
+        .context("renewal failed");
+        assert_eq!(exit_code(&error), 4);
+        assert_eq!(exit_code(&anyhow::anyhow!("x")), 1);
+    }
+}

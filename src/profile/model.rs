@@ -1,0 +1,294 @@
+//! The `config.json` model shared with the official CLI and SDKs (PROTOCOL.md §4).
+//!
+//! The file is kept as JSON values so that every profile and key we do not understand survives a
+//! rewrite; typed views are read out of it, and changes are written back field by field.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::oauth::token::lenient_seconds;
+use crate::secret::Secret;
+
+/// The whole profile file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigFile {
+    root: Map<String, Value>,
+}
+
+/// A typed view of one profile. Fields other tools own stay in the file, not here.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Profile {
+    /// The profile name.
+    pub name: String,
+    /// `OAuth`, `AK`, `StsToken`, …
+    pub mode: String,
+    /// `CN` or `INTL` for OAuth profiles.
+    pub oauth_site_type: Option<String>,
+    /// The default region.
+    pub region_id: String,
+    /// `en` or `zh`.
+    pub language: String,
+    /// The OAuth access token.
+    pub oauth_access_token: Secret,
+    /// The OAuth refresh token.
+    pub oauth_refresh_token: Secret,
+    /// When the access token expires, unix seconds (0 when unknown).
+    #[serde(deserialize_with = "lenient_or_zero")]
+    pub oauth_access_token_expire: i64,
+    /// When the refresh token expires, unix seconds (0 when unknown; the CLI never writes it).
+    #[serde(deserialize_with = "lenient_or_zero")]
+    pub oauth_refresh_token_expire: i64,
+    /// The AccessKeyId (STS for OAuth profiles).
+    pub access_key_id: String,
+    /// The AccessKeySecret.
+    pub access_key_secret: Secret,
+    /// The STS security token.
+    pub sts_token: Secret,
+    /// When the STS credentials expire, unix seconds (0 when unknown).
+    #[serde(deserialize_with = "lenient_or_zero")]
+    pub sts_expiration: i64,
+    /// An STS endpoint override.
+    pub sts_endpoint: Option<String>,
+}
+
+fn lenient_or_zero<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    Ok(lenient_seconds(deserializer)?.unwrap_or(0))
+}
+
+impl ConfigFile {
+    /// An empty file, shaped as the official CLI writes it.
+    pub fn empty() -> Self {
+        let mut root = Map::new();
+        root.insert("current".into(), Value::String(String::new()));
+        root.insert("profiles".into(), Value::Array(Vec::new()));
+        root.insert("meta_path".into(), Value::String(String::new()));
+        Self { root }
+    }
+
+    /// Parses and checks the shape; `path` is only for messages.
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<Self> {
+        let shown = path.display();
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "`{shown}` is not valid JSON: {} at line {}, column {}",
+                describe_json_error(&e),
+                e.line(),
+                e.column()
+            )
+        })?;
+        let Value::Object(root) = value else {
+            bail!(
+                "`{shown}` must hold a JSON object with `profiles`, but holds {}",
+                kind(&value)
+            );
+        };
+        match root.get("current") {
+            None | Some(Value::String(_)) | Some(Value::Null) => {}
+            Some(other) => bail!(
+                "`current` in `{shown}` must be a string, not {}",
+                kind(other)
+            ),
+        }
+        match root.get("profiles") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(profiles)) => {
+                for (index, profile) in profiles.iter().enumerate() {
+                    match profile.get("name") {
+                        Some(Value::String(_)) if profile.is_object() => {}
+                        _ => bail!(
+                            "profile #{} in `{shown}` must be an object with a string `name`",
+                            index + 1
+                        ),
+                    }
+                }
+            }
+            Some(other) => bail!(
+                "`profiles` in `{shown}` must be a list, not {}",
+                kind(other)
+            ),
+        }
+        Ok(Self { root })
+    }
+
+    /// The file as pretty JSON, ending in a newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(&self.root).expect("JSON values serialize");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// The `current` profile name, if set and non-empty.
+    pub fn current(&self) -> Option<&str> {
+        self.root
+            .get("current")
+            .and_then(Value::as_str)
+            .filter(|name| !name.is_empty())
+    }
+
+    /// Makes `name` the current profile.
+    pub fn set_current(&mut self, name: &str) {
+        self.root
+            .insert("current".into(), Value::String(name.to_owned()));
+    }
+
+    fn profiles(&self) -> &[Value] {
+        self.root
+            .get("profiles")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The profile names in file order.
+    pub fn names(&self) -> Vec<&str> {
+        self.profiles()
+            .iter()
+            .filter_map(|p| p.get("name").and_then(Value::as_str))
+            .collect()
+    }
+
+    /// The raw JSON of one profile.
+    pub fn raw_profile(&self, name: &str) -> Option<&Map<String, Value>> {
+        self.profiles()
+            .iter()
+            .filter_map(Value::as_object)
+            .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
+    }
+
+    /// The typed view of one profile; a field of the wrong type is an error naming it.
+    pub fn profile(&self, name: &str, path: &Path) -> Result<Option<Profile>> {
+        let Some(raw) = self.raw_profile(name) else {
+            return Ok(None);
+        };
+        let profile = Profile::deserialize(Value::Object(raw.clone())).map_err(|e| {
+            anyhow::anyhow!("profile `{name}` in `{}` is malformed: {e}", path.display())
+        })?;
+        Ok(Some(profile))
+    }
+
+    /// Sets fields of a profile, creating the profile (at the end) when it does not exist. Only
+    /// the given keys change; everything else in the profile stays as it was.
+    pub fn set_fields(
+        &mut self,
+        name: &str,
+        fields: impl IntoIterator<Item = (&'static str, Value)>,
+    ) {
+        let profiles = self
+            .root
+            .entry("profiles")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if !profiles.is_array() {
+            *profiles = Value::Array(Vec::new());
+        }
+        let list = profiles.as_array_mut().expect("made an array above");
+        let index = match list
+            .iter()
+            .position(|p| p.get("name").and_then(Value::as_str) == Some(name))
+        {
+            Some(index) => index,
+            None => {
+                let mut entry = Map::new();
+                entry.insert("name".into(), Value::String(name.to_owned()));
+                list.push(Value::Object(entry));
+                list.len() - 1
+            }
+        };
+        let entry = list[index].as_object_mut().expect("profiles are objects");
+        for (key, value) in fields {
+            entry.insert(key.to_owned(), value);
+        }
+    }
+
+    /// Removes a profile; returns whether it existed.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let Some(list) = self.root.get_mut("profiles").and_then(Value::as_array_mut) else {
+            return false;
+        };
+        let before = list.len();
+        list.retain(|p| p.get("name").and_then(Value::as_str) != Some(name));
+        before != list.len()
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// serde_json's message without its own " at line … column …" suffix (we add ours).
+fn describe_json_error(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(index) => text[..index].to_owned(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"{
+        "current": "ak",
+        "profiles": [
+            {"name": "ak", "mode": "AK", "access_key_id": "id", "access_key_secret": "s", "x_unknown": {"deep": [1, 2]}},
+            {"name": "work", "mode": "OAuth", "sts_expiration": "1795341600", "oauth_access_token_expire": 1795341600.0}
+        ],
+        "meta_path": "",
+        "future_top_level": true
+    }"#;
+
+    #[test]
+    fn set_fields_keeps_unknown_keys_and_other_profiles() {
+        let path = Path::new("config.json");
+        let mut file = ConfigFile::parse(SAMPLE.as_bytes(), path).unwrap();
+        file.set_fields("work", [("region_id", Value::from("cn-shanghai"))]);
+        file.set_fields("new", [("mode", Value::from("OAuth"))]);
+        let reparsed = ConfigFile::parse(&file.to_bytes(), path).unwrap();
+        assert_eq!(reparsed.names(), ["ak", "work", "new"]);
+        assert_eq!(
+            reparsed.raw_profile("ak").unwrap()["x_unknown"]["deep"][1],
+            2
+        );
+        assert_eq!(reparsed.root["future_top_level"], true);
+        let work = reparsed.profile("work", path).unwrap().unwrap();
+        assert_eq!(work.region_id, "cn-shanghai");
+        assert_eq!(work.sts_expiration, 1_795_341_600);
+        assert_eq!(work.oauth_access_token_expire, 1_795_341_600);
+    }
+
+    #[test]
+    fn bad_shapes_are_named() {
+        let path = Path::new("/home/u/.aliyun/config.json");
+        let error = ConfigFile::parse(b"{\"profiles\": [", path)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("/home/u/.aliyun/config.json") && error.contains("line 1"),
+            "{error}"
+        );
+        let error = ConfigFile::parse(b"{\"profiles\": {}}", path)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("must be a list"), "{error}");
+        let error = ConfigFile::parse(b"[]", path).unwrap_err().to_string();
+        assert!(error.contains("JSON object"), "{error}");
+        let file =
+            ConfigFile::parse(br#"{"profiles":[{"name":"p","region_id":5}]}"#, path).unwrap();
+        let error = file.profile("p", path).unwrap_err().to_string();
+        assert!(
+            error.contains("profile `p`") && error.contains("malformed"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,298 @@
+//! Reading and writing the profile file: size-capped reads that never overwrite what they cannot
+//! parse, a cross-process lock, and atomic writes (temp file in the same directory, fsync, rename).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::model::ConfigFile;
+use crate::error::with_hint;
+
+/// A profile file is a few kilobytes; anything this large is not one.
+const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+
+/// The profile file at one path.
+#[derive(Debug, Clone)]
+pub struct Store {
+    path: PathBuf,
+}
+
+impl Store {
+    /// The store at `path` (from `--config-path`, `ALIBABA_CLOUD_CONFIG_FILE` or the default).
+    pub fn new(path: PathBuf) -> Self {
+        Self { path }
+    }
+
+    /// `~/.aliyun/config.json` under `home`.
+    pub fn default_path(home: &Path) -> PathBuf {
+        home.join(".aliyun").join("config.json")
+    }
+
+    /// The path as given (what messages show).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file to read and replace: the target of a symlink, so the link itself is kept.
+    fn real_path(&self) -> PathBuf {
+        match fs::symlink_metadata(&self.path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone())
+            }
+            _ => self.path.clone(),
+        }
+    }
+
+    /// Reads the file; a missing file is an empty one. A file that cannot be parsed is an error
+    /// and is never overwritten.
+    pub fn load(&self) -> Result<ConfigFile> {
+        let shown = self.path.display();
+        let mut file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(ConfigFile::empty()),
+            Err(e) => {
+                return Err(with_hint(
+                    anyhow::Error::new(e).context(format!("cannot read profile file `{shown}`")),
+                    format!(
+                        "check the permissions of `{shown}` (it should be a file readable by you, mode 0600)"
+                    ),
+                ));
+            }
+        };
+        let meta = file
+            .metadata()
+            .with_context(|| format!("cannot read profile file `{shown}`"))?;
+        if meta.is_dir() {
+            return Err(with_hint(
+                anyhow::anyhow!("profile file `{shown}` is a directory"),
+                "move the directory aside, or point `--config-path` at a file",
+            ));
+        }
+        if meta.len() > MAX_FILE_SIZE {
+            return Err(with_hint(
+                anyhow::anyhow!(
+                    "profile file `{shown}` is {} bytes; a profile file is never that large",
+                    meta.len()
+                ),
+                format!(
+                    "move `{shown}` aside and sign in again with `alicli configure --mode OAuth`"
+                ),
+            ));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read profile file `{shown}`"))?;
+        ConfigFile::parse(&bytes, &self.path).map_err(|e| {
+            with_hint(
+                e.context("the profile file was left untouched"),
+                format!(
+                    "fix the file by hand, or move it aside (`mv {shown} {shown}.bad`) and sign in \
+                     again with `alicli configure --mode OAuth`"
+                ),
+            )
+        })
+    }
+
+    /// Takes the cross-process lock: an exclusive advisory lock on `<file>.lock` beside the file.
+    /// The OS drops it when the process dies, so a crashed holder never blocks anyone.
+    pub fn lock(&self) -> Result<StoreLock> {
+        let real = self.real_path();
+        let dir = parent_dir(&real);
+        create_private_dir(dir)?;
+        let mut lock_name = real.file_name().unwrap_or_default().to_os_string();
+        lock_name.push(".lock");
+        let lock_path = dir.join(lock_name);
+        let lock_file = open_private(&lock_path, false)
+            .with_context(|| format!("cannot create lock file `{}`", lock_path.display()))?;
+        lock_file
+            .lock()
+            .with_context(|| format!("cannot lock `{}`", lock_path.display()))?;
+        Ok(StoreLock {
+            store: self.clone(),
+            real,
+            _lock_file: lock_file,
+        })
+    }
+
+    /// Read, change and write the file under the lock, re-reading once the lock is held.
+    pub fn update<T>(&self, change: impl FnOnce(&mut ConfigFile) -> Result<T>) -> Result<T> {
+        let lock = self.lock()?;
+        let mut file = lock.load()?;
+        let result = change(&mut file)?;
+        lock.save(&file)?;
+        Ok(result)
+    }
+}
+
+/// The held lock; reads and writes made through it cannot interleave with another alicli's.
+pub struct StoreLock {
+    store: Store,
+    real: PathBuf,
+    _lock_file: File,
+}
+
+impl StoreLock {
+    /// Reads the file as it is now, under the lock.
+    pub fn load(&self) -> Result<ConfigFile> {
+        self.store.load()
+    }
+
+    /// Writes the whole file atomically with mode 0600. While writing it also holds the lock the
+    /// official SDKs take (flock on the file itself), so their write-back cannot interleave.
+    pub fn save(&self, file: &ConfigFile) -> Result<()> {
+        let shown = self.store.path.display();
+        let sdk_lock = File::open(&self.real).ok();
+        if let Some(sdk_lock) = &sdk_lock {
+            sdk_lock
+                .lock()
+                .with_context(|| format!("cannot lock `{shown}`"))?;
+        }
+        write_atomic(&self.real, &file.to_bytes()).with_context(|| {
+            format!("failed to write profile file `{shown}`; it was left as it was")
+        })
+    }
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("cannot create directory `{}`", dir.display()))
+}
+
+fn open_private(path: &Path, create_new: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true);
+    if create_new {
+        options.create_new(true);
+    } else {
+        options.create(true).truncate(false);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Temp files are named `.<file>.<pid>.<random>.alicli-tmp`; any left behind is from a writer that
+/// died mid-write, since writers hold the lock.
+const TEMP_SUFFIX: &str = ".alicli-tmp";
+
+/// Writes `bytes` to `path` atomically: a 0600 temp file in the same directory, fsync, rename over
+/// the target, fsync the directory. A failure removes the temp file and leaves the target as it was.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = parent_dir(path);
+    create_private_dir(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config.json".into());
+    remove_stale_temp_files(dir, &name);
+    let temp = dir.join(format!(
+        ".{name}.{}.{:08x}{TEMP_SUFFIX}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    let result = (|| -> Result<()> {
+        let mut file = open_private(&temp, true)
+            .with_context(|| format!("cannot create temp file `{}`", temp.display()))?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temp, path)?;
+        if let Ok(dir) = File::open(dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+fn remove_stale_temp_files(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if file_name.starts_with(&prefix) && file_name.ends_with(TEMP_SUFFIX) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Refuses a path that exists but is not a regular file (or a link to one).
+pub fn ensure_writable_target(path: &Path) -> Result<()> {
+    if let Ok(meta) = fs::metadata(path)
+        && !meta.is_file()
+    {
+        bail!("`{}` exists but is not a regular file", path.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_creates_a_private_file_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().join("sub/config.json"));
+        store
+            .update(|file| {
+                file.set_fields("p", [("mode", "AK".into())]);
+                Ok(())
+            })
+            .unwrap();
+        let names: Vec<String> = fs::read_dir(dir.path().join("sub"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(TEMP_SUFFIX)), "{names:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.path().join("sub/config.json"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+            let mode = fs::metadata(dir.path().join("sub"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+        assert_eq!(store.load().unwrap().names(), ["p"]);
+    }
+
+    #[test]
+    fn corrupt_file_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.json");
+        fs::write(&path, b"{ not json").unwrap();
+        let store = Store::new(path.clone());
+        let error = store.update(|_| Ok(())).unwrap_err();
+        assert!(format!("{error:#}").contains("line 1"), "{error:#}");
+        assert_eq!(fs::read(&path).unwrap(), b"{ not json");
+    }
+}

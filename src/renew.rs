@@ -1,0 +1,308 @@
+//! Keeping a profile's credentials fresh: the refresh and exchange decisions, made under the profile
+//! store's lock so that many processes renewing one profile make a single round trip.
+
+use anyhow::{Result, anyhow, bail};
+use reqwest::Client;
+use serde_json::Value;
+
+use crate::cloud::credentials::Credentials;
+use crate::cloud::endpoints::{OAuthEndpoints, Site};
+use crate::cloud::exchange::exchange;
+use crate::error::SignInNeeded;
+use crate::http::RequestError;
+use crate::oauth::token::{TokenSet, refresh};
+use crate::profile::{ConfigFile, Profile, Store};
+use crate::secret::Secret;
+
+/// STS credentials closer to expiry than this are renewed before use (seconds).
+pub const STS_RENEW_MARGIN: i64 = 300;
+/// The exchange wants an access token valid for 15 more minutes; refresh at 20 (PROTOCOL.md §3).
+pub const ACCESS_TOKEN_MARGIN: i64 = 1200;
+
+/// What renewal needs from the outside world.
+pub struct Network<'a> {
+    /// The HTTP client.
+    pub http: &'a Client,
+    /// `ALICLI_SIGNIN_URL`, if set.
+    pub signin_override: Option<&'a str>,
+    /// `ALICLI_OAUTH_URL`, if set.
+    pub oauth_override: Option<&'a str>,
+}
+
+impl Network<'_> {
+    /// The OAuth endpoints of a site, with the overrides applied.
+    pub fn endpoints(&self, site: Site) -> Result<OAuthEndpoints> {
+        OAuthEndpoints::for_site(site, self.signin_override, self.oauth_override)
+    }
+}
+
+/// What a renewal did, for the caller to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RenewalReport {
+    /// The access token was refreshed.
+    pub refreshed_token: bool,
+    /// New STS credentials were obtained.
+    pub exchanged: bool,
+}
+
+/// The site of an OAuth profile (CN when unset, as the official CLI assumes).
+pub fn profile_site(profile: &Profile) -> Result<Site> {
+    match profile.oauth_site_type.as_deref() {
+        None | Some("") => Ok(Site::Cn),
+        Some(text) => Site::parse(text),
+    }
+}
+
+/// The credentials a profile signs with. OAuth profiles are renewed first when fewer than
+/// `min_ttl` seconds remain (at least [`STS_RENEW_MARGIN`]). `file` is the file as already read;
+/// a renewal re-reads it under the lock.
+pub async fn credentials_for(
+    store: &Store,
+    file: &ConfigFile,
+    name: &str,
+    net: &Network<'_>,
+    now: i64,
+    min_ttl: i64,
+) -> Result<(Credentials, RenewalReport)> {
+    let profile = require_profile(file, store, name)?;
+    match profile.mode.as_str() {
+        "AK" | "StsToken" => Ok((static_credentials(&profile)?, RenewalReport::default())),
+        "OAuth" => {
+            let min_ttl = min_ttl.max(STS_RENEW_MARGIN);
+            if let Some(credentials) = cached_sts(&profile, now, min_ttl) {
+                return Ok((credentials, RenewalReport::default()));
+            }
+            renew_oauth(store, name, net, now, min_ttl, false).await
+        }
+        other => bail!(
+            "profile `{name}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK` and `StsToken`)"
+        ),
+    }
+}
+
+/// Refreshes and exchanges now, whatever the expiry (`session refresh`).
+pub async fn force_renew(
+    store: &Store,
+    name: &str,
+    net: &Network<'_>,
+    now: i64,
+) -> Result<(Credentials, RenewalReport)> {
+    renew_oauth(store, name, net, now, STS_RENEW_MARGIN, true).await
+}
+
+/// The profile, or an error that says how to create it.
+pub fn require_profile(file: &ConfigFile, store: &Store, name: &str) -> Result<Profile> {
+    file.profile(name, store.path())?
+        .ok_or_else(|| anyhow!("profile `{name}` not found in `{}`", store.path().display()))
+}
+
+fn static_credentials(profile: &Profile) -> Result<Credentials> {
+    if profile.access_key_id.is_empty() || profile.access_key_secret.is_empty() {
+        bail!(
+            "profile `{}` has no `access_key_id`/`access_key_secret`",
+            profile.name
+        );
+    }
+    let token = (!profile.sts_token.is_empty()).then(|| profile.sts_token.clone());
+    if profile.mode == "StsToken" && token.is_none() {
+        bail!(
+            "profile `{}` of mode StsToken has no `sts_token`",
+            profile.name
+        );
+    }
+    Ok(Credentials {
+        access_key_id: profile.access_key_id.clone(),
+        access_key_secret: profile.access_key_secret.clone(),
+        security_token: token,
+        expiration: None,
+    })
+}
+
+/// The stored STS credentials of an OAuth profile when they have at least `min_ttl` seconds left.
+pub fn cached_sts(profile: &Profile, now: i64, min_ttl: i64) -> Option<Credentials> {
+    let usable = !profile.access_key_id.is_empty()
+        && !profile.access_key_secret.is_empty()
+        && !profile.sts_token.is_empty()
+        && profile.sts_expiration - now >= min_ttl;
+    usable.then(|| Credentials {
+        access_key_id: profile.access_key_id.clone(),
+        access_key_secret: profile.access_key_secret.clone(),
+        security_token: Some(profile.sts_token.clone()),
+        expiration: Some(profile.sts_expiration),
+    })
+}
+
+async fn renew_oauth(
+    store: &Store,
+    name: &str,
+    net: &Network<'_>,
+    now: i64,
+    min_ttl: i64,
+    force: bool,
+) -> Result<(Credentials, RenewalReport)> {
+    let lock = store.lock()?;
+    // Re-read under the lock: another process may have renewed while we waited for it.
+    let mut profile = require_profile(&lock.load()?, store, name)?;
+    if profile.mode != "OAuth" {
+        bail!(
+            "profile `{name}` is not an OAuth profile (mode `{}`)",
+            profile.mode
+        );
+    }
+    if !force && let Some(credentials) = cached_sts(&profile, now, min_ttl) {
+        return Ok((credentials, RenewalReport::default()));
+    }
+    let site = profile_site(&profile)?;
+    let endpoints = net.endpoints(site)?;
+    let mut report = RenewalReport::default();
+    let mut tokens: Option<TokenSet> = None;
+
+    let access_ok = !profile.oauth_access_token.is_empty()
+        && profile.oauth_access_token_expire - now > ACCESS_TOKEN_MARGIN;
+    if force || !access_ok {
+        let fresh =
+            refresh_with_rotation(&lock, store, name, &mut profile, net, &endpoints, site, now)
+                .await?;
+        report.refreshed_token = true;
+        tokens = Some(fresh);
+    }
+    let access_token = tokens
+        .as_ref()
+        .map(|t| t.access_token.clone())
+        .unwrap_or_else(|| profile.oauth_access_token.clone());
+
+    let credentials = match exchange(net.http, &endpoints.exchange_url(), &access_token).await {
+        Ok(credentials) => credentials,
+        // The server may end an access token before its stated expiry; one refresh is worth a try.
+        Err(RequestError::Server(error)) if tokens.is_none() && token_rejected(&error) => {
+            let fresh =
+                refresh_with_rotation(&lock, store, name, &mut profile, net, &endpoints, site, now)
+                    .await?;
+            report.refreshed_token = true;
+            let credentials = exchange(net.http, &endpoints.exchange_url(), &fresh.access_token)
+                .await
+                .map_err(|e| exchange_error(name, e))?;
+            tokens = Some(fresh);
+            credentials
+        }
+        Err(error) => return Err(exchange_error(name, error)),
+    };
+    report.exchanged = true;
+
+    let mut file = lock.load()?;
+    file.set_fields(name, owned_fields(tokens.as_ref(), &credentials));
+    lock.save(&file)?;
+    Ok((credentials, report))
+}
+
+/// The exchange refused the access token itself (as opposed to the account or the service).
+fn token_rejected(error: &crate::http::ServerError) -> bool {
+    error.status == 401 || matches!(error.error.as_str(), "expired_token" | "invalid_token")
+}
+
+fn exchange_error(name: &str, error: RequestError) -> anyhow::Error {
+    match error {
+        RequestError::Server(server) if token_rejected(&server) || server.is_invalid_grant() => {
+            anyhow::Error::new(SignInNeeded {
+                profile: name.to_owned(),
+                reason: format!("the STS exchange was refused: {server}"),
+            })
+        }
+        RequestError::Server(server) => {
+            anyhow::Error::new(server).context("the STS exchange failed")
+        }
+        RequestError::Other(other) => other,
+    }
+}
+
+/// Refreshes the access token. When the server rotates refresh tokens, another process (an SDK,
+/// say) may already have used ours: on `invalid_grant`, re-read the file and retry with a newer
+/// token; only a refusal of the newest one means the user must sign in again.
+#[allow(clippy::too_many_arguments)]
+async fn refresh_with_rotation(
+    lock: &crate::profile::store::StoreLock,
+    store: &Store,
+    name: &str,
+    profile: &mut Profile,
+    net: &Network<'_>,
+    endpoints: &OAuthEndpoints,
+    site: Site,
+    now: i64,
+) -> Result<TokenSet> {
+    let mut tried: Vec<Secret> = Vec::new();
+    loop {
+        let refresh_token = profile.oauth_refresh_token.clone();
+        if refresh_token.is_empty() {
+            return Err(SignInNeeded {
+                profile: name.to_owned(),
+                reason: "the access token has expired and there is no refresh token".into(),
+            }
+            .into());
+        }
+        match refresh(
+            net.http,
+            &endpoints.token_url(),
+            site.client_id(),
+            &refresh_token,
+            now,
+        )
+        .await
+        {
+            Ok(mut fresh) => {
+                // A response without a refresh token keeps the old one (PROTOCOL.md §2).
+                fresh.refresh_token.get_or_insert(refresh_token);
+                return Ok(fresh);
+            }
+            Err(RequestError::Server(error)) if error.is_invalid_grant() => {
+                tried.push(refresh_token);
+                let newest = require_profile(&lock.load()?, store, name)?;
+                if tried.contains(&newest.oauth_refresh_token) {
+                    return Err(SignInNeeded {
+                        profile: name.to_owned(),
+                        reason: format!("the token refresh was refused: {error}"),
+                    }
+                    .into());
+                }
+                *profile = newest;
+            }
+            Err(RequestError::Server(error)) => {
+                return Err(anyhow::Error::new(error).context("the token refresh failed"));
+            }
+            Err(RequestError::Other(error)) => return Err(error),
+        }
+    }
+}
+
+/// The profile fields a sign-in or renewal owns, and nothing else.
+pub fn owned_fields(
+    tokens: Option<&TokenSet>,
+    credentials: &Credentials,
+) -> Vec<(&'static str, Value)> {
+    let mut fields = Vec::new();
+    if let Some(tokens) = tokens {
+        fields.push(("oauth_access_token", tokens.access_token.expose().into()));
+        fields.push(("oauth_access_token_expire", tokens.access_expires_at.into()));
+        if let Some(refresh) = &tokens.refresh_token {
+            fields.push(("oauth_refresh_token", refresh.expose().into()));
+        }
+        if let Some(at) = tokens.refresh_expires_at {
+            fields.push(("oauth_refresh_token_expire", at.into()));
+        }
+    }
+    fields.push(("access_key_id", credentials.access_key_id.clone().into()));
+    fields.push((
+        "access_key_secret",
+        credentials.access_key_secret.expose().into(),
+    ));
+    fields.push((
+        "sts_token",
+        credentials
+            .security_token
+            .as_ref()
+            .map(|t| t.expose().to_owned())
+            .unwrap_or_default()
+            .into(),
+    ));
+    fields.push(("sts_expiration", credentials.expiration.unwrap_or(0).into()));
+    fields
+}
