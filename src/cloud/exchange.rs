@@ -2,7 +2,7 @@
 
 use anyhow::anyhow;
 use reqwest::Client;
-use serde::Deserialize;
+use serde_json::Value;
 use url::Url;
 
 use super::credentials::Credentials;
@@ -10,40 +10,33 @@ use crate::http::{RequestError, send_json};
 use crate::secret::Secret;
 use crate::timefmt::parse_rfc3339;
 
-/// The exchange answer; camelCase per the docs, PascalCase accepted too.
-#[derive(Deserialize)]
-struct ExchangeWire {
-    #[serde(rename = "accessKeyId", alias = "AccessKeyId")]
-    access_key_id: Option<String>,
-    #[serde(rename = "accessKeySecret", alias = "AccessKeySecret")]
-    access_key_secret: Option<Secret>,
-    #[serde(rename = "securityToken", alias = "SecurityToken")]
-    security_token: Option<Secret>,
-    #[serde(rename = "expiration", alias = "Expiration")]
-    expiration: Option<String>,
+/// The exchange answer: camelCase per the docs, PascalCase accepted too (Alibaba's Python SDK reads
+/// PascalCase), and either may be present without the other or beside it.
+struct ExchangeWire(serde_json::Map<String, Value>);
+
+impl ExchangeWire {
+    fn text(&self, camel: &str, pascal: &str) -> Option<String> {
+        [camel, pascal]
+            .iter()
+            .filter_map(|key| self.0.get(*key).and_then(Value::as_str))
+            .find(|value| !value.is_empty())
+            .map(str::to_owned)
+    }
 }
 
 impl TryFrom<ExchangeWire> for Credentials {
     type Error = anyhow::Error;
 
     fn try_from(wire: ExchangeWire) -> Result<Self, Self::Error> {
-        let missing = |field: &str| anyhow!("the exchange response has no `{field}`");
-        let expiration = wire.expiration.ok_or_else(|| missing("expiration"))?;
+        let field = |camel: &str, pascal: &str| {
+            wire.text(camel, pascal)
+                .ok_or_else(|| anyhow!("the exchange response has no `{camel}`"))
+        };
         Ok(Credentials {
-            access_key_id: wire
-                .access_key_id
-                .filter(|id| !id.is_empty())
-                .ok_or_else(|| missing("accessKeyId"))?,
-            access_key_secret: wire
-                .access_key_secret
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| missing("accessKeySecret"))?,
-            security_token: Some(
-                wire.security_token
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| missing("securityToken"))?,
-            ),
-            expiration: Some(parse_rfc3339(&expiration)?),
+            access_key_id: field("accessKeyId", "AccessKeyId")?,
+            access_key_secret: Secret::new(field("accessKeySecret", "AccessKeySecret")?),
+            security_token: Some(Secret::new(field("securityToken", "SecurityToken")?)),
+            expiration: Some(parse_rfc3339(&field("expiration", "Expiration")?)?),
         })
     }
 }
@@ -59,8 +52,8 @@ pub async fn exchange(
         .bearer_auth(access_token.expose())
         .header(reqwest::header::CONTENT_LENGTH, "0");
     let what = format!("the STS exchange at `{exchange_url}`");
-    let wire: ExchangeWire = send_json(request, &what).await?;
-    Ok(Credentials::try_from(wire)?)
+    let wire: serde_json::Map<String, Value> = send_json(request, &what).await?;
+    Ok(Credentials::try_from(ExchangeWire(wire))?)
 }
 
 #[cfg(test)]
@@ -69,17 +62,20 @@ mod tests {
 
     #[test]
     fn accepts_both_casings_and_names_missing_fields() {
-        let wire: ExchangeWire = serde_json::from_str(
+        let wire = |text: &str| ExchangeWire(serde_json::from_str(text).unwrap());
+        let credentials = Credentials::try_from(wire(
             r#"{"AccessKeyId":"STS.x","AccessKeySecret":"s","SecurityToken":"t","Expiration":"2026-11-22T10:00:00Z"}"#,
-        )
+        ))
         .unwrap();
-        let credentials = Credentials::try_from(wire).unwrap();
         assert_eq!(credentials.expiration, Some(1_795_341_600));
+        let both = Credentials::try_from(wire(
+            r#"{"accessKeyId":"STS.x","AccessKeyId":"STS.x","accessKeySecret":"s","securityToken":"t","expiration":"2026-11-22T10:00:00Z"}"#,
+        ))
+        .unwrap();
+        assert_eq!(both.access_key_id, "STS.x");
 
-        let wire: ExchangeWire =
-            serde_json::from_str(r#"{"accessKeyId":"STS.x","expiration":"2026-11-22T10:00:00Z"}"#)
-                .unwrap();
-        let error = Credentials::try_from(wire).unwrap_err().to_string();
+        let partial = wire(r#"{"accessKeyId":"STS.x","expiration":"2026-11-22T10:00:00Z"}"#);
+        let error = Credentials::try_from(partial).unwrap_err().to_string();
         assert!(error.contains("accessKeySecret"), "{error}");
     }
 }

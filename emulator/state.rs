@@ -1,0 +1,150 @@
+//! The emulator's memory: codes, grants, tokens, STS credentials, settings and request counters.
+
+use std::collections::{HashMap, HashSet};
+
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use serde::{Deserialize, Serialize};
+
+/// Settings a test or a newcomer can change at start-up or through `POST /__emulator/config`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Access token lifetime, seconds.
+    pub access_token_lifetime: i64,
+    /// Refresh token lifetime, seconds.
+    pub refresh_token_lifetime: i64,
+    /// STS credential lifetime, seconds.
+    pub sts_lifetime: i64,
+    /// Every sign-in is denied (`error=access_denied`).
+    pub deny: bool,
+    /// Each refresh returns a new refresh token and retires the old one (reuse revokes the grant).
+    pub rotate_refresh_tokens: bool,
+    /// Refresh responses carry no `refresh_token` (the client must keep the old one).
+    pub omit_refresh_token: bool,
+    /// Only redirect URIs on ports 12345-12349 are accepted, as the real service may require.
+    pub strict_redirect_ports: bool,
+    /// The account of the signed-in user.
+    pub account_id: String,
+    /// The RAM user name of the signed-in user.
+    pub user_name: String,
+    /// Milliseconds to wait before answering a token or exchange request.
+    pub delay_ms: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            access_token_lifetime: 3600,
+            refresh_token_lifetime: 30 * 86_400,
+            sts_lifetime: 3600,
+            deny: false,
+            rotate_refresh_tokens: true,
+            omit_refresh_token: false,
+            strict_redirect_ports: false,
+            account_id: "1234567890123456".into(),
+            user_name: "alice".into(),
+            delay_ms: 0,
+        }
+    }
+}
+
+/// Request counters, served at `GET /__emulator/stats`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counters {
+    /// Authorize page visits.
+    pub authorize: u64,
+    /// Codes redeemed (successfully or not).
+    pub token_code: u64,
+    /// Refresh requests (successfully or not).
+    pub token_refresh: u64,
+    /// Exchange requests (successfully or not).
+    pub exchange: u64,
+    /// STS API calls with a valid signature.
+    pub sts_ok: u64,
+    /// STS API calls refused.
+    pub sts_refused: u64,
+    /// Calls signed with v1.
+    pub sts_v1: u64,
+    /// Calls signed with ACS3.
+    pub sts_v3: u64,
+}
+
+/// A code waiting to be redeemed.
+pub struct PendingCode {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub challenge: String,
+    pub expires_at: i64,
+}
+
+/// One sign-in and the tokens descended from it.
+pub struct Grant {
+    pub account_id: String,
+    pub user_name: String,
+    pub current_refresh: String,
+    pub refresh_expires_at: i64,
+    pub revoked: bool,
+}
+
+/// Issued STS credentials.
+pub struct StsCredentials {
+    pub secret: String,
+    pub token: String,
+    pub expires_at: i64,
+    pub account_id: String,
+    pub user_name: String,
+}
+
+/// Everything, behind one mutex.
+#[derive(Default)]
+pub struct State {
+    pub settings: Settings,
+    pub counters: Counters,
+    pub codes: HashMap<String, PendingCode>,
+    pub grants: Vec<Grant>,
+    /// Refresh token to grant index, current and retired ones alike (reuse detection).
+    pub refresh_tokens: HashMap<String, usize>,
+    /// Access token to (grant index, expiry).
+    pub access_tokens: HashMap<String, (usize, i64)>,
+    pub sts: HashMap<String, StsCredentials>,
+    pub nonces: HashSet<String>,
+    /// A long-term AccessKey for `AK` profiles: (id, secret).
+    pub static_key: (String, String),
+}
+
+/// Random text of `len` characters from `[A-Za-z0-9]`.
+pub fn random_text(len: usize) -> String {
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+impl State {
+    /// A fresh state with a random static AccessKey.
+    pub fn new(settings: Settings) -> Self {
+        Self {
+            settings,
+            static_key: (format!("LTAI{}", random_text(20)), random_text(30)),
+            ..Self::default()
+        }
+    }
+
+    /// Issues an access token for a grant.
+    pub fn issue_access_token(&mut self, grant: usize, now: i64) -> String {
+        let token = format!("at-{}", random_text(40));
+        let expires = now + self.settings.access_token_lifetime;
+        self.access_tokens.insert(token.clone(), (grant, expires));
+        token
+    }
+
+    /// Issues a new refresh token for a grant and makes it the only valid one.
+    pub fn issue_refresh_token(&mut self, grant: usize) -> String {
+        let token = format!("rt-{}", random_text(40));
+        self.refresh_tokens.insert(token.clone(), grant);
+        self.grants[grant].current_refresh = token.clone();
+        token
+    }
+}
