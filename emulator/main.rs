@@ -116,6 +116,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .route("/__emulator/stats", get(stats))
         .route("/__emulator/config", get(get_config).post(set_config))
         .route("/__emulator/revoke", post(revoke))
+        .route("/__emulator/secrets", get(secrets))
         .with_state(shared);
     axum::serve(listener, app).await?;
     Ok(())
@@ -142,6 +143,11 @@ async fn set_config(State(shared): State<Shared>, Json(patch): Json<Value>) -> J
         state.settings = settings;
     }
     Json(serde_json::to_value(&state.settings).unwrap_or_default())
+}
+
+/// Every secret issued or received so far.
+async fn secrets(State(shared): State<Shared>) -> Json<Value> {
+    Json(json!(shared.lock().unwrap().secrets_seen))
 }
 
 /// Revokes every grant: refreshes fail with `invalid_grant` from now on.

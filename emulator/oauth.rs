@@ -87,6 +87,7 @@ pub async fn authorize(
         ]);
     }
     let code = format!("code-{}", random_text(32));
+    state.secrets_seen.push(code.clone());
     state.codes.insert(
         code.clone(),
         PendingCode {
@@ -136,6 +137,7 @@ pub async fn token(
                 );
             }
             let verifier = get("code_verifier");
+            state.secrets_seen.push(verifier.clone());
             let valid_verifier = (43..=128).contains(&verifier.len())
                 && verifier
                     .bytes()
@@ -270,6 +272,9 @@ pub async fn exchange(State(shared): State<Shared>, headers: HeaderMap) -> Respo
     // Real security tokens are long base64 text, with `+`, `/` and `=` that signing must escape.
     let security_token = format!("CAIS+{}/{}==", random_text(120), random_text(20));
     let expires_at = now + state.settings.sts_lifetime;
+    state
+        .secrets_seen
+        .extend([secret.clone(), security_token.clone()]);
     let (account_id, user_name) = (
         state.grants[grant].account_id.clone(),
         state.grants[grant].user_name.clone(),

@@ -111,6 +111,9 @@ pub struct State {
     pub nonces: HashSet<String>,
     /// A long-term AccessKey for `AK` profiles: (id, secret).
     pub static_key: (String, String),
+    /// Every secret issued or received (codes, tokens, verifiers, STS secrets), so tests can check
+    /// that none leaks into alicli's output.
+    pub secrets_seen: Vec<String>,
 }
 
 /// Random text of `len` characters from `[A-Za-z0-9]`.
@@ -135,6 +138,7 @@ impl State {
     /// Issues an access token for a grant.
     pub fn issue_access_token(&mut self, grant: usize, now: i64) -> String {
         let token = format!("at-{}", random_text(40));
+        self.secrets_seen.push(token.clone());
         let expires = now + self.settings.access_token_lifetime;
         self.access_tokens.insert(token.clone(), (grant, expires));
         token
@@ -143,6 +147,7 @@ impl State {
     /// Issues a new refresh token for a grant and makes it the only valid one.
     pub fn issue_refresh_token(&mut self, grant: usize) -> String {
         let token = format!("rt-{}", random_text(40));
+        self.secrets_seen.push(token.clone());
         self.refresh_tokens.insert(token.clone(), grant);
         self.grants[grant].current_refresh = token.clone();
         token

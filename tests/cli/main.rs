@@ -1,0 +1,10 @@
+//! Integration tests: the real `alicli` binary against the local emulator, on 127.0.0.1 only.
+
+mod support;
+
+mod browser;
+mod profile_file;
+mod secrets;
+mod signatures;
+mod signin;
+mod sts;

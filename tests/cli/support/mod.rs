@@ -1,0 +1,289 @@
+//! The test harness: the emulator as a child process on 127.0.0.1:0, an isolated HOME per test, and
+//! the real `alicli` binary run with a clean environment.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// Path of the alicli binary under test.
+pub const ALICLI: &str = env!("CARGO_BIN_EXE_alicli");
+/// Path of the emulator binary.
+pub const EMULATOR: &str = env!("CARGO_BIN_EXE_alicli-emulator");
+
+/// A running emulator; killed when dropped.
+pub struct Emulator {
+    child: Child,
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    /// The emulator's long-term AccessKey, for `AK` profiles.
+    pub key_id: String,
+    /// Its secret.
+    pub key_secret: String,
+}
+
+impl Emulator {
+    /// Starts an emulator with settings (see emulator/state.rs).
+    pub fn start(settings: Value) -> Self {
+        let mut child = Command::new(EMULATOR)
+            .args(["--settings", &settings.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start alicli-emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("read the emulator's first line");
+        let info: Value = serde_json::from_str(&line).expect("emulator prints JSON first");
+        Self {
+            child,
+            url: info["url"].as_str().unwrap().to_owned(),
+            key_id: info["access_key_id"].as_str().unwrap().to_owned(),
+            key_secret: info["access_key_secret"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// The request counters.
+    pub fn stats(&self) -> Value {
+        let (_, body) = http("GET", &format!("{}/__emulator/stats", self.url), None);
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// One counter.
+    pub fn count(&self, name: &str) -> u64 {
+        self.stats()[name].as_u64().unwrap()
+    }
+
+    /// Changes settings while running.
+    pub fn set(&self, patch: Value) {
+        http(
+            "POST",
+            &format!("{}/__emulator/config", self.url),
+            Some(&patch.to_string()),
+        );
+    }
+
+    /// Revokes every grant.
+    pub fn revoke_all(&self) {
+        http(
+            "POST",
+            &format!("{}/__emulator/revoke", self.url),
+            Some("{}"),
+        );
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.0 client for the emulator's admin routes (loopback only).
+pub fn http(method: &str, url: &str, body: Option<&str>) -> (u16, String) {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    let mut stream = TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let body = body.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// What a finished command did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl From<Output> for Outcome {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Outcome {
+    /// Asserts exit code 0, showing stderr otherwise.
+    pub fn success(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts an exit code.
+    pub fn code(self, code: i32) -> Self {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// Quotes a path for a `BROWSER` command line.
+pub fn quote(path: &str) -> String {
+    format!("'{}'", path.replace('\'', "'\\''"))
+}
+
+/// One test's world: its own HOME and its own emulator.
+pub struct Sandbox {
+    /// The isolated home directory.
+    pub home: TempDir,
+    /// The emulator.
+    pub emulator: Emulator,
+    /// The `BROWSER` value used by [`Sandbox::cmd`].
+    pub browser: String,
+}
+
+impl Sandbox {
+    /// A sandbox with default emulator settings.
+    pub fn new() -> Self {
+        Self::with_settings(json!({}))
+    }
+
+    /// A sandbox whose emulator starts with `settings`.
+    pub fn with_settings(settings: Value) -> Self {
+        Self {
+            home: tempfile::tempdir().unwrap(),
+            emulator: Emulator::start(settings),
+            browser: format!("{} browse", quote(EMULATOR)),
+        }
+    }
+
+    /// `~/.aliyun/config.json` of this sandbox.
+    pub fn config_path(&self) -> PathBuf {
+        self.home.path().join(".aliyun").join("config.json")
+    }
+
+    /// An `alicli` command with a clean environment pointed at the emulator.
+    pub fn cmd(&self) -> Command {
+        let mut command = Command::new(ALICLI);
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("ALICLI_SIGNIN_URL", &self.emulator.url)
+            .env("ALICLI_OAUTH_URL", &self.emulator.url)
+            .env("ALIBABA_CLOUD_STS_ENDPOINT", &self.emulator.url)
+            .env("BROWSER", &self.browser)
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs alicli with `args` to completion.
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        self.cmd().args(args).output().expect("run alicli").into()
+    }
+
+    /// Signs `profile` in through the emulator; asserts success.
+    pub fn sign_in(&self, profile: &str) -> Outcome {
+        self.run(&[
+            "configure",
+            "--profile",
+            profile,
+            "--mode",
+            "OAuth",
+            "--region",
+            "cn-hangzhou",
+            "--callback-port",
+            "0",
+        ])
+        .success()
+    }
+
+    /// The profile file as JSON.
+    pub fn config(&self) -> Value {
+        serde_json::from_slice(&std::fs::read(self.config_path()).expect("config.json exists"))
+            .unwrap()
+    }
+
+    /// One profile of the file.
+    pub fn profile(&self, name: &str) -> Value {
+        self.config()["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("profile {name} missing"))
+    }
+
+    /// Replaces the profile file.
+    pub fn write_config(&self, config: &Value) {
+        write_file(
+            &self.config_path(),
+            serde_json::to_string_pretty(config).unwrap().as_bytes(),
+        );
+    }
+
+    /// Changes fields of one profile in the file.
+    pub fn edit_profile(&self, name: &str, patch: Value) {
+        let mut config = self.config();
+        let profile = config["profiles"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|p| p["name"] == name)
+            .unwrap();
+        for (key, value) in patch.as_object().unwrap() {
+            profile[key] = value.clone();
+        }
+        self.write_config(&config);
+    }
+}
+
+/// Writes a file, creating its directory.
+pub fn write_file(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Seconds since the epoch.
+pub fn now() -> i64 {
+    alicli::clock::now_unix()
+}
+
+impl Emulator {
+    /// Every secret the emulator issued or received: codes, verifiers, tokens, STS secrets.
+    pub fn secrets(&self) -> Vec<String> {
+        let (_, body) = http("GET", &format!("{}/__emulator/secrets", self.url), None);
+        serde_json::from_str(&body).unwrap()
+    }
+}
