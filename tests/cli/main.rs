@@ -4,6 +4,7 @@ mod support;
 
 mod browser;
 mod profile_file;
+mod python_sdk;
 mod secrets;
 mod signatures;
 mod signin;
