@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow};
 use serde_json::Value;
 
+use super::interrupt::Interrupt;
 use super::output;
 use super::prompt;
 use super::settings::{Settings, relogin_command};
@@ -68,6 +69,7 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
         &request.challenge,
     );
     let mut server = CallbackServer::start(listener, request.state.clone())?;
+    let mut interrupt = Interrupt::install()?;
     eprintln!(
         "Opening the browser to sign in to Alibaba Cloud ({site}). If it does not open, visit:"
     );
@@ -79,7 +81,12 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
         "Waiting for the sign-in on {redirect} (up to {} s; Ctrl-C to cancel)...",
         args.timeout
     );
-    let outcome = wait_for_callback(&mut server, Duration::from_secs(args.timeout)).await;
+    let outcome = wait_for_callback(
+        &mut server,
+        &mut interrupt,
+        Duration::from_secs(args.timeout),
+    )
+    .await;
     server.stop().await;
     let code = match outcome? {
         CallbackResult::Code(code) => code,
@@ -254,6 +261,7 @@ fn check_region(region: &str) -> Result<String> {
 
 async fn wait_for_callback(
     server: &mut CallbackServer,
+    interrupt: &mut Interrupt,
     timeout: Duration,
 ) -> Result<CallbackResult> {
     tokio::select! {
@@ -262,7 +270,7 @@ async fn wait_for_callback(
             anyhow!("no sign-in arrived within {} s; nothing was written", timeout.as_secs()),
             "run the command again, or allow more time with `--timeout SECS`",
         )),
-        _ = tokio::signal::ctrl_c() => Err(Interrupted.into()),
+        () = interrupt.recv() => Err(Interrupted.into()),
     }
 }
 

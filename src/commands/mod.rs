@@ -2,6 +2,7 @@
 //! people on stderr. They are the only layer that knows about terminals and the environment.
 
 mod configure;
+mod interrupt;
 mod output;
 mod prompt;
 mod settings;
