@@ -3,6 +3,7 @@
 mod support;
 
 mod browser;
+mod concurrency;
 mod manage;
 mod profile_file;
 mod python_sdk;
