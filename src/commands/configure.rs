@@ -75,11 +75,15 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
     if let Err(error) = open_browser(url.as_str(), settings.browser.as_deref()) {
         eprintln!("warning: {error:#}; open the URL above in a browser yourself");
     }
+    // Listen for Ctrl-C before inviting it, so one pressed right after the message is handled
+    // (exit 130, nothing written) instead of killing the process by the default action.
+    let interrupted = interrupt_listener().await;
     eprintln!(
         "Waiting for the sign-in on {redirect} (up to {} s; Ctrl-C to cancel)...",
         args.timeout
     );
-    let outcome = wait_for_callback(&mut server, Duration::from_secs(args.timeout)).await;
+    let outcome =
+        wait_for_callback(&mut server, Duration::from_secs(args.timeout), interrupted).await;
     server.stop().await;
     let code = match outcome? {
         CallbackResult::Code(code) => code,
@@ -255,9 +259,23 @@ fn check_region(region: &str) -> Result<String> {
     Ok(region.to_owned())
 }
 
+/// Resolves on Ctrl-C. The handler is installed when this returns, not at the first poll.
+async fn interrupt_listener() -> tokio::sync::oneshot::Receiver<()> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = sender.send(());
+        }
+    });
+    // Let the task run to its first wait, which installs the handler.
+    tokio::task::yield_now().await;
+    receiver
+}
+
 async fn wait_for_callback(
     server: &mut CallbackServer,
     timeout: Duration,
+    interrupted: tokio::sync::oneshot::Receiver<()>,
 ) -> Result<CallbackResult> {
     tokio::select! {
         result = server.next_result() => result.ok_or_else(|| anyhow!("the sign-in callback listener stopped unexpectedly")),
@@ -265,7 +283,7 @@ async fn wait_for_callback(
             anyhow!("no sign-in arrived within {} s; nothing was written", timeout.as_secs()),
             "run the command again, or allow more time with `--timeout SECS`",
         )),
-        _ = tokio::signal::ctrl_c() => Err(Interrupted.into()),
+        Ok(()) = interrupted => Err(Interrupted.into()),
     }
 }
 

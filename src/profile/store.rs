@@ -98,10 +98,10 @@ impl Store {
         };
         parsed.map_err(|e| {
             with_hint(
-                e.context("the profile file was left untouched"),
+                e,
                 format!(
-                    "fix the file by hand, or move it aside (`mv {shown} {shown}.bad`) and sign in \
-                     again with `alicli configure --mode OAuth`"
+                    "alicli left it untouched; fix it by hand, or move it aside \
+                     (`mv {shown} {shown}.bad`) and sign in again with `alicli configure --mode OAuth`"
                 ),
             )
         })
