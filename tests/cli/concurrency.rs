@@ -416,3 +416,47 @@ fn credentials_another_tool_renewed_meanwhile_are_used_without_more_requests() {
     assert_eq!(sandbox.emulator.count("token_refresh"), 2);
     assert_eq!(sandbox.emulator.count("exchange"), 1, "only the sign-in's");
 }
+
+#[cfg(unix)]
+#[test]
+fn writers_wait_for_the_sdks_flock_on_the_file_and_keep_what_the_sdk_wrote() {
+    use std::os::fd::AsRawFd;
+
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    sandbox.edit_profile("work", json!({"sts_expiration": 0}));
+    let path = sandbox.config_path();
+    // The SDKs' write-back: flock on config.json itself, a new file renamed over it, unlock.
+    let sdk = std::fs::File::open(&path).unwrap();
+    assert_eq!(unsafe { libc::flock(sdk.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let mut set = sandbox.spawn(&["configure", "set", "--region", "cn-beijing"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        set.try_wait().unwrap().is_none(),
+        "alicli waits for the SDK's lock"
+    );
+    let mut config = sandbox.config();
+    config["profiles"][0]["x_sdk_wrote"] = json!(true);
+    let temp = path.with_extension("json.tmp-sdk");
+    std::fs::write(&temp, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+    std::fs::rename(&temp, &path).unwrap();
+    drop(sdk);
+    finish_within(set, 10).success();
+    let profile = sandbox.profile("work");
+    assert_eq!(profile["region_id"], "cn-beijing");
+    assert_eq!(
+        profile["x_sdk_wrote"], true,
+        "read after the SDK's write, not before"
+    );
+
+    // A renewal's write-back waits the same way.
+    let sdk = std::fs::File::open(&path).unwrap();
+    assert_eq!(unsafe { libc::flock(sdk.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let mut renewal = sandbox.spawn(&["sts", "GetCallerIdentity"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(renewal.try_wait().unwrap().is_none());
+    drop(sdk);
+    finish_within(renewal, 10).success();
+    assert!(sandbox.profile("work")["sts_expiration"].as_i64().unwrap() > now());
+    assert_eq!(sandbox.profile("work")["x_sdk_wrote"], true);
+}
