@@ -112,8 +112,9 @@ pub enum ConfigureAction {
     List(ListArgs),
     /// Print a profile as JSON, or `KEY=VALUE` lines for the named keys. Secrets are masked.
     Get(GetArgs),
-    /// Write profile fields without signing in. A profile that does not exist is created as an
-    /// OAuth profile, ready for `alicli configure --profile NAME --mode OAuth`.
+    /// Write profile fields without signing in. The profile is chosen as everywhere, else
+    /// `default`; one that does not exist is created as an OAuth profile, ready for
+    /// `alicli configure --profile NAME --mode OAuth`.
     Set(SetArgs),
     /// Delete a profile. When it was the current one, the first remaining profile becomes current.
     Delete(NamedProfileArgs),
