@@ -105,7 +105,11 @@ pub async fn token(
     State(shared): State<Shared>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let delay = shared.lock().unwrap().settings.delay_ms;
+    let delay = {
+        let mut state = shared.lock().unwrap();
+        state.counters.oauth_arrived += 1;
+        state.settings.delay_ms
+    };
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
@@ -180,6 +184,7 @@ pub async fn token(
                     "Unknown client_id.",
                 );
             }
+            let revoke_on_reuse = state.settings.revoke_on_reuse;
             let grant = &mut state.grants[index];
             if grant.revoked {
                 return oauth_error(
@@ -189,12 +194,17 @@ pub async fn token(
                 );
             }
             if grant.current_refresh != presented {
-                // A retired refresh token came back: someone else holds a copy. Revoke everything.
-                grant.revoked = true;
+                // A retired refresh token came back: someone else holds a copy. Revoke everything
+                // (theft detection), unless this emulator was told to only refuse it.
+                grant.revoked = revoke_on_reuse;
                 return oauth_error(
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",
-                    "Refresh token reuse detected; the grant was revoked.",
+                    if revoke_on_reuse {
+                        "Refresh token reuse detected; the grant was revoked."
+                    } else {
+                        "The refresh token was already used."
+                    },
                 );
             }
             if grant.refresh_expires_at < now {
@@ -234,7 +244,11 @@ pub async fn token(
 
 /// `POST /v1/exchange`: a valid bearer access token buys STS credentials.
 pub async fn exchange(State(shared): State<Shared>, headers: HeaderMap) -> Response {
-    let delay = shared.lock().unwrap().settings.delay_ms;
+    let delay = {
+        let mut state = shared.lock().unwrap();
+        state.counters.oauth_arrived += 1;
+        state.settings.delay_ms
+    };
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }

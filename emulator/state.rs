@@ -18,8 +18,11 @@ pub struct Settings {
     pub sts_lifetime: i64,
     /// Every sign-in is denied (`error=access_denied`).
     pub deny: bool,
-    /// Each refresh returns a new refresh token and retires the old one (reuse revokes the grant).
+    /// Each refresh returns a new refresh token and retires the old one.
     pub rotate_refresh_tokens: bool,
+    /// A retired refresh token presented again revokes the whole grant (theft detection, as real
+    /// servers do); when false it is only refused with `invalid_grant`.
+    pub revoke_on_reuse: bool,
     /// Refresh responses carry no `refresh_token` (the client must keep the old one).
     pub omit_refresh_token: bool,
     /// Only redirect URIs on ports 12345-12349 are accepted, as the real service may require.
@@ -40,6 +43,7 @@ impl Default for Settings {
             sts_lifetime: 3600,
             deny: false,
             rotate_refresh_tokens: true,
+            revoke_on_reuse: true,
             omit_refresh_token: false,
             strict_redirect_ports: false,
             account_id: "1234567890123456".into(),
@@ -54,6 +58,9 @@ impl Default for Settings {
 pub struct Counters {
     /// Authorize page visits.
     pub authorize: u64,
+    /// Token and exchange requests received, counted on arrival (before `delay_ms`), so a test
+    /// can tell that a request is in flight.
+    pub oauth_arrived: u64,
     /// Codes redeemed (successfully or not).
     pub token_code: u64,
     /// Refresh requests (successfully or not).

@@ -11,6 +11,7 @@ use crate::cloud::exchange::exchange;
 use crate::error::SignInNeeded;
 use crate::http::RequestError;
 use crate::oauth::token::{TokenSet, refresh};
+use crate::profile::store::StoreLock;
 use crate::profile::{ConfigFile, Profile, Store};
 use crate::secret::Secret;
 
@@ -154,17 +155,29 @@ async fn renew_oauth(
     }
     let site = profile_site(&profile)?;
     let endpoints = net.endpoints(site)?;
+    let ctx = Renewal {
+        lock: &lock,
+        store,
+        name,
+        net,
+        endpoints: &endpoints,
+        site,
+        now,
+        min_ttl: if force { i64::MAX } else { min_ttl },
+    };
     let mut report = RenewalReport::default();
     let mut tokens: Option<TokenSet> = None;
 
     let access_ok = !profile.oauth_access_token.is_empty()
         && profile.oauth_access_token_expire - now > ACCESS_TOKEN_MARGIN;
     if force || !access_ok {
-        let fresh =
-            refresh_with_rotation(&lock, store, name, &mut profile, net, &endpoints, site, now)
-                .await?;
-        report.refreshed_token = true;
-        tokens = Some(fresh);
+        match ctx.refresh_with_rotation(&mut profile).await? {
+            Refreshed::Tokens(fresh) => {
+                report.refreshed_token = true;
+                tokens = Some(fresh);
+            }
+            Refreshed::AlreadyRenewed(credentials) => return Ok((credentials, report)),
+        }
     }
     let access_token = tokens
         .as_ref()
@@ -175,9 +188,10 @@ async fn renew_oauth(
         Ok(credentials) => credentials,
         // The server may end an access token before its stated expiry; one refresh is worth a try.
         Err(RequestError::Server(error)) if tokens.is_none() && token_rejected(&error) => {
-            let fresh =
-                refresh_with_rotation(&lock, store, name, &mut profile, net, &endpoints, site, now)
-                    .await?;
+            let fresh = match ctx.refresh_with_rotation(&mut profile).await? {
+                Refreshed::Tokens(fresh) => fresh,
+                Refreshed::AlreadyRenewed(credentials) => return Ok((credentials, report)),
+            };
             report.refreshed_token = true;
             let credentials = exchange(net.http, &endpoints.exchange_url(), &fresh.access_token)
                 .await
@@ -189,10 +203,91 @@ async fn renew_oauth(
     };
     report.exchanged = true;
 
-    let mut file = lock.load()?;
-    file.set_fields(name, owned_fields(tokens.as_ref(), &credentials));
-    lock.save(&file)?;
+    // Merged into the file as it is now (an SDK may have written meanwhile), under its lock too.
+    lock.update(|file| {
+        // A profile another tool deleted while we were on the network stays deleted.
+        if file.raw_profile(name).is_some() {
+            file.set_fields(name, owned_fields(tokens.as_ref(), &credentials));
+        }
+        Ok(())
+    })?;
     Ok((credentials, report))
+}
+
+/// What a renewal works with, under the lock.
+struct Renewal<'a> {
+    lock: &'a StoreLock,
+    store: &'a Store,
+    name: &'a str,
+    net: &'a Network<'a>,
+    endpoints: &'a OAuthEndpoints,
+    site: Site,
+    now: i64,
+    /// Stored STS credentials with this much life left end the renewal (`i64::MAX` when forced).
+    min_ttl: i64,
+}
+
+/// The outcome of a refresh.
+enum Refreshed {
+    /// New tokens from the server.
+    Tokens(TokenSet),
+    /// Another writer renewed the profile while we tried: its credentials, no request needed.
+    AlreadyRenewed(Credentials),
+}
+
+impl Renewal<'_> {
+    /// Refreshes the access token. When the server rotates refresh tokens, another process (an
+    /// SDK, say) may already have used ours: on `invalid_grant`, re-read the file and carry on
+    /// from the newest state; only a refusal of the newest token means the user must sign in.
+    async fn refresh_with_rotation(&self, profile: &mut Profile) -> Result<Refreshed> {
+        let name = self.name;
+        let mut tried: Vec<Secret> = Vec::new();
+        loop {
+            let refresh_token = profile.oauth_refresh_token.clone();
+            if refresh_token.is_empty() {
+                return Err(SignInNeeded {
+                    profile: name.to_owned(),
+                    reason: "the access token has expired and there is no refresh token".into(),
+                }
+                .into());
+            }
+            let result = refresh(
+                self.net.http,
+                &self.endpoints.token_url(),
+                self.site.client_id(),
+                &refresh_token,
+                self.now,
+            )
+            .await;
+            match result {
+                Ok(mut fresh) => {
+                    // A response without a refresh token keeps the old one (PROTOCOL.md §2).
+                    fresh.refresh_token.get_or_insert(refresh_token);
+                    return Ok(Refreshed::Tokens(fresh));
+                }
+                Err(RequestError::Server(error)) if error.is_invalid_grant() => {
+                    tried.push(refresh_token);
+                    let newest = require_profile(&self.lock.load()?, self.store, name)?;
+                    if tried.contains(&newest.oauth_refresh_token) {
+                        return Err(SignInNeeded {
+                            profile: name.to_owned(),
+                            reason: format!("the token refresh was refused: {error}"),
+                        }
+                        .into());
+                    }
+                    // The writer that rotated the token usually renewed the credentials as well.
+                    if let Some(credentials) = cached_sts(&newest, self.now, self.min_ttl) {
+                        return Ok(Refreshed::AlreadyRenewed(credentials));
+                    }
+                    *profile = newest;
+                }
+                Err(RequestError::Server(error)) => {
+                    return Err(anyhow::Error::new(error).context("the token refresh failed"));
+                }
+                Err(RequestError::Other(error)) => return Err(error),
+            }
+        }
+    }
 }
 
 /// The exchange refused the access token itself (as opposed to the account or the service).
@@ -212,64 +307,6 @@ fn exchange_error(name: &str, error: RequestError) -> anyhow::Error {
             anyhow::Error::new(server).context("the STS exchange failed")
         }
         RequestError::Other(other) => other,
-    }
-}
-
-/// Refreshes the access token. When the server rotates refresh tokens, another process (an SDK,
-/// say) may already have used ours: on `invalid_grant`, re-read the file and retry with a newer
-/// token; only a refusal of the newest one means the user must sign in again.
-#[allow(clippy::too_many_arguments)]
-async fn refresh_with_rotation(
-    lock: &crate::profile::store::StoreLock,
-    store: &Store,
-    name: &str,
-    profile: &mut Profile,
-    net: &Network<'_>,
-    endpoints: &OAuthEndpoints,
-    site: Site,
-    now: i64,
-) -> Result<TokenSet> {
-    let mut tried: Vec<Secret> = Vec::new();
-    loop {
-        let refresh_token = profile.oauth_refresh_token.clone();
-        if refresh_token.is_empty() {
-            return Err(SignInNeeded {
-                profile: name.to_owned(),
-                reason: "the access token has expired and there is no refresh token".into(),
-            }
-            .into());
-        }
-        match refresh(
-            net.http,
-            &endpoints.token_url(),
-            site.client_id(),
-            &refresh_token,
-            now,
-        )
-        .await
-        {
-            Ok(mut fresh) => {
-                // A response without a refresh token keeps the old one (PROTOCOL.md §2).
-                fresh.refresh_token.get_or_insert(refresh_token);
-                return Ok(fresh);
-            }
-            Err(RequestError::Server(error)) if error.is_invalid_grant() => {
-                tried.push(refresh_token);
-                let newest = require_profile(&lock.load()?, store, name)?;
-                if tried.contains(&newest.oauth_refresh_token) {
-                    return Err(SignInNeeded {
-                        profile: name.to_owned(),
-                        reason: format!("the token refresh was refused: {error}"),
-                    }
-                    .into());
-                }
-                *profile = newest;
-            }
-            Err(RequestError::Server(error)) => {
-                return Err(anyhow::Error::new(error).context("the token refresh failed"));
-            }
-            Err(RequestError::Other(error)) => return Err(error),
-        }
     }
 }
 

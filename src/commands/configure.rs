@@ -77,6 +77,8 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
     if let Err(error) = open_browser(url.as_str(), settings.browser.as_deref()) {
         eprintln!("warning: {error:#}; open the URL above in a browser yourself");
     }
+    // Listen for Ctrl-C before inviting it, so one pressed right after the message is handled
+    // (exit 130, nothing written) instead of killing the process by the default action.
     eprintln!(
         "Waiting for the sign-in on {redirect} (up to {} s; Ctrl-C to cancel)...",
         args.timeout
@@ -162,6 +164,17 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
             .unwrap_or("?")
             .to_owned()
     };
+    // Recorded for `configure list`; nothing reads it back to sign, so another tool dropping it
+    // loses only that column.
+    let account = field("AccountId");
+    if account != "?" {
+        store.update(|file| {
+            if file.raw_profile(&name).is_some() {
+                file.set_fields(&name, [("account_id", account.clone().into())]);
+            }
+            Ok(())
+        })?;
+    }
     eprintln!(
         "Signed in as {} (account {}). Profile `{name}` saved to {}.",
         field("Arn"),
@@ -171,7 +184,8 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
     output::print_stdout("")
 }
 
-fn check_profile_name(name: &str) -> Result<()> {
+/// Profile names must be visible text (shared with `configure set`, which can create one).
+pub(super) fn check_profile_name(name: &str) -> Result<()> {
     if name.trim().is_empty() || name.chars().any(char::is_control) {
         return Err(UsageError(format!(
             "invalid profile name `{}`: use letters, digits, `-` or `_`",
@@ -246,16 +260,7 @@ fn choose_region(
 
 /// Region ids match `^[a-zA-Z0-9-]*$`, as the official CLI checks (PROTOCOL.md §4).
 fn check_region(region: &str) -> Result<String> {
-    if region.is_empty()
-        || !region
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        anyhow::bail!(
-            "invalid region id `{}`: use letters, digits and `-`, e.g. cn-hangzhou",
-            region.escape_debug()
-        );
-    }
+    crate::profile::check_region(region)?;
     Ok(region.to_owned())
 }
 

@@ -2,6 +2,7 @@
 
 pub mod model;
 pub mod store;
+pub mod summary;
 
-pub use model::{ConfigFile, Profile};
+pub use model::{ConfigFile, Profile, check_region};
 pub use store::Store;

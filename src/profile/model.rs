@@ -203,6 +203,24 @@ impl ConfigFile {
         }
     }
 
+    /// Removes one key of a profile; returns whether it was there.
+    pub fn remove_field(&mut self, name: &str, key: &str) -> bool {
+        self.root
+            .get_mut("profiles")
+            .and_then(Value::as_array_mut)
+            .and_then(|list| {
+                list.iter_mut()
+                    .filter_map(Value::as_object_mut)
+                    .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
+            })
+            .is_some_and(|profile| profile.remove(key).is_some())
+    }
+
+    /// The raw profiles in file order, for listings; entries that are not objects are skipped.
+    pub fn raw_profiles(&self) -> impl Iterator<Item = &Map<String, Value>> {
+        self.profiles().iter().filter_map(Value::as_object)
+    }
+
     /// Removes a profile; returns whether it existed.
     pub fn remove(&mut self, name: &str) -> bool {
         let Some(list) = self.root.get_mut("profiles").and_then(Value::as_array_mut) else {
@@ -212,6 +230,22 @@ impl ConfigFile {
         list.retain(|p| p.get("name").and_then(Value::as_str) != Some(name));
         before != list.len()
     }
+}
+
+/// Checks a region id against `^[a-zA-Z0-9-]*$`, as the official CLI does before any call
+/// (PROTOCOL.md §4). An empty id is refused too: it can only be a mistake on a command line.
+pub fn check_region(region: &str) -> Result<()> {
+    if region.is_empty()
+        || !region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        bail!(
+            "invalid region id `{}`: use letters, digits and `-`, e.g. cn-hangzhou",
+            region.escape_debug()
+        );
+    }
+    Ok(())
 }
 
 fn kind(value: &Value) -> &'static str {

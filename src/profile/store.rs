@@ -35,14 +35,21 @@ impl Store {
         &self.path
     }
 
-    /// The file to read and replace: the target of a symlink, so the link itself is kept.
+    /// The file to read and replace: the target of a symlink, so the link itself is kept. A link
+    /// whose target does not exist yet resolves to that target, which the first write creates.
     fn real_path(&self) -> PathBuf {
-        match fs::symlink_metadata(&self.path) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone())
+        let mut path = self.path.clone();
+        // A bounded walk, so a link loop ends (the read then reports it).
+        for _ in 0..40 {
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => match fs::read_link(&path) {
+                    Ok(target) => path = parent_dir(&path).join(target),
+                    Err(_) => break,
+                },
+                _ => break,
             }
-            _ => self.path.clone(),
         }
+        path
     }
 
     /// Reads the file; a missing file is an empty one. A file that cannot be parsed is an error
@@ -84,12 +91,17 @@ impl Store {
         let mut bytes = Vec::with_capacity(meta.len() as usize);
         file.read_to_end(&mut bytes)
             .with_context(|| format!("cannot read profile file `{shown}`"))?;
-        ConfigFile::parse(&bytes, &self.path).map_err(|e| {
+        let parsed = if bytes.iter().all(u8::is_ascii_whitespace) {
+            Err(anyhow::anyhow!("profile file `{shown}` is empty"))
+        } else {
+            ConfigFile::parse(&bytes, &self.path)
+        };
+        parsed.map_err(|e| {
             with_hint(
-                e.context("the profile file was left untouched"),
+                e,
                 format!(
-                    "fix the file by hand, or move it aside (`mv {shown} {shown}.bad`) and sign in \
-                     again with `alicli configure --mode OAuth`"
+                    "alicli left it untouched; fix it by hand, or move it aside \
+                     (`mv {shown} {shown}.bad`) and sign in again with `alicli configure --mode OAuth`"
                 ),
             )
         })
@@ -118,11 +130,7 @@ impl Store {
 
     /// Read, change and write the file under the lock, re-reading once the lock is held.
     pub fn update<T>(&self, change: impl FnOnce(&mut ConfigFile) -> Result<T>) -> Result<T> {
-        let lock = self.lock()?;
-        let mut file = lock.load()?;
-        let result = change(&mut file)?;
-        lock.save(&file)?;
-        Ok(result)
+        self.lock()?.update(change)
     }
 }
 
@@ -141,18 +149,59 @@ impl StoreLock {
 
     /// Writes the whole file atomically with mode 0600. While writing it also holds the lock the
     /// official SDKs take (flock on the file itself), so their write-back cannot interleave.
+    /// Prefer [`StoreLock::update`], which also reads under that lock.
     pub fn save(&self, file: &ConfigFile) -> Result<()> {
+        let _sdk_lock = lock_sdk(&self.real)?;
+        self.write(file)
+    }
+
+    /// Reads, changes and writes the file while also holding the SDKs' lock, so that a write-back
+    /// an SDK made while we were busy (on the network, say) is read and kept, not overwritten.
+    /// An error from `change` writes nothing.
+    pub fn update<T>(&self, change: impl FnOnce(&mut ConfigFile) -> Result<T>) -> Result<T> {
+        let _sdk_lock = lock_sdk(&self.real)?;
+        let mut file = self.load()?;
+        let result = change(&mut file)?;
+        self.write(&file)?;
+        Ok(result)
+    }
+
+    fn write(&self, file: &ConfigFile) -> Result<()> {
         let shown = self.store.path.display();
-        let sdk_lock = File::open(&self.real).ok();
-        if let Some(sdk_lock) = &sdk_lock {
-            sdk_lock
-                .lock()
-                .with_context(|| format!("cannot lock `{shown}`"))?;
-        }
         write_atomic(&self.real, &file.to_bytes()).with_context(|| {
             format!("failed to write profile file `{shown}`; it was left as it was")
         })
     }
+}
+
+/// Takes the lock the official SDKs take before they write back: `flock` on the file itself
+/// (PROTOCOL.md §4). `None` when there is no file yet. A file we cannot open is left for the read
+/// to report. Windows has no such SDK lock, and a locked file there could not be replaced.
+#[cfg(unix)]
+fn lock_sdk(path: &Path) -> Result<Option<File>> {
+    use std::os::unix::fs::MetadataExt;
+    loop {
+        let Ok(file) = File::open(path) else {
+            return Ok(None);
+        };
+        file.lock()
+            .with_context(|| format!("cannot lock `{}`", path.display()))?;
+        // A writer may have renamed a new file over the path while we waited: the lock we hold
+        // is then on a file nobody opens any more, so take the lock of the new one instead.
+        let held = file.metadata()?;
+        match fs::metadata(path) {
+            Ok(current) if current.dev() == held.dev() && current.ino() == held.ino() => {
+                return Ok(Some(file));
+            }
+            Ok(_) => continue,
+            Err(_) => return Ok(None),
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn lock_sdk(_path: &Path) -> Result<Option<File>> {
+    Ok(None)
 }
 
 fn parent_dir(path: &Path) -> &Path {

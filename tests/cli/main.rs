@@ -2,7 +2,12 @@
 
 mod support;
 
+mod bad_input;
 mod browser;
+mod concurrency;
+mod lock_interplay;
+mod manage;
+mod manage_edit;
 mod profile_file;
 mod python_sdk;
 mod secrets;

@@ -90,6 +90,16 @@ impl Drop for Emulator {
 
 /// A minimal HTTP/1.0 client for the emulator's admin routes (loopback only).
 pub fn http(method: &str, url: &str, body: Option<&str>) -> (u16, String) {
+    http_typed(method, url, body, "application/json")
+}
+
+/// [`http`] with a content type.
+pub fn http_typed(
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+    content_type: &str,
+) -> (u16, String) {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
@@ -100,7 +110,7 @@ pub fn http(method: &str, url: &str, body: Option<&str>) -> (u16, String) {
     let body = body.unwrap_or("");
     write!(
         stream,
-        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -207,6 +217,16 @@ impl Sandbox {
         command
     }
 
+    /// Starts alicli with `args`, output captured.
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.cmd()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start alicli")
+    }
+
     /// Runs alicli with `args` to completion.
     pub fn run(&self, args: &[&str]) -> Outcome {
         self.cmd().args(args).output().expect("run alicli").into()
@@ -285,5 +305,49 @@ impl Emulator {
     pub fn secrets(&self) -> Vec<String> {
         let (_, body) = http("GET", &format!("{}/__emulator/secrets", self.url), None);
         serde_json::from_str(&body).unwrap()
+    }
+}
+
+impl Emulator {
+    /// Refreshes a token directly, as another tool sharing the profile would; the token response.
+    pub fn refresh(&self, refresh_token: &str) -> Value {
+        let (status, body) = http_typed(
+            "POST",
+            &format!("{}/v1/token", self.url),
+            Some(&format!(
+                "grant_type=refresh_token&refresh_token={refresh_token}&client_id=4038181954557748008"
+            )),
+            "application/x-www-form-urlencoded",
+        );
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// Waits until counter `name` reaches `at_least`; panics after 10 s.
+    pub fn wait_for(&self, name: &str, at_least: u64) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while self.count(name) < at_least {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "emulator counter {name} never reached {at_least}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+/// Waits for a child, killing it and failing after `secs` seconds.
+pub fn finish_within(mut child: Child, secs: u64) -> Outcome {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if child.try_wait().expect("wait for alicli").is_some() {
+            return child.wait_with_output().expect("collect output").into();
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let outcome: Outcome = child.wait_with_output().unwrap().into();
+            panic!("alicli did not finish within {secs} s: {outcome:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }

@@ -1,0 +1,165 @@
+//! `alicli configure list [--output table|json]`: every profile, one line each.
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use crate::cli::{ListArgs, ListFormat};
+use crate::clock;
+use crate::commands::output;
+use crate::commands::settings::Settings;
+use crate::profile::summary::{Summary, Validity, summarize};
+use crate::timefmt::to_rfc3339;
+
+/// Lists the profiles of the file; the current one is marked `*` (`"current": true` in JSON).
+pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
+    let store = settings.store(args.config_path.as_deref())?;
+    let file = store.load()?;
+    let now = clock::now_unix();
+    let rows: Vec<Summary> = file.raw_profiles().map(|p| summarize(p, now)).collect();
+    let current = file.current();
+    if let Some(current) = current
+        && !rows.iter().any(|row| row.name == current)
+    {
+        eprintln!(
+            "warning: the current profile `{current}` is not in {}; choose one with `alicli configure switch --profile NAME`",
+            store.path().display()
+        );
+    }
+    match args.output {
+        ListFormat::Json => output::print_json(&as_json(current, &rows)),
+        ListFormat::Table if rows.is_empty() => {
+            eprintln!(
+                "No profiles in {}; sign in with `alicli configure --profile NAME --mode OAuth`.",
+                store.path().display()
+            );
+            Ok(())
+        }
+        ListFormat::Table => output::print_stdout(&table(current, &rows)),
+    }
+}
+
+/// `{"current": …, "profiles": [{name, current, mode, site, region, validity, valid_until,
+/// account_id}]}`; absent values are `null`, times RFC 3339 UTC. No secrets.
+fn as_json(current: Option<&str>, rows: &[Summary]) -> Value {
+    let profiles: Vec<Value> = rows
+        .iter()
+        .map(|row| {
+            let valid_until = match row.validity {
+                Validity::Until(at) => Value::String(to_rfc3339(at)),
+                _ => Value::Null,
+            };
+            json!({
+                "name": row.name,
+                "current": Some(row.name.as_str()) == current,
+                "mode": row.mode,
+                "site": row.site,
+                "region": row.region,
+                "validity": row.validity.as_str(),
+                "valid_until": valid_until,
+                "account_id": row.account,
+            })
+        })
+        .collect();
+    json!({"current": current, "profiles": profiles})
+}
+
+/// Columns `Profile | Mode | Site | Region | Valid until | Account`, in the style of `aliyun
+/// configure list`.
+fn table(current: Option<&str>, rows: &[Summary]) -> String {
+    let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_owned());
+    let mut cells: Vec<[String; 6]> = vec![[
+        "Profile".into(),
+        "Mode".into(),
+        "Site".into(),
+        "Region".into(),
+        "Valid until".into(),
+        "Account".into(),
+    ]];
+    for row in rows {
+        let mut name = row.name.clone();
+        if Some(row.name.as_str()) == current {
+            name.push_str(" *");
+        }
+        let validity = match row.validity {
+            Validity::Until(at) => to_rfc3339(at),
+            Validity::Expired => "expired".into(),
+            Validity::Renewable => "renewable".into(),
+            Validity::Never => "never".into(),
+            Validity::SignedOut => "signed out".into(),
+            Validity::Unknown => "-".into(),
+        };
+        let mode = if row.mode.is_empty() {
+            "-".to_owned()
+        } else {
+            row.mode.clone()
+        };
+        cells.push([
+            name,
+            mode,
+            dash(&row.site),
+            dash(&row.region),
+            validity,
+            dash(&row.account),
+        ]);
+    }
+    let mut widths = [0usize; 6];
+    for line in &cells {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let render = |line: &[String]| {
+        let padded: Vec<String> = line
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        format!("{}\n", padded.join(" | ").trim_end())
+    };
+    let mut out = render(&cells[0]);
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    out.push_str(&render(&rule));
+    for line in &cells[1..] {
+        out.push_str(&render(line));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_aligned_and_marks_the_current_profile() {
+        let rows = [
+            Summary {
+                name: "work".into(),
+                mode: "OAuth".into(),
+                site: Some("CN".into()),
+                region: Some("cn-hangzhou".into()),
+                validity: Validity::Until(1_795_341_600),
+                account: Some("1234567890123456".into()),
+            },
+            Summary {
+                name: "ak".into(),
+                mode: "AK".into(),
+                site: None,
+                region: None,
+                validity: Validity::Never,
+                account: None,
+            },
+        ];
+        assert_eq!(
+            table(Some("work"), &rows),
+            "Profile | Mode  | Site | Region      | Valid until          | Account\n\
+             ------- | ----- | ---- | ----------- | -------------------- | ----------------\n\
+             work *  | OAuth | CN   | cn-hangzhou | 2026-11-22T10:00:00Z | 1234567890123456\n\
+             ak      | AK    | -    | -           | never                | -\n"
+        );
+        let value = as_json(Some("work"), &rows);
+        assert_eq!(value["profiles"][0]["current"], true);
+        assert_eq!(value["profiles"][0]["valid_until"], "2026-11-22T10:00:00Z");
+        assert_eq!(value["profiles"][1]["validity"], "never");
+        assert_eq!(value["profiles"][1]["site"], Value::Null);
+    }
+}

@@ -1,0 +1,182 @@
+//! What `configure list` shows of a profile, read leniently from the raw JSON so that one odd
+//! profile (another tool's, or a hand edit) never hides the others.
+
+use serde_json::{Map, Value};
+
+use crate::cloud::endpoints::Site;
+
+/// How long a profile can produce credentials without a new sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// Usable until this time (unix seconds): the refresh token's expiry for OAuth, the STS
+    /// expiry for temporary keys.
+    Until(i64),
+    /// Past its expiry; a new sign-in (or new keys) is needed.
+    Expired,
+    /// An OAuth profile with a refresh token whose expiry the server did not say: alicli renews it
+    /// until the server refuses.
+    Renewable,
+    /// Long-term keys (`AK`): they do not expire.
+    Never,
+    /// An OAuth profile with no tokens at all.
+    SignedOut,
+    /// Nothing in the profile says (modes alicli does not sign with).
+    Unknown,
+}
+
+impl Validity {
+    /// The word used in `--output json` (`"validity"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Validity::Until(_) => "until",
+            Validity::Expired => "expired",
+            Validity::Renewable => "renewable",
+            Validity::Never => "never",
+            Validity::SignedOut => "signed_out",
+            Validity::Unknown => "unknown",
+        }
+    }
+}
+
+/// One row of `configure list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The profile name.
+    pub name: String,
+    /// The mode, as stored (empty when missing).
+    pub mode: String,
+    /// `CN`/`INTL` for OAuth profiles.
+    pub site: Option<String>,
+    /// `region_id`, when set.
+    pub region: Option<String>,
+    /// How long it stays valid.
+    pub validity: Validity,
+    /// The account: recorded at sign-in (`account_id`), or read from a role ARN.
+    pub account: Option<String>,
+}
+
+/// Summarizes one raw profile at time `now`.
+pub fn summarize(raw: &Map<String, Value>, now: i64) -> Summary {
+    let text = |key: &str| {
+        raw.get(key)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+    };
+    let mode = text("mode").unwrap_or_default().to_owned();
+    let site = (mode == "OAuth").then(|| match text("oauth_site_type") {
+        None => Site::Cn.as_str().to_owned(),
+        Some(stored) => Site::parse(stored)
+            .map(|site| site.as_str().to_owned())
+            .unwrap_or_else(|_| stored.to_owned()),
+    });
+    let account = text("account_id").map(str::to_owned).or_else(|| {
+        // acs:ram::<account>:role/<name>
+        text("ram_role_arn")
+            .and_then(|arn| arn.split(':').nth(3))
+            .filter(|account| !account.is_empty())
+            .map(str::to_owned)
+    });
+    Summary {
+        name: text("name").unwrap_or_default().to_owned(),
+        site,
+        region: text("region_id").map(str::to_owned),
+        validity: validity(raw, &mode, now),
+        account,
+        mode,
+    }
+}
+
+fn validity(raw: &Map<String, Value>, mode: &str, now: i64) -> Validity {
+    let has = |key: &str| {
+        raw.get(key)
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.is_empty())
+    };
+    let seconds = |key: &str| raw.get(key).and_then(as_seconds).unwrap_or(0);
+    let until = |at: i64| {
+        if at > now {
+            Validity::Until(at)
+        } else {
+            Validity::Expired
+        }
+    };
+    let sts_expiry = if has("access_key_id") && has("access_key_secret") && has("sts_token") {
+        seconds("sts_expiration")
+    } else {
+        0
+    };
+    match mode {
+        "AK" => Validity::Never,
+        "OAuth" if has("oauth_refresh_token") => match seconds("oauth_refresh_token_expire") {
+            0 => Validity::Renewable,
+            at => until(at),
+        },
+        "OAuth" => {
+            let access_expiry = if has("oauth_access_token") {
+                seconds("oauth_access_token_expire")
+            } else {
+                0
+            };
+            match access_expiry.max(sts_expiry) {
+                0 => Validity::SignedOut,
+                at => until(at),
+            }
+        }
+        _ if sts_expiry > 0 => until(sts_expiry),
+        _ => Validity::Unknown,
+    }
+}
+
+/// Unix seconds stored as a number or as text, as the various writers of the file do.
+fn as_seconds(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(number) => number
+            .as_i64()
+            .or_else(|| number.as_f64().map(|f| f as i64)),
+        Value::String(text) => text.trim().parse::<f64>().ok().map(|f| f as i64),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn summary(value: Value) -> Summary {
+        summarize(value.as_object().unwrap(), 1000)
+    }
+
+    #[test]
+    fn oauth_validity_follows_the_refresh_token_then_the_credentials() {
+        let base = json!({"name": "w", "mode": "OAuth", "oauth_refresh_token": "rt"});
+        let mut p = base.clone();
+        p["oauth_refresh_token_expire"] = json!(5000);
+        assert_eq!(summary(p.clone()).validity, Validity::Until(5000));
+        p["oauth_refresh_token_expire"] = json!("999");
+        assert_eq!(summary(p).validity, Validity::Expired);
+        assert_eq!(summary(base).validity, Validity::Renewable);
+        let no_refresh = json!({"name": "w", "mode": "OAuth", "oauth_access_token": "at",
+            "oauth_access_token_expire": 1500, "access_key_id": "STS.x", "access_key_secret": "s",
+            "sts_token": "t", "sts_expiration": 2500.0});
+        assert_eq!(summary(no_refresh).validity, Validity::Until(2500));
+        let signed_out = json!({"name": "w", "mode": "OAuth", "oauth_refresh_token": ""});
+        assert_eq!(summary(signed_out.clone()).validity, Validity::SignedOut);
+        assert_eq!(summary(signed_out).site.as_deref(), Some("CN"));
+    }
+
+    #[test]
+    fn other_modes_and_odd_values_never_fail() {
+        let ak = summary(json!({"name": "a", "mode": "AK", "region_id": "cn-beijing"}));
+        assert_eq!(ak.validity, Validity::Never);
+        assert_eq!(ak.site, None);
+        assert_eq!(ak.region.as_deref(), Some("cn-beijing"));
+        let chain = summary(json!({"name": "c", "mode": "ChainableRamRoleArn",
+            "ram_role_arn": "acs:ram::1234:role/admin", "region_id": 5}));
+        assert_eq!(chain.account.as_deref(), Some("1234"));
+        assert_eq!(chain.region, None);
+        assert_eq!(chain.validity, Validity::Unknown);
+        let site = summary(json!({"name": "i", "mode": "OAuth", "oauth_site_type": "1"}));
+        assert_eq!(site.site.as_deref(), Some("INTL"));
+    }
+}
