@@ -3,9 +3,12 @@
 mod support;
 
 mod browser;
+mod exec;
+mod export;
 mod profile_file;
 mod python_sdk;
 mod secrets;
+mod shell;
 mod signatures;
 mod signin;
 mod sts;
