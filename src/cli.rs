@@ -75,18 +75,19 @@ pub struct ExportArgs {
     pub format: ExportFormat,
 }
 
-/// `--format` of `export-credentials`
+/// `--format` of `export-credentials`. (No `"` or `$` in these docs: clap_complete copies them
+/// into double-quoted strings of the fish script, where they would expand.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
-    /// `export NAME='value'` lines for bash, zsh and sh: `eval "$(...)"`, or save and `source`.
+    /// `export NAME='value'` lines for bash, zsh and sh, to eval or to save and source.
     Env,
     /// `NAME='value'` lines without `export`.
     EnvNoExport,
-    /// `set -gx NAME 'value'` lines: `alicli export-credentials --format fish | source`.
+    /// `set -gx NAME 'value'` lines for fish; pipe them to `source`.
     Fish,
-    /// `$Env:NAME = 'value'` lines: `... --format powershell | Invoke-Expression`.
+    /// `Env:NAME = 'value'` assignments for PowerShell; pipe them to `Invoke-Expression`.
     Powershell,
-    /// `set "NAME=value"` lines for cmd.exe batch files.
+    /// `set NAME=value` lines for cmd.exe batch files.
     WindowsCmd,
     /// `NAME=value` lines for dotenv readers and `docker run --env-file`.
     Dotenv,

@@ -24,6 +24,20 @@ fn completion_scripts_for_each_shell_load() {
         String::from_utf8_lossy(&output.stdout).contains("alicli"),
         "{output:?}"
     );
+    // fish evaluates the value descriptions inside double quotes: the script must load cleanly.
+    let script = format!(
+        "{ALICLI} completion fish | source; complete -C'alicli export-credentials --format '"
+    );
+    match Command::new("fish")
+        .args(["--no-config", "-c", &script])
+        .output()
+    {
+        Ok(output) => {
+            assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{output:?}");
+            assert!(String::from_utf8_lossy(&output.stdout).contains("dotenv\t"));
+        }
+        Err(_) => eprintln!("skipping the fish part: fish is not installed"),
+    }
 }
 
 #[test]
