@@ -87,7 +87,7 @@ pub enum ExportFormat {
     Fish,
     /// `Env:NAME = 'value'` assignments for PowerShell; pipe them to `Invoke-Expression`.
     Powershell,
-    /// `set NAME=value` lines for cmd.exe batch files.
+    /// `set` lines for cmd.exe: save them as a .cmd file and `call` it.
     WindowsCmd,
     /// `NAME=value` lines for dotenv readers and `docker run --env-file`.
     Dotenv,

@@ -109,6 +109,15 @@ async fn serve_and_wait(
     let name = target.name.clone();
     // The first credentials before the child starts: a sign-in problem stops here, with its hint.
     let first = obtain(&target, settings, &http, args.min_ttl).await?;
+    if first.credentials.expiration.is_none() {
+        // The SDKs require an `Expiration` from the endpoint (python-sdk notes §3).
+        return Err(with_hint(
+            UsageError(format!(
+                "profile `{name}` gives credentials without an expiry, which the endpoint cannot serve"
+            )),
+            "run the command with `alicli exec` without `--server`",
+        ));
+    }
     let renewer = Arc::new(Renewer {
         target,
         settings: settings.clone(),

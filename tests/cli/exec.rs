@@ -226,16 +226,45 @@ fn the_server_serves_renewing_credentials_and_stops_with_the_command() {
 }
 
 #[test]
-fn the_server_refuses_fixed_keys() {
+fn the_server_refuses_keys_that_do_not_expire() {
     let sandbox = Sandbox::new();
+    let keys = r#"printf '{"mode":"AK","access_key_id":"LTAIkey","access_key_secret":"sec"}'"#;
     sandbox.write_config(&json!({"current": "ak", "profiles": [
-        {"name": "ak", "mode": "AK", "access_key_id": "LTAIkey", "access_key_secret": "sec"}]}));
-    let outcome = sandbox.run(&["exec", "--server", "--", "true"]).code(2);
-    assert!(
-        outcome
-            .stderr
-            .contains("hint: run the command with `alicli exec` without `--server`"),
-        "{}",
-        outcome.stderr
-    );
+        {"name": "ak", "mode": "AK", "access_key_id": "LTAIkey", "access_key_secret": "sec"},
+        {"name": "ext", "mode": "External", "process_command": keys}]}));
+    for profile in ["ak", "ext"] {
+        let outcome = sandbox
+            .run(&[
+                "exec",
+                "--server",
+                "--profile",
+                profile,
+                "--",
+                "sh",
+                "-c",
+                "echo ran",
+            ])
+            .code(2);
+        assert_eq!(outcome.stdout, "");
+        assert!(
+            outcome
+                .stderr
+                .contains("hint: run the command with `alicli exec` without `--server`"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    // Without --server the External keys are handed over as they are.
+    let outcome = sandbox
+        .run(&[
+            "exec",
+            "--profile",
+            "ext",
+            "--",
+            "sh",
+            "-c",
+            "echo $ALIBABA_CLOUD_ACCESS_KEY_ID",
+        ])
+        .success();
+    assert_eq!(outcome.stdout, "LTAIkey\n");
 }
