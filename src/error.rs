@@ -10,6 +10,10 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// Sign-in needed: the session expired or the grant was refused.
     pub const SIGN_IN_NEEDED: u8 = 4;
+    /// `exec`: the command could not be run (not executable), as shells report it.
+    pub const CANNOT_EXECUTE: u8 = 126;
+    /// `exec`: the command was not found, as shells report it.
+    pub const NOT_FOUND: u8 = 127;
     /// Interrupted by Ctrl-C.
     pub const INTERRUPTED: u8 = 130;
 }
@@ -52,8 +56,25 @@ pub struct SignInNeeded {
 #[error("interrupted; nothing was written")]
 pub struct Interrupted;
 
+/// `alicli exec` could not start its command (exit code 127 when it does not exist, else 126).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot run `{program}`")]
+pub struct CannotRun {
+    /// The program as given.
+    pub program: String,
+    /// Why.
+    #[source]
+    pub source: std::io::Error,
+}
+
 /// The exit code for an error, per README's table.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
+    if let Some(cannot) = error.downcast_ref::<CannotRun>() {
+        return match cannot.source.kind() {
+            std::io::ErrorKind::NotFound => exit::NOT_FOUND,
+            _ => exit::CANNOT_EXECUTE,
+        };
+    }
     if error.downcast_ref::<SignInNeeded>().is_some() {
         exit::SIGN_IN_NEEDED
     } else if error.downcast_ref::<Interrupted>().is_some() {

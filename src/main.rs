@@ -17,7 +17,7 @@ fn main() -> ExitCode {
         }
     };
     match alicli::commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(error) => {
             eprint!("{}", alicli::error::render(&error));
             ExitCode::from(alicli::error::exit_code(&error))

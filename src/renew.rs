@@ -66,17 +66,27 @@ pub async fn credentials_for(
     min_ttl: i64,
 ) -> Result<(Credentials, RenewalReport)> {
     let profile = require_profile(file, store, name)?;
+    if let Some(credentials) = offline_credentials(&profile, now, min_ttl)? {
+        return Ok((credentials, RenewalReport::default()));
+    }
+    renew_oauth(store, name, net, now, min_ttl.max(STS_RENEW_MARGIN), false).await
+}
+
+/// The credentials of a profile when no request is needed: AK/StsToken keys as they are, or an
+/// OAuth profile's stored STS credentials with at least `min_ttl` (and [`STS_RENEW_MARGIN`]) left.
+/// `None` means an OAuth renewal is due; [`credentials_for`] does it. Lets commands answer from
+/// the file without setting up a network client.
+pub fn offline_credentials(
+    profile: &Profile,
+    now: i64,
+    min_ttl: i64,
+) -> Result<Option<Credentials>> {
     match profile.mode.as_str() {
-        "AK" | "StsToken" => Ok((static_credentials(&profile)?, RenewalReport::default())),
-        "OAuth" => {
-            let min_ttl = min_ttl.max(STS_RENEW_MARGIN);
-            if let Some(credentials) = cached_sts(&profile, now, min_ttl) {
-                return Ok((credentials, RenewalReport::default()));
-            }
-            renew_oauth(store, name, net, now, min_ttl, false).await
-        }
+        "AK" | "StsToken" => Ok(Some(static_credentials(profile)?)),
+        "OAuth" => Ok(cached_sts(profile, now, min_ttl.max(STS_RENEW_MARGIN))),
         other => bail!(
-            "profile `{name}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK` and `StsToken`)"
+            "profile `{}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK`, `StsToken` and `External`)",
+            profile.name
         ),
     }
 }

@@ -41,6 +41,62 @@ pub fn relative(then: i64, now: i64) -> String {
     }
 }
 
+/// Parses a duration for flags such as `--min-ttl`: a number of seconds (`900`), or numbers with
+/// units `s`, `m`, `h`, `d` (`900s`, `15m`, `1h`, `1h30m`). Returns seconds.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let bad = || {
+        format!(
+            "`{text}` is not a duration: write seconds (`900`) or use s, m, h, d (`15m`, `1h30m`)"
+        )
+    };
+    if text.is_empty() {
+        return Err(bad());
+    }
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().map_err(|_| bad());
+    }
+    let mut total: i64 = 0;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(bad()),
+        };
+        let value: i64 = number.parse().map_err(|_| bad())?;
+        number.clear();
+        total = value
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+    }
+    if !number.is_empty() {
+        return Err(bad());
+    }
+    Ok(total)
+}
+
+/// `45s`, `53m`, `2h05m`, `3d04h`: a short time span for shell prompts.
+pub fn compact(seconds: i64) -> String {
+    let s = seconds.max(0);
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m", s / 60)
+    } else if s < 86_400 {
+        format!("{}h{:02}m", s / 3600, s % 3600 / 60)
+    } else {
+        format!("{}d{:02}h", s / 86_400, s % 86_400 / 3600)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +120,35 @@ mod tests {
         assert_eq!(relative(1000 + 53 * 60, 1000), "in 53 min");
         assert_eq!(relative(1000, 1000 + 125), "2 min ago");
         assert_eq!(relative(1000 + 7500, 1000), "in 2 h 5 min");
+    }
+    #[test]
+    fn durations_take_bare_seconds_and_units() {
+        assert_eq!(parse_duration("900"), Ok(900));
+        assert_eq!(parse_duration("900s"), Ok(900));
+        assert_eq!(parse_duration("15m"), Ok(900));
+        assert_eq!(parse_duration("1h"), Ok(3600));
+        assert_eq!(parse_duration("1h30m"), Ok(5400));
+        assert_eq!(parse_duration("0"), Ok(0));
+        for bad in [
+            "",
+            "m",
+            "-5",
+            "1.5h",
+            "15 m",
+            "10x",
+            "1h30",
+            "99999999999999999999",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn compact_spans_fit_a_prompt() {
+        assert_eq!(compact(45), "45s");
+        assert_eq!(compact(53 * 60 + 59), "53m");
+        assert_eq!(compact(2 * 3600 + 5 * 60), "2h05m");
+        assert_eq!(compact(3 * 86_400 + 4 * 3600), "3d04h");
+        assert_eq!(compact(-5), "0s");
     }
 }

@@ -2,42 +2,54 @@
 //! people on stderr. They are the only layer that knows about terminals and the environment.
 
 mod configure;
+mod credentials;
+mod exec;
+mod exec_server;
+mod export;
 mod interrupt;
 mod output;
 mod profiles;
 mod prompt;
 mod settings;
+mod shell;
 mod sts;
+
+use std::future::Future;
 
 use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command, ConfigureArgs, StsAction};
 pub use settings::Settings;
 
-/// Runs one parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
+/// Runs one parsed command line; returns the exit code on success (`exec` passes on its child's).
+pub fn run(cli: Cli) -> Result<u8> {
     let settings = Settings::from_env();
-    // Profile management makes no request: no runtime, no TLS, no HTTP client.
-    let command = match cli.command {
+    // Commands that can answer from the profile file run without an async runtime or an HTTP
+    // client; they build them through `block_on` only when a request is really needed.
+    match cli.command {
         Command::Configure(ConfigureArgs {
             action: Some(action),
             ..
-        }) => return profiles::run(action, &settings),
-        other => other,
-    };
-    // Only commands that do I/O get here, so the runtime is never built for `--version`/`--help`.
+        }) => profiles::run(action, &settings).map(|()| 0),
+        Command::ExportCredentials(args) => export::run(args, &settings).map(|()| 0),
+        Command::Exec(args) => exec::run(args, &settings),
+        Command::Prompt(args) => shell::prompt(args, &settings).map(|()| 0),
+        Command::Completion(args) => shell::completion(args).map(|()| 0),
+        Command::Man(args) => shell::man(args).map(|()| 0),
+        Command::Configure(args) => block_on(configure::run(args, &settings))?.map(|()| 0),
+        Command::Sts(args) => match args.action {
+            StsAction::GetCallerIdentity(args) => {
+                block_on(sts::get_caller_identity(args, &settings))?.map(|()| 0)
+            }
+        },
+    }
+}
+
+/// Runs a future on a runtime built for it.
+pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("failed to start the async runtime")?;
-    runtime.block_on(async {
-        match command {
-            Command::Configure(args) => configure::run(args, &settings).await,
-            Command::Sts(args) => match args.action {
-                StsAction::GetCallerIdentity(args) => {
-                    sts::get_caller_identity(args, &settings).await
-                }
-            },
-        }
-    })
+    Ok(runtime.block_on(future))
 }

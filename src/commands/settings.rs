@@ -9,6 +9,9 @@ use crate::error::with_hint;
 use crate::http::ProxySettings;
 use crate::profile::{ConfigFile, Store};
 
+/// The variable `alicli exec` sets for its child: the profile it runs with (nested runs warn).
+pub const EXEC_VAR: &str = "ALICLI_EXEC";
+
 /// The environment a command runs in.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -28,6 +31,10 @@ pub struct Settings {
     pub browser: Option<String>,
     /// Proxy variables.
     pub proxies: ProxySettings,
+    /// `ALICLI_DEPTH`: how many alicli processes run above this one (the recursion guard).
+    pub depth: u32,
+    /// `ALICLI_EXEC`: the profile of the `alicli exec` this process runs under, if any.
+    pub exec_profile: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -52,6 +59,10 @@ impl Settings {
             sts_endpoint: var("ALIBABA_CLOUD_STS_ENDPOINT"),
             browser: var("BROWSER"),
             proxies: ProxySettings::from_env(),
+            depth: var(crate::external::DEPTH_VAR)
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0),
+            exec_profile: var(EXEC_VAR),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use anyhow::{Result, anyhow};
 
+use super::credentials::Target;
 use super::output;
 use super::settings::{Settings, relogin_command};
 use crate::cli::{CallArgs, SignatureArg};
@@ -10,22 +11,14 @@ use crate::cloud::endpoints::sts_endpoint;
 use crate::cloud::sts::{
     ServiceError, SignatureVersion, get_caller_identity as call_get_caller_identity, new_nonce,
 };
-use crate::error::{SignInNeeded, with_hint};
+use crate::error::with_hint;
 use crate::http;
-use crate::renew::{Network, credentials_for, profile_site, require_profile};
+use crate::renew::profile_site;
 
 /// Prints the caller identity as the API returned it.
 pub async fn get_caller_identity(args: CallArgs, settings: &Settings) -> Result<()> {
-    let config_path = args.profile.config_path.as_deref();
-    let store = settings.store(config_path)?;
-    let file = store.load()?;
-    let name = settings.profile_name(args.profile.profile.as_deref(), &file, &store)?;
-    let profile = require_profile(&file, &store, &name).map_err(|e| {
-        with_hint(
-            e,
-            format!("sign in with `alicli configure --profile {name} --mode OAuth`"),
-        )
-    })?;
+    let (target, file) = Target::locate(settings, &args.profile)?;
+    let profile = target.profile(&file)?;
     let endpoint = sts_endpoint(
         args.endpoint.as_deref(),
         profile.sts_endpoint.as_deref(),
@@ -33,22 +26,12 @@ pub async fn get_caller_identity(args: CallArgs, settings: &Settings) -> Result<
         args.region.as_deref(),
     )?;
     let http = http::client(&settings.proxies)?;
-    let net = Network {
-        http: &http,
-        signin_override: settings.signin_url.as_deref(),
-        oauth_override: settings.oauth_url.as_deref(),
-    };
     let relogin = || {
         let site = profile_site(&profile).unwrap_or(crate::cloud::endpoints::Site::Cn);
-        relogin_command(&name, site, config_path)
+        relogin_command(&target.name, site, target.config_path.as_deref())
     };
+    let credentials = target.resolve(settings, &http, 0).await?.credentials;
     let now = clock::now_unix();
-    let (credentials, _) = credentials_for(&store, &file, &name, &net, now, 0)
-        .await
-        .map_err(|e| match e.downcast_ref::<SignInNeeded>() {
-            Some(_) => with_hint(e, format!("sign in again with `{}`", relogin())),
-            None => e,
-        })?;
     let signature = match args.signature_version {
         SignatureArg::V3 => SignatureVersion::V3,
         SignatureArg::V1 => SignatureVersion::V1,

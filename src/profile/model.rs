@@ -53,6 +53,8 @@ pub struct Profile {
     pub sts_expiration: i64,
     /// An STS endpoint override.
     pub sts_endpoint: Option<String>,
+    /// The command an `External` profile runs for credentials (PROTOCOL.md §7).
+    pub process_command: Option<String>,
 }
 
 fn lenient_or_zero<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {

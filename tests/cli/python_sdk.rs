@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::support::{Outcome, Sandbox, now};
+use crate::support::{ALICLI, Outcome, Sandbox, now, quote};
 
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -110,4 +110,131 @@ fn alicli_keeps_working_after_the_sdk_renews_and_writes_back() {
     sandbox.run(&["sts", "GetCallerIdentity"]).success();
     assert_eq!(sandbox.emulator.count("token_refresh"), 2);
     assert_eq!(sandbox.emulator.count("sts_refused"), 0);
+}
+
+const LONG_JOB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/sdk_long_job.py");
+
+/// An alicli command whose child is the SDK script: the environment the SDK needs passes through.
+fn alicli_running_sdk(python: &PathBuf, sandbox: &Sandbox, args: &[&str], script: &str) -> Command {
+    let mut command = sandbox.cmd();
+    command
+        .args(args)
+        .arg("--")
+        .arg(python)
+        .arg(script)
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        .env(
+            "STS_ENDPOINT",
+            sandbox.emulator.url.trim_start_matches("http://"),
+        );
+    command
+}
+
+fn provider(outcome: &Outcome) -> &str {
+    outcome
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("provider: "))
+        .unwrap_or_else(|| panic!("no provider line: {}", outcome.stderr))
+}
+
+#[test]
+fn the_sdk_uses_the_environment_of_alicli_exec() {
+    let Some(python) = python() else { return };
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let outcome: Outcome =
+        alicli_running_sdk(&python, &sandbox, &["exec", "--profile", "work"], SCRIPT)
+            .output()
+            .unwrap()
+            .into();
+    let outcome = outcome.success();
+    let body: Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(body["Arn"], "acs:ram::1234567890123456:user/alice");
+    assert_eq!(provider(&outcome), "default/env");
+    assert_eq!(sandbox.emulator.count("sts_refused"), 0);
+}
+
+fn add_external(sandbox: &Sandbox, name: &str, target: &str) {
+    let mut config = sandbox.config();
+    config["profiles"].as_array_mut().unwrap().push(json!({
+        "name": name, "mode": "External",
+        "process_command": format!("{} export-credentials --profile {target} --format external", quote(ALICLI)),
+    }));
+    config["current"] = json!(name);
+    sandbox.write_config(&config);
+}
+
+#[test]
+fn the_sdk_runs_an_external_profile_that_calls_alicli() {
+    let Some(python) = python() else { return };
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    add_external(&sandbox, "ext", "work");
+    let outcome = sdk_call(&python, &sandbox, false).success();
+    let body: Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(body["Arn"], "acs:ram::1234567890123456:user/alice");
+    assert_eq!(provider(&outcome), "default/cli_profile/external");
+    // The SDK caches what the command printed in the External profile; alicli keeps it intact.
+    let ext = sandbox.profile("ext");
+    assert_eq!(
+        ext["access_key_id"],
+        sandbox.profile("work")["access_key_id"]
+    );
+    assert_eq!(
+        sandbox.emulator.count("exchange"),
+        1,
+        "alicli used its stored credentials"
+    );
+}
+
+#[test]
+fn the_sdk_reports_the_recursion_guard_of_a_self_referencing_external_profile() {
+    let Some(python) = python() else { return };
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    add_external(&sandbox, "loop", "loop");
+    let outcome = sdk_call(&python, &sandbox, false).code(1);
+    assert!(
+        outcome.stderr.contains("alicli is already nested 4 deep"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn the_sdk_fetches_from_the_endpoint_of_alicli_exec_server() {
+    let Some(python) = python() else { return };
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let outcome: Outcome = alicli_running_sdk(&python, &sandbox, &["exec", "--server"], SCRIPT)
+        .output()
+        .unwrap()
+        .into();
+    let outcome = outcome.success();
+    let body: Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(body["Arn"], "acs:ram::1234567890123456:user/alice");
+    assert_eq!(provider(&outcome), "default/credential_uri");
+}
+
+#[test]
+fn a_job_longer_than_the_sts_lifetime_keeps_working_under_exec_server() {
+    let Some(python) = python() else { return };
+    let sandbox = Sandbox::with_settings(json!({"sts_lifetime": 5}));
+    sandbox.sign_in("work");
+    let outcome: Outcome = alicli_running_sdk(&python, &sandbox, &["exec", "--server"], LONG_JOB)
+        .env("DURATION", "20")
+        .env("INTERVAL", "1")
+        .output()
+        .unwrap()
+        .into();
+    let outcome = outcome.success();
+    let result: Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert!(result["calls"].as_u64().unwrap() >= 15, "{result}");
+    assert!(
+        result["keys"].as_u64().unwrap() >= 4,
+        "the credentials were renewed along the way: {result}"
+    );
+    assert_eq!(sandbox.emulator.count("sts_refused"), 0);
+    assert!(sandbox.emulator.count("exchange") >= 5);
 }

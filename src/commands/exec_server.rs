@@ -1,0 +1,231 @@
+//! `alicli exec --server`: the child gets `ALIBABA_CLOUD_CREDENTIALS_URI`, pointing at a loopback
+//! endpoint that renews as needed, so a job can run for hours. alicli stays as the parent: it
+//! forwards signals to the child, stops serving when the child exits, and returns its exit code.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use reqwest::Client;
+use tokio::sync::Mutex;
+
+use super::credentials::Target;
+use super::exec::{child_command, exit_code, server_vars};
+use super::settings::Settings;
+use crate::cli::ExecArgs;
+use crate::cloud::credentials::Credentials;
+use crate::credserver::{Fetch, fresh_enough, random_path, router};
+use crate::error::{CannotRun, UsageError, with_hint};
+use crate::profile::ConfigFile;
+use crate::{clock, http};
+
+/// What the endpoint serves until it is no longer fresh enough.
+struct Cached {
+    credentials: Credentials,
+    obtained_at: i64,
+}
+
+/// Renews for the endpoint, one renewal at a time.
+struct Renewer {
+    target: Target,
+    settings: Settings,
+    http: Client,
+    min_ttl: i64,
+    cache: Mutex<Cached>,
+}
+
+impl Renewer {
+    async fn current(&self) -> Result<Credentials, String> {
+        let mut cache = self.cache.lock().await;
+        let now = clock::now_unix();
+        let expiration = cache.credentials.expiration.unwrap_or(0);
+        if fresh_enough(expiration, cache.obtained_at, now, self.min_ttl) {
+            return Ok(cache.credentials.clone());
+        }
+        match self.fetch().await {
+            Ok(fresh) => {
+                *cache = fresh;
+                Ok(cache.credentials.clone())
+            }
+            Err(error) => {
+                let text = format!("{error:#}");
+                eprintln!(
+                    "alicli exec: renewing the credentials of profile `{}` failed: {text}",
+                    self.target.name
+                );
+                Err(text)
+            }
+        }
+    }
+
+    async fn fetch(&self) -> Result<Cached> {
+        obtain(&self.target, &self.settings, &self.http, self.min_ttl).await
+    }
+}
+
+async fn obtain(
+    target: &Target,
+    settings: &Settings,
+    http: &Client,
+    min_ttl: i64,
+) -> Result<Cached> {
+    // Twice min_ttl: credentials reused from the file then keep min_ttl even if their true
+    // lifetime (which only a fresh exchange tells) were twice what is left of them.
+    let resolved = target
+        .resolve(settings, http, min_ttl.saturating_mul(2))
+        .await?;
+    Ok(Cached {
+        credentials: resolved.credentials,
+        obtained_at: clock::now_unix(),
+    })
+}
+
+/// Runs the command under the endpoint; returns its exit code.
+pub fn run(args: ExecArgs, settings: &Settings, target: Target, file: ConfigFile) -> Result<u8> {
+    let profile = target.profile(&file)?;
+    if matches!(profile.mode.as_str(), "AK" | "StsToken") {
+        return Err(with_hint(
+            UsageError(format!(
+                "profile `{}` holds fixed keys (mode `{}`), which an endpoint cannot renew",
+                target.name, profile.mode
+            )),
+            "run the command with `alicli exec` without `--server`",
+        ));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("failed to start the async runtime")?;
+    runtime.block_on(serve_and_wait(args, settings, target, profile.region_id))
+}
+
+async fn serve_and_wait(
+    args: ExecArgs,
+    settings: &Settings,
+    target: Target,
+    region: String,
+) -> Result<u8> {
+    let http = http::client(&settings.proxies)?;
+    let name = target.name.clone();
+    // The first credentials before the child starts: a sign-in problem stops here, with its hint.
+    let first = obtain(&target, settings, &http, args.min_ttl).await?;
+    if first.credentials.expiration.is_none() {
+        // The SDKs require an `Expiration` from the endpoint (python-sdk notes §3).
+        return Err(with_hint(
+            UsageError(format!(
+                "profile `{name}` gives credentials without an expiry, which the endpoint cannot serve"
+            )),
+            "run the command with `alicli exec` without `--server`",
+        ));
+    }
+    let renewer = Arc::new(Renewer {
+        target,
+        settings: settings.clone(),
+        http,
+        min_ttl: args.min_ttl,
+        cache: Mutex::new(first),
+    });
+
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .context("cannot listen on 127.0.0.1 for the credentials endpoint")?;
+    let path = random_path();
+    let uri = format!("http://{}{path}", listener.local_addr()?);
+    let fetch: Fetch = Arc::new(move || {
+        let renewer = renewer.clone();
+        Box::pin(async move { renewer.current().await })
+    });
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, router(path, fetch)).await;
+    });
+
+    let signals = Signals::listen()?;
+    let command = child_command(&args.command, &server_vars(&uri, &region), settings, &name);
+    let mut child = tokio::process::Command::from(command)
+        .spawn()
+        .map_err(|source| CannotRun {
+            program: args.command[0].to_string_lossy().into_owned(),
+            source,
+        })?;
+    let status = signals.forward_until_exit(&mut child).await;
+    server.abort();
+    Ok(exit_code(status?))
+}
+
+/// The signals alicli passes on to the child while it waits.
+#[cfg(unix)]
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    /// Installed before the child starts, so no signal can kill alicli and orphan the child.
+    fn listen() -> Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+            hangup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    async fn forward_until_exit(
+        mut self,
+        child: &mut tokio::process::Child,
+    ) -> Result<std::process::ExitStatus> {
+        let pid = child.id().map(|id| id as libc::pid_t);
+        loop {
+            let signal = tokio::select! {
+                status = child.wait() => return Ok(status?),
+                _ = self.interrupt.recv() => {
+                    // Ctrl-C at the terminal reaches the whole foreground group, the child too;
+                    // passing it on would deliver it twice.
+                    if in_terminal_foreground() { continue; }
+                    libc::SIGINT
+                }
+                _ = self.terminate.recv() => libc::SIGTERM,
+                _ = self.hangup.recv() => libc::SIGHUP,
+            };
+            if let Some(pid) = pid {
+                // SAFETY: kill(2) has no memory-safety preconditions; the child is not reaped
+                // until `wait` returns above, so its pid cannot have been reused.
+                unsafe {
+                    libc::kill(pid, signal);
+                }
+            }
+        }
+    }
+}
+
+/// True when alicli is in the terminal's foreground process group (where Ctrl-C lands).
+#[cfg(unix)]
+fn in_terminal_foreground() -> bool {
+    // SAFETY: isatty, tcgetpgrp and getpgrp only read process state; the fds are the std ones.
+    (0..3).any(|fd| unsafe { libc::isatty(fd) == 1 && libc::tcgetpgrp(fd) == libc::getpgrp() })
+}
+
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn listen() -> Result<Self> {
+        Ok(Self)
+    }
+
+    /// On Windows the console delivers Ctrl-C to the child itself; alicli only must not die of it.
+    async fn forward_until_exit(
+        self,
+        child: &mut tokio::process::Child,
+    ) -> Result<std::process::ExitStatus> {
+        loop {
+            tokio::select! {
+                status = child.wait() => return Ok(status?),
+                _ = tokio::signal::ctrl_c() => continue,
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! `alicli export-credentials`: a profile's credentials, renewed first when due, in the format the
+//! consumer reads. With fresh credentials in the file it makes no request and builds no runtime.
+
+use anyhow::Result;
+
+use super::credentials::{Resolved, Target};
+use super::output;
+use super::settings::Settings;
+use crate::cli::{ExportArgs, ExportFormat};
+use crate::export::{Syntax, credential_vars, external_document, json_document, render};
+use crate::{clock, timefmt};
+
+/// Prints the credentials.
+pub fn run(args: ExportArgs, settings: &Settings) -> Result<()> {
+    let (target, file) = Target::locate(settings, &args.profile)?;
+    let resolved = target.resolve_blocking(settings, &file, args.min_ttl)?;
+    warn_if_short(&target.name, &resolved, args.min_ttl);
+    let Resolved {
+        profile,
+        credentials,
+        ..
+    } = resolved;
+    let region = Some(profile.region_id.as_str());
+    let syntax = match args.format {
+        ExportFormat::Json => {
+            return output::print_json(&json_document(&target.name, &credentials, region));
+        }
+        ExportFormat::External => return output::print_json(&external_document(&credentials)),
+        ExportFormat::Env => Syntax::PosixExport,
+        ExportFormat::EnvNoExport => Syntax::PosixAssign,
+        ExportFormat::Fish => Syntax::Fish,
+        ExportFormat::Powershell => Syntax::PowerShell,
+        ExportFormat::WindowsCmd => Syntax::WindowsCmd,
+        ExportFormat::Dotenv => Syntax::Dotenv,
+    };
+    output::print_stdout(&render(syntax, &credential_vars(&credentials, region))?)
+}
+
+/// Renewed credentials that still fall short of `--min-ttl` mean every call renews again: say so.
+pub fn warn_if_short(name: &str, resolved: &Resolved, min_ttl: i64) {
+    let Some(left) = resolved.credentials.seconds_left(clock::now_unix()) else {
+        return;
+    };
+    if resolved.renewed && left < min_ttl {
+        eprintln!(
+            "warning: the new credentials of profile `{name}` last {}, less than --min-ttl {}; \
+             each call will renew them again",
+            timefmt::compact(left),
+            timefmt::compact(min_ttl)
+        );
+    }
+}

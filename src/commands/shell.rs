@@ -1,0 +1,110 @@
+//! Shell integration: completion scripts, the man page, and the prompt status. None of these makes
+//! a request; `prompt` runs before every shell prompt, so it only reads the profile file.
+
+use anyhow::{Result, bail};
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use super::output;
+use super::settings::Settings;
+use crate::cli::{Cli, CompletionArgs, CompletionShell, ManArgs, PromptArgs};
+use crate::error::UsageError;
+use crate::profile::Profile;
+use crate::{clock, timefmt};
+
+/// Prints a completion script.
+pub fn completion(args: CompletionArgs) -> Result<()> {
+    let shell = match args.shell {
+        CompletionShell::Bash => Shell::Bash,
+        CompletionShell::Zsh => Shell::Zsh,
+        CompletionShell::Fish => Shell::Fish,
+        CompletionShell::Powershell => Shell::PowerShell,
+    };
+    // Rendered to memory first: the generator panics on write errors such as a closed pipe.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "alicli", &mut script);
+    output::print_stdout(&String::from_utf8_lossy(&script))
+}
+
+/// Prints the man page of alicli, or of one command.
+pub fn man(args: ManArgs) -> Result<()> {
+    let mut command = Cli::command();
+    command.build();
+    let page = match args.command.as_deref() {
+        None => command,
+        Some(name) => {
+            let Some(sub) = command.find_subcommand(name) else {
+                bail!(UsageError(format!(
+                    "no command `{name}`; `alicli man` lists them under COMMANDS"
+                )));
+            };
+            // clap names are `&'static str`; the process prints one page and exits.
+            let full: &'static str = format!("alicli-{}", sub.get_name()).leak();
+            sub.clone().name(full).bin_name(full)
+        }
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page).render(&mut roff)?;
+    output::print_stdout(&String::from_utf8_lossy(&roff))
+}
+
+/// Prints `NAME STATUS` for the selected profile, or nothing when none is selected.
+pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
+    let Ok(store) = settings.store(args.profile.config_path.as_deref()) else {
+        return Ok(());
+    };
+    // A broken file is worth an error; a missing one just means "not signed in".
+    let file = store.load()?;
+    let Some(name) = args
+        .profile
+        .profile
+        .clone()
+        .or_else(|| settings.profile.clone())
+        .or_else(|| file.current().map(str::to_owned))
+    else {
+        return Ok(());
+    };
+    let Some(profile) = file.profile(&name, store.path())? else {
+        return Ok(());
+    };
+    output::print_stdout(&format!("{}\n", status(&profile, clock::now_unix())))
+}
+
+/// `work 53m`, `work expired`, or just `work` for keys that do not expire (or that only an
+/// External command knows about).
+pub fn status(profile: &Profile, now: i64) -> String {
+    let name = &profile.name;
+    let expiry = match profile.mode.as_str() {
+        "OAuth" if !profile.sts_token.is_empty() => Some(profile.sts_expiration),
+        "OAuth" => Some(0),
+        _ => None,
+    };
+    match expiry {
+        Some(at) if at > now => format!("{name} {}", timefmt::compact(at - now)),
+        Some(_) => format!("{name} expired"),
+        None => name.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    #[test]
+    fn status_shows_time_left_or_expired() {
+        let mut profile = Profile {
+            name: "work".into(),
+            mode: "OAuth".into(),
+            sts_token: Secret::new("t"),
+            sts_expiration: 1000 + 53 * 60 + 10,
+            ..Profile::default()
+        };
+        assert_eq!(status(&profile, 1000), "work 53m");
+        assert_eq!(status(&profile, 1000 + 3600), "work expired");
+        profile.sts_token = Secret::default();
+        assert_eq!(status(&profile, 1000), "work expired");
+        profile.mode = "AK".into();
+        assert_eq!(status(&profile, 1000), "work");
+    }
+}

@@ -1,0 +1,270 @@
+//! `alicli exec`: the child's environment, exit codes, signals, nesting, and the `--server`
+//! credentials endpoint.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::{Outcome, Sandbox, http, now};
+
+fn wait_for_file(path: &Path, child: &mut Child) -> String {
+    let started = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && text.ends_with('\n')
+        {
+            return text.trim_end().to_owned();
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("alicli exited early with {status}");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn finish(child: Child) -> Outcome {
+    child.wait_with_output().unwrap().into()
+}
+
+#[test]
+fn the_child_gets_the_credentials_and_its_exit_code_is_returned() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let profile = sandbox.profile("work");
+    let script = "printf '%s\\n' \"$ALIBABA_CLOUD_ACCESS_KEY_ID\" \"$ALIBABA_CLOUD_ACCESS_KEY_SECRET\" \
+                  \"$ALIBABA_CLOUD_SECURITY_TOKEN\" \"$ALIBABA_CLOUD_REGION_ID\" \
+                  \"$ALIBABA_CLOUD_CREDENTIALS_EXPIRATION\" \"${ALIBABA_CLOUD_CREDENTIALS_URI-none}\" \
+                  \"$ALICLI_EXEC\"; exit 7";
+    let outcome: Outcome = sandbox
+        .cmd()
+        .args(["exec", "--profile", "work", "--", "sh", "-c", script])
+        .env("ALIBABA_CLOUD_CREDENTIALS_URI", "http://127.0.0.1:9/stale")
+        .output()
+        .unwrap()
+        .into();
+    let outcome = outcome.code(7);
+    let expiration = alicli::timefmt::to_rfc3339(profile["sts_expiration"].as_i64().unwrap());
+    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            profile["access_key_id"].as_str().unwrap(),
+            profile["access_key_secret"].as_str().unwrap(),
+            profile["sts_token"].as_str().unwrap(),
+            "cn-hangzhou",
+            expiration.as_str(),
+            "none",
+            "work"
+        ]
+    );
+    assert_eq!(outcome.stderr, "");
+}
+
+#[test]
+fn a_missing_command_exits_127_and_a_nested_exec_warns() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let outcome = sandbox
+        .run(&["exec", "--", "no-such-command-here"])
+        .code(127);
+    assert!(
+        outcome
+            .stderr
+            .starts_with("error: cannot run `no-such-command-here`"),
+        "{}",
+        outcome.stderr
+    );
+    let outcome = sandbox
+        .run(&["exec", "--", crate::support::ALICLI, "exec", "--", "true"])
+        .success();
+    assert!(
+        outcome.stderr.contains(
+            "warning: `alicli exec` is running inside another `alicli exec` (profile `work`)"
+        ),
+        "{}",
+        outcome.stderr
+    );
+    sandbox.run(&["exec"]).code(2);
+}
+
+#[test]
+fn a_session_that_needs_a_sign_in_never_starts_the_command() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    sandbox.emulator.revoke_all();
+    sandbox.edit_profile(
+        "work",
+        json!({"sts_expiration": 0, "oauth_access_token_expire": 0}),
+    );
+    for server in [false, true] {
+        let mut args = vec!["exec"];
+        if server {
+            args.push("--server");
+        }
+        args.extend(["--", "sh", "-c", "echo started"]);
+        let outcome = sandbox.run(&args).code(4);
+        assert_eq!(outcome.stdout, "", "server={server}");
+        assert!(
+            outcome.stderr.contains("hint: sign in again"),
+            "{}",
+            outcome.stderr
+        );
+    }
+}
+
+/// Starts `alicli exec [--server] -- sh -c SCRIPT` in `dir`, not waiting.
+fn spawn_exec(sandbox: &Sandbox, dir: &Path, server: bool, script: &str) -> Child {
+    let mut command = sandbox.cmd();
+    command.arg("exec");
+    if server {
+        command.arg("--server");
+    }
+    command
+        .args(["--", "sh", "-c", script])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn signals_reach_the_command_and_its_status_comes_back() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let script = "trap 'echo got-term > got; exit 7' TERM; trap 'echo got-int > got; exit 5' INT; \
+                  echo ready > ready; while :; do sleep 0.05; done";
+    for server in [false, true] {
+        for (signal, code, word) in [("TERM", 7, "got-term"), ("INT", 5, "got-int")] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut child = spawn_exec(&sandbox, dir.path(), server, script);
+            wait_for_file(&dir.path().join("ready"), &mut child);
+            let pid = child.id().to_string();
+            Command::new("kill")
+                .args([&format!("-{signal}"), &pid])
+                .status()
+                .unwrap();
+            let outcome = finish(child).code(code);
+            assert_eq!(
+                std::fs::read_to_string(dir.path().join("got")).unwrap(),
+                format!("{word}\n"),
+                "server={server} {signal}: {outcome:?}"
+            );
+        }
+    }
+    // A command killed by a signal: the shell convention 128 + signal.
+    let dir = tempfile::tempdir().unwrap();
+    let child = spawn_exec(&sandbox, dir.path(), true, "kill -TERM $$");
+    finish(child).code(128 + 15);
+}
+
+#[test]
+fn the_server_serves_renewing_credentials_and_stops_with_the_command() {
+    let sandbox = Sandbox::with_settings(json!({"sts_lifetime": 4}));
+    sandbox.sign_in("work");
+    let dir = tempfile::tempdir().unwrap();
+    let script = "printf '%s %s %s\\n' \"$ALIBABA_CLOUD_CREDENTIALS_URI\" \
+                  \"${ALIBABA_CLOUD_ACCESS_KEY_ID-none}\" \"$ALIBABA_CLOUD_CLI_PROFILE_DISABLED\" > uri; \
+                  while [ ! -e stop ]; do sleep 0.05; done; exit 3";
+    let mut command = sandbox.cmd();
+    let mut child = command
+        .args(["exec", "--server", "--", "sh", "-c", script])
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIstale")
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let line = wait_for_file(&dir.path().join("uri"), &mut child);
+    let parts: Vec<&str> = line.split(' ').collect();
+    let uri = parts[0];
+    assert_eq!(parts[1..], ["none", "true"], "no static keys compete");
+    assert!(uri.starts_with("http://127.0.0.1:"), "{uri}");
+    let path = &uri[uri.find('/').unwrap() + 2..];
+    let secret = &path[path.find('/').unwrap() + 1..];
+    assert!(secret.len() >= 40, "unguessable path: {secret}");
+
+    let fetch = || {
+        let (status, body) = http("GET", uri, None);
+        assert_eq!(status, 200, "{body}");
+        let doc: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(doc["Code"], "Success");
+        let expiration =
+            alicli::timefmt::parse_rfc3339(doc["Expiration"].as_str().unwrap()).unwrap();
+        assert!(expiration - now() >= 2, "at least half of 4 s left: {doc}");
+        doc["AccessKeyId"].as_str().unwrap().to_owned()
+    };
+    let first = fetch();
+    let base = uri.rsplit_once('/').unwrap().0;
+    assert_eq!(http("GET", &format!("{base}/wrong"), None).0, 404);
+    let mut seen = vec![first];
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        let key = fetch();
+        if seen.last() != Some(&key) {
+            seen.push(key);
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert!(seen.len() >= 2, "renewed while the command ran: {seen:?}");
+
+    std::fs::write(dir.path().join("stop"), "").unwrap();
+    finish(child).code(3);
+    let address = base.trim_start_matches("http://");
+    let address = &address[..address.find('/').unwrap_or(address.len())];
+    assert!(
+        std::net::TcpStream::connect(address).is_err(),
+        "the endpoint stopped with the command"
+    );
+}
+
+#[test]
+fn the_server_refuses_keys_that_do_not_expire() {
+    let sandbox = Sandbox::new();
+    let keys = r#"printf '{"mode":"AK","access_key_id":"LTAIkey","access_key_secret":"sec"}'"#;
+    sandbox.write_config(&json!({"current": "ak", "profiles": [
+        {"name": "ak", "mode": "AK", "access_key_id": "LTAIkey", "access_key_secret": "sec"},
+        {"name": "ext", "mode": "External", "process_command": keys}]}));
+    for profile in ["ak", "ext"] {
+        let outcome = sandbox
+            .run(&[
+                "exec",
+                "--server",
+                "--profile",
+                profile,
+                "--",
+                "sh",
+                "-c",
+                "echo ran",
+            ])
+            .code(2);
+        assert_eq!(outcome.stdout, "");
+        assert!(
+            outcome
+                .stderr
+                .contains("hint: run the command with `alicli exec` without `--server`"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    // Without --server the External keys are handed over as they are.
+    let outcome = sandbox
+        .run(&[
+            "exec",
+            "--profile",
+            "ext",
+            "--",
+            "sh",
+            "-c",
+            "echo $ALIBABA_CLOUD_ACCESS_KEY_ID",
+        ])
+        .success();
+    assert_eq!(outcome.stdout, "LTAIkey\n");
+}
