@@ -53,7 +53,13 @@ pub struct Profile {
     pub sts_expiration: i64,
     /// An STS endpoint override.
     pub sts_endpoint: Option<String>,
+    /// The account signed in, recorded by alicli ([`ACCOUNT_ID_KEY`]) so that a new sign-in to
+    /// another account is noticed. Other tools ignore the key; some drop it when they rewrite.
+    pub alicli_account_id: Option<String>,
 }
+
+/// The profile key where alicli records the account id of the signed-in user.
+pub const ACCOUNT_ID_KEY: &str = "alicli_account_id";
 
 fn lenient_or_zero<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     Ok(lenient_seconds(deserializer)?.unwrap_or(0))
