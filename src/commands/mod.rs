@@ -4,12 +4,13 @@
 mod configure;
 mod output;
 mod prompt;
+mod session;
 mod settings;
 mod sts;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{Cli, Command, StsAction};
+use crate::cli::{Cli, Command, SessionAction, StsAction};
 pub use settings::Settings;
 
 /// Runs one parsed command line.
@@ -28,6 +29,14 @@ pub fn run(cli: Cli) -> Result<()> {
                     sts::get_caller_identity(args, &settings).await
                 }
             },
+            Command::Session(args) => match args.action {
+                SessionAction::Validate(args) => session::validate::run(args, &settings).await,
+                SessionAction::Refresh(args) => session::refresh::run(args, &settings).await,
+                SessionAction::Export(args) => session::export::run(args, &settings).await,
+                SessionAction::Import(args) => session::import::run(args, &settings).await,
+                SessionAction::Terminate(args) => session::terminate::run(args, &settings).await,
+            },
+            Command::Logout(args) => session::terminate::run(args, &settings).await,
         }
     })
 }

@@ -209,6 +209,20 @@ impl ConfigFile {
         }
     }
 
+    /// Removes keys from a profile, when both exist.
+    pub fn remove_fields(&mut self, name: &str, keys: &[&str]) {
+        let Some(list) = self.root.get_mut("profiles").and_then(Value::as_array_mut) else {
+            return;
+        };
+        for entry in list.iter_mut().filter_map(Value::as_object_mut) {
+            if entry.get("name").and_then(Value::as_str) == Some(name) {
+                for key in keys {
+                    entry.remove(*key);
+                }
+            }
+        }
+    }
+
     /// Removes a profile; returns whether it existed.
     pub fn remove(&mut self, name: &str) -> bool {
         let Some(list) = self.root.get_mut("profiles").and_then(Value::as_array_mut) else {

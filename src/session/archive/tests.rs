@@ -69,17 +69,15 @@ fn a_wrong_passphrase_is_refused() {
 fn every_flipped_byte_and_every_truncation_is_refused() {
     let bytes = encode_with_work_factor(&sample("work"), &pass("p"), FAST).unwrap();
     for index in 0..bytes.len() {
-        for flip in [0x01u8] {
-            let mut altered = bytes.clone();
-            altered[index] ^= flip;
-            if let Ok(archive) = decode_fast(&altered, &pass("p")) {
-                // Armor tolerates a changed line ending or blank; the contents must be the same.
-                assert_eq!(archive.profile.oauth_refresh_token.expose(), "rt-456");
-                assert!(
-                    altered[index].is_ascii_whitespace() || bytes[index].is_ascii_whitespace(),
-                    "byte {index} flipped by {flip:#x} was accepted"
-                );
-            }
+        let mut altered = bytes.clone();
+        altered[index] ^= 0x01;
+        if let Ok(archive) = decode_fast(&altered, &pass("p")) {
+            // Armor tolerates a changed line ending or blank; the contents must be the same.
+            assert_eq!(archive.profile.oauth_refresh_token.expose(), "rt-456");
+            assert!(
+                altered[index].is_ascii_whitespace() || bytes[index].is_ascii_whitespace(),
+                "byte {index} flipped was accepted"
+            );
         }
     }
     for len in (0..bytes.len() - 1).step_by(3) {
