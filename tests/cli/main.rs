@@ -3,9 +3,11 @@
 mod support;
 
 mod browser;
+mod headless;
 mod profile_file;
 mod python_sdk;
 mod secrets;
+mod session;
 mod signatures;
 mod signin;
 mod sts;

@@ -128,7 +128,7 @@ impl Waiter {
         let left = self.deadline.saturating_duration_since(Instant::now());
         eprintln!(
             "Waiting for the sign-in on http://127.0.0.1:{port}/cli/callback (up to {} s; Ctrl-C to cancel)...",
-            left.as_secs().max(1)
+            left.as_millis().div_ceil(1000).max(1)
         );
         self.reading = true;
         if prompt::interactive() {
