@@ -12,7 +12,6 @@ mod wait;
 
 use super::output;
 use super::prompt;
-use wait::{SignInPage, Waiter};
 use super::settings::{Settings, relogin_command};
 use crate::cli::ConfigureArgs;
 use crate::clock;
@@ -28,6 +27,7 @@ use crate::oauth::token::redeem_code;
 use crate::profile::Profile;
 use crate::profile::model::ACCOUNT_ID_KEY;
 use crate::renew::owned_fields;
+use wait::{SignInPage, Waiter};
 
 /// Runs the sign-in.
 pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
@@ -66,7 +66,8 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
         settings.sts_endpoint.as_deref(),
         None,
     )?;
-    let previous = account::previous_account(existing.as_ref(), &http, &sts, clock::now_unix()).await;
+    let previous =
+        account::previous_account(existing.as_ref(), &http, &sts, clock::now_unix()).await;
 
     // Bound before the URL is shown, so the redirect can never find the port taken.
     let listener = bind_listener(args.callback_port)?;

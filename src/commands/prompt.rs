@@ -58,7 +58,9 @@ fn read_stdin() {
         if done {
             queue.closed = true;
         } else {
-            queue.lines.push_back(line.trim_end_matches(['\r', '\n']).to_owned());
+            queue
+                .lines
+                .push_back(line.trim_end_matches(['\r', '\n']).to_owned());
         }
         drop(queue);
         lines.ready.notify_all();
@@ -128,7 +130,8 @@ pub fn passphrase(question: &str) -> Result<Secret> {
     let mut stderr = std::io::stderr();
     write!(stderr, "{question}")?;
     stderr.flush()?;
-    let text = rpassword::read_password().context("failed to read the passphrase from the terminal")?;
+    let text =
+        rpassword::read_password().context("failed to read the passphrase from the terminal")?;
     Ok(Secret::new(text))
 }
 

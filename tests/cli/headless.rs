@@ -61,7 +61,11 @@ fn wait_for_file(path: &Path) -> String {
         {
             return text.trim().to_owned();
         }
-        assert!(Instant::now() < deadline, "{} never appeared", path.display());
+        assert!(
+            Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -69,7 +73,10 @@ fn wait_for_file(path: &Path) -> String {
 /// Visits the authorize URL and follows the redirect to the loopback listener, as a browser on a
 /// laptop with `ssh -L` forwarding would.
 fn browse_through_forwarding(url: &str) {
-    let status = Command::new(EMULATOR).args(["browse", url]).status().unwrap();
+    let status = Command::new(EMULATOR)
+        .args(["browse", url])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -84,7 +91,11 @@ fn pasting_the_final_address_signs_in_and_bad_pastes_keep_it_waiting() {
         "{}",
         live.stderr
     );
-    assert!(live.stderr.contains("--no-browser was given"), "{}", live.stderr);
+    assert!(
+        live.stderr.contains("--no-browser was given"),
+        "{}",
+        live.stderr
+    );
     let address = final_address(&sandbox, &url);
     assert!(
         address.starts_with(&format!("http://127.0.0.1:{port}/cli/callback?code=")),
@@ -100,7 +111,11 @@ fn pasting_the_final_address_signs_in_and_bad_pastes_keep_it_waiting() {
     let pairs: Vec<(String, String)> = forged
         .query_pairs()
         .map(|(k, v)| {
-            let v = if k == "state" { "forged".into() } else { v.into_owned() };
+            let v = if k == "state" {
+                "forged".into()
+            } else {
+                v.into_owned()
+            };
             (k.into_owned(), v)
         })
         .collect();
@@ -112,7 +127,9 @@ fn pasting_the_final_address_signs_in_and_bad_pastes_keep_it_waiting() {
     live.write_line(&address);
     let outcome = live.finish().success();
     assert!(
-        outcome.stderr.contains("Signed in as acs:ram::1234567890123456:user/alice"),
+        outcome
+            .stderr
+            .contains("Signed in as acs:ram::1234567890123456:user/alice"),
         "{}",
         outcome.stderr
     );
@@ -139,14 +156,22 @@ fn an_ssh_session_goes_headless_by_itself_and_the_forwarded_redirect_completes_i
         .env("DISPLAY", ":0");
     let mut live = Live::spawn(command);
     let (url, port) = read_instructions(&mut live);
-    assert!(live.stderr.contains("because this is an SSH session"), "{}", live.stderr);
+    assert!(
+        live.stderr.contains("because this is an SSH session"),
+        "{}",
+        live.stderr
+    );
     assert!(
         live.stderr
             .contains(&format!("ssh -L {port}:127.0.0.1:{port} dev@10.9.8.7")),
         "{}",
         live.stderr
     );
-    assert!(!live.stderr.contains("Opening the browser"), "{}", live.stderr);
+    assert!(
+        !live.stderr.contains("Opening the browser"),
+        "{}",
+        live.stderr
+    );
     // A script closing stdin does not end the wait: the listener can still win.
     live.close_stdin();
     browse_through_forwarding(&url);
@@ -162,7 +187,11 @@ fn no_display_goes_headless_and_a_bare_code_works_after_a_wrong_one() {
     command.env_remove("BROWSER");
     let mut live = Live::spawn(command);
     let (url, _) = read_instructions(&mut live);
-    assert!(live.stderr.contains("there is no display"), "{}", live.stderr);
+    assert!(
+        live.stderr.contains("there is no display"),
+        "{}",
+        live.stderr
+    );
     let address = final_address(&sandbox, &url);
     let code = url::Url::parse(&address)
         .unwrap()
@@ -195,7 +224,8 @@ fn a_browser_command_that_fails_switches_to_headless() {
     );
     let (url, port) = read_instructions(&mut live);
     assert!(
-        live.stderr.contains(&format!("ssh -L {port}:127.0.0.1:{port}")),
+        live.stderr
+            .contains(&format!("ssh -L {port}:127.0.0.1:{port}")),
         "{}",
         live.stderr
     );

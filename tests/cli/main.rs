@@ -2,6 +2,8 @@
 
 mod support;
 
+mod account;
+mod archive;
 mod browser;
 mod headless;
 mod profile_file;

@@ -61,7 +61,11 @@ pub fn redact_text(text: &str, home: &Path) -> String {
                 && let Some(end) = rest.find(')')
             {
                 let inner = &rest[2..end];
-                out.push_str(if inner.starts_with("in ") { " (in …)" } else { " (… ago)" });
+                out.push_str(if inner.starts_with("in ") {
+                    " (in …)"
+                } else {
+                    " (… ago)"
+                });
                 i += rest[..=end].chars().count();
             }
         } else {
@@ -97,12 +101,22 @@ fn validate_local_is_offline_and_exits_0_valid_0_renewable_4_expired() {
         .run(&["session", "validate", "--local", "--json"])
         .success();
     insta::assert_json_snapshot!("validate_local_valid", json_of(&valid));
-    insta::assert_snapshot!("validate_local_valid_stderr", redact_text(&valid.stderr, home));
+    insta::assert_snapshot!(
+        "validate_local_valid_stderr",
+        redact_text(&valid.stderr, home)
+    );
     assert_no_secret(&sandbox, &valid);
 
     sandbox.edit_profile("work", json!({"sts_expiration": now() - 60}));
     let renewable = sandbox
-        .run(&["session", "validate", "--local", "--json", "--profile", "work"])
+        .run(&[
+            "session",
+            "validate",
+            "--local",
+            "--json",
+            "--profile",
+            "work",
+        ])
         .success();
     insta::assert_json_snapshot!("validate_local_renewable", json_of(&renewable));
     insta::assert_snapshot!(
@@ -136,7 +150,11 @@ fn validate_asks_the_server_and_exits_4_when_the_grant_is_gone() {
         "validate_server_valid_stderr",
         redact_text(&checked.stderr, home)
     );
-    assert_eq!(sandbox.emulator.count("sts_ok"), 2, "GetCallerIdentity was called");
+    assert_eq!(
+        sandbox.emulator.count("sts_ok"),
+        2,
+        "GetCallerIdentity was called"
+    );
 
     sandbox.emulator.revoke_all();
     sandbox.edit_profile(
@@ -165,14 +183,21 @@ fn refresh_gets_a_new_token_and_credentials_now() {
     );
     let new = sandbox.profile("work");
     assert_ne!(new["access_key_id"], old["access_key_id"]);
-    assert_ne!(new["oauth_refresh_token"], old["oauth_refresh_token"], "rotated");
+    assert_ne!(
+        new["oauth_refresh_token"], old["oauth_refresh_token"],
+        "rotated"
+    );
     assert_eq!(sandbox.emulator.count("token_refresh"), 1);
     assert_eq!(sandbox.emulator.count("exchange"), 2);
     assert_no_secret(&sandbox, &refreshed);
 
     sandbox.emulator.revoke_all();
     let refused = sandbox.run(&["session", "refresh"]).code(4);
-    assert!(refused.stderr.contains("invalid_grant"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("invalid_grant"),
+        "{}",
+        refused.stderr
+    );
     assert!(
         refused
             .stderr
@@ -203,13 +228,24 @@ fn terminate_removes_the_profile_and_says_issued_credentials_live_on() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["work"]);
-    assert_eq!(config["current"], "", "the ended profile is no longer current");
-    assert_eq!(sandbox.emulator.count("revoke"), 0, "no endpoint configured");
+    assert_eq!(
+        config["current"], "",
+        "the ended profile is no longer current"
+    );
+    assert_eq!(
+        sandbox.emulator.count("revoke"),
+        0,
+        "no endpoint configured"
+    );
 
     let gone = sandbox
         .run(&["session", "validate", "--local", "--profile", "other"])
         .code(1);
-    assert!(gone.stderr.contains("profile `other` not found"), "{}", gone.stderr);
+    assert!(
+        gone.stderr.contains("profile `other` not found"),
+        "{}",
+        gone.stderr
+    );
 
     // `logout` is the same command.
     sandbox.run(&["logout", "--profile", "work"]).success();
@@ -227,7 +263,12 @@ fn terminate_keep_profile_keeps_the_settings_only() {
     let profile = sandbox.profile("work");
     assert_eq!(profile["mode"], "OAuth");
     assert_eq!(profile["region_id"], "cn-hangzhou");
-    for key in ["oauth_access_token", "oauth_refresh_token", "access_key_secret", "sts_token"] {
+    for key in [
+        "oauth_access_token",
+        "oauth_refresh_token",
+        "access_key_secret",
+        "sts_token",
+    ] {
         assert_eq!(profile[key], "", "{key} is emptied");
     }
     assert_eq!(profile["sts_expiration"], 0);
@@ -278,7 +319,11 @@ fn a_failed_revocation_removes_nothing() {
         .unwrap()
         .into();
     let outcome = outcome.code(1);
-    assert!(outcome.stderr.contains("nothing was removed"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("nothing was removed"),
+        "{}",
+        outcome.stderr
+    );
     assert!(outcome.stderr.contains("--no-revoke"), "{}", outcome.stderr);
     assert_eq!(sandbox.profile("work")["mode"], "OAuth");
 }

@@ -34,7 +34,11 @@ pub async fn previous_account(
     now: i64,
 ) -> Option<String> {
     let profile = existing.filter(|p| p.mode == "OAuth")?;
-    if let Some(id) = profile.alicli_account_id.clone().filter(|id| !id.is_empty()) {
+    if let Some(id) = profile
+        .alicli_account_id
+        .clone()
+        .filter(|id| !id.is_empty())
+    {
         return Some(id);
     }
     let credentials = cached_sts(profile, now, 30)?;

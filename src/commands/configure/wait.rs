@@ -179,7 +179,9 @@ impl Waiter {
                     });
                 }
                 Event::Callback(None) => {
-                    return Err(anyhow!("the sign-in callback listener stopped unexpectedly"));
+                    return Err(anyhow!(
+                        "the sign-in callback listener stopped unexpectedly"
+                    ));
                 }
                 Event::Line(None) => {
                     // EOF: a script closed stdin, or none was given; the listener may still win.

@@ -24,7 +24,10 @@ pub async fn run(args: ExportArgs, settings: &Settings) -> Result<()> {
         return Err(with_hint(
             SignInNeeded {
                 profile: found.name.clone(),
-                reason: format!("{}; there is nothing to export", expired_reason(&times, now)),
+                reason: format!(
+                    "{}; there is nothing to export",
+                    expired_reason(&times, now)
+                ),
             },
             format!("sign in again with `{}`, then export", found.relogin()),
         ));
@@ -41,11 +44,8 @@ pub async fn run(args: ExportArgs, settings: &Settings) -> Result<()> {
         }
     }
     let passphrase = archive_passphrase(settings, true)?;
-    let archive = SessionArchive::from_profile(
-        &found.profile,
-        found.profile.alicli_account_id.clone(),
-        now,
-    );
+    let archive =
+        SessionArchive::from_profile(&found.profile, found.profile.alicli_account_id.clone(), now);
     let bytes = encode(&archive, &passphrase).context("cannot encrypt the session archive")?;
     if to_stdout {
         output::print_stdout(std::str::from_utf8(&bytes).expect("the archive is ASCII armor"))?;
@@ -71,7 +71,11 @@ pub async fn run(args: ExportArgs, settings: &Settings) -> Result<()> {
     );
     eprintln!(
         "On the other machine: alicli session import --session-archive {}",
-        if to_stdout { "-".to_owned() } else { path.display().to_string() }
+        if to_stdout {
+            "-".to_owned()
+        } else {
+            path.display().to_string()
+        }
     );
     eprintln!(
         "Keep it secret: with the passphrase, it signs in as you. Both machines now share one \

@@ -28,7 +28,12 @@ use crate::session::status::{SessionTimes, Verdict};
 /// Runs `session import`.
 pub async fn run(args: ImportArgs, settings: &Settings) -> Result<()> {
     if let Some(name) = &args.profile {
-        check_profile_name(name).map_err(|e| UsageError(e.to_string()))?;
+        check_profile_name(name).map_err(|e| {
+            with_hint(
+                UsageError(e.to_string()),
+                "pick another name with `--profile NAME`: no `/`, `\\` or `..`, at most 64 characters",
+            )
+        })?;
     }
     let source = &args.session_archive;
     let bytes = read_archive(source)?;
@@ -152,7 +157,9 @@ fn free_name(file: &ConfigFile, store: &Store, mut name: String, force: bool) ->
             return Err(exists_error(&name, store));
         }
         let answer = prompt::ask(
-            &format!("Profile `{name}` already exists. Import as (another name; empty to cancel): "),
+            &format!(
+                "Profile `{name}` already exists. Import as (another name; empty to cancel): "
+            ),
             "",
         )?;
         if answer.is_empty() {
@@ -175,11 +182,19 @@ fn fields(archive: &SessionArchive) -> Vec<(&'static str, Value)> {
         ("region_id", p.region_id.clone().into()),
         (
             "language",
-            if p.language.is_empty() { "en" } else { &p.language }.into(),
+            if p.language.is_empty() {
+                "en"
+            } else {
+                &p.language
+            }
+            .into(),
         ),
         ("output_format", "json".into()),
         ("oauth_access_token", p.oauth_access_token.expose().into()),
-        ("oauth_access_token_expire", p.oauth_access_token_expire.into()),
+        (
+            "oauth_access_token_expire",
+            p.oauth_access_token_expire.into(),
+        ),
         ("oauth_refresh_token", p.oauth_refresh_token.expose().into()),
         ("access_key_id", p.access_key_id.clone().into()),
         ("access_key_secret", p.access_key_secret.expose().into()),

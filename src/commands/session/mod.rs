@@ -66,10 +66,7 @@ impl Found {
         let name = settings.profile_name(args.profile.as_deref(), &file, &store)?;
         let Some(profile) = file.profile(&name, store.path())? else {
             return Err(with_hint(
-                anyhow!(
-                    "profile `{name}` not found in `{}`",
-                    store.path().display()
-                ),
+                anyhow!("profile `{name}` not found in `{}`", store.path().display()),
                 format!("sign in with `alicli configure --profile {name} --mode OAuth`"),
             ));
         };

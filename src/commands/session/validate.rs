@@ -26,7 +26,15 @@ pub async fn run(args: ValidateArgs, settings: &Settings) -> Result<()> {
     let now = clock::now_unix();
     if args.local {
         let times = SessionTimes::of(&found.profile);
-        return finish(&found, &times, times.verdict(now), now, "local", None, args.json);
+        return finish(
+            &found,
+            &times,
+            times.verdict(now),
+            now,
+            "local",
+            None,
+            args.json,
+        );
     }
 
     let endpoint = sts_endpoint(
@@ -48,7 +56,15 @@ pub async fn run(args: ValidateArgs, settings: &Settings) -> Result<()> {
         Err(error) if error.downcast_ref::<SignInNeeded>().is_some() => {
             found.reload()?;
             let times = SessionTimes::of(&found.profile);
-            print_json_if(args.json, &found, &times, Verdict::Expired, now, "server", None)?;
+            print_json_if(
+                args.json,
+                &found,
+                &times,
+                Verdict::Expired,
+                now,
+                "server",
+                None,
+            )?;
             return Err(with_hint(
                 error,
                 format!("sign in again with `{}`", found.relogin()),
@@ -72,12 +88,21 @@ pub async fn run(args: ValidateArgs, settings: &Settings) -> Result<()> {
         Ok(identity) => identity,
         Err(error) => {
             let refused = error.downcast_ref::<ServiceError>().is_some_and(|s| {
-                s.code.starts_with("InvalidSecurityToken") || s.code.starts_with("InvalidAccessKeyId")
+                s.code.starts_with("InvalidSecurityToken")
+                    || s.code.starts_with("InvalidAccessKeyId")
             });
             if !refused {
                 return Err(error.context("checking the session with GetCallerIdentity failed"));
             }
-            print_json_if(args.json, &found, &times, Verdict::Expired, now, "server", None)?;
+            print_json_if(
+                args.json,
+                &found,
+                &times,
+                Verdict::Expired,
+                now,
+                "server",
+                None,
+            )?;
             return Err(with_hint(
                 SignInNeeded {
                     profile: found.name.clone(),
@@ -95,7 +120,15 @@ pub async fn run(args: ValidateArgs, settings: &Settings) -> Result<()> {
         "arn": identity.get("Arn"),
         "identity_type": identity.get("IdentityType"),
     });
-    finish(&found, &times, times.verdict(now), now, "server", Some(summary), args.json)?;
+    finish(
+        &found,
+        &times,
+        times.verdict(now),
+        now,
+        "server",
+        Some(summary),
+        args.json,
+    )?;
     let field = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or("?");
     eprintln!(
         "Checked with GetCallerIdentity: {} (account {}).",

@@ -70,10 +70,16 @@ impl Live {
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    panic!("no line with {needle:?} within {PATIENCE:?}; stderr so far:\n{}", self.stderr)
+                    panic!(
+                        "no line with {needle:?} within {PATIENCE:?}; stderr so far:\n{}",
+                        self.stderr
+                    )
                 }
                 Err(RecvTimeoutError::Disconnected) => {
-                    panic!("alicli ended before printing {needle:?}; stderr:\n{}", self.stderr)
+                    panic!(
+                        "alicli ended before printing {needle:?}; stderr:\n{}",
+                        self.stderr
+                    )
                 }
             }
         }
