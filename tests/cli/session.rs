@@ -348,3 +348,26 @@ fn session_commands_refuse_profiles_that_are_not_oauth() {
         );
     }
 }
+
+#[test]
+fn validate_local_builds_no_http_client() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    // An HTTPS_PROXY that cannot be parsed fails any command that sets up the HTTP client.
+    let with_bad_proxy = |args: &[&str]| -> Outcome {
+        sandbox
+            .cmd()
+            .args(args)
+            .env("HTTPS_PROXY", "http://[not-a-host")
+            .output()
+            .unwrap()
+            .into()
+    };
+    let networked = with_bad_proxy(&["session", "validate"]).code(1);
+    assert!(
+        networked.stderr.contains("invalid HTTPS_PROXY"),
+        "{}",
+        networked.stderr
+    );
+    with_bad_proxy(&["session", "validate", "--local"]).success();
+}
