@@ -102,8 +102,8 @@ pub struct ConfigureArgs {
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
     /// Do not open a browser: print the URL, then finish through SSH port forwarding or by
-    /// pasting the address the browser ended on. Automatic over SSH, without a display, or when
-    /// the browser fails to open, unless BROWSER is set.
+    /// pasting the address the browser ended on. Automatic over SSH or without a display (unless
+    /// BROWSER is set), and when the browser fails to open.
     #[arg(long)]
     pub no_browser: bool,
     /// Replace the profile without asking when the new sign-in is to another account.

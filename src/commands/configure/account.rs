@@ -65,7 +65,8 @@ pub fn allow_replacement(name: &str, old: &str, new: &str, force: bool) -> Resul
         "profile `{name}` was signed in to account {old}, but this sign-in is to account {new}"
     );
     if prompt::interactive() {
-        if prompt::confirm(&format!("{what}. Replace it?"))? {
+        let question = format!("P{}. Replace it?", &what[1..]);
+        if prompt::confirm(&question)? {
             return Ok(());
         }
         return Err(with_hint(
