@@ -93,7 +93,8 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
         args.no_browser,
         request.state.clone(),
         Duration::from_secs(args.timeout),
-    );
+    )
+    .await;
     let relogin = relogin_command(&name, site, args.config_path.as_deref());
     let tokens = loop {
         let arrival = match waiter.next(&mut server).await {

@@ -2,6 +2,9 @@
 //! opened here (headless: SSH, no display, `--no-browser`, a failing opener), also as a pasted
 //! address or code. Whichever arrives first wins.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow};
@@ -46,11 +49,26 @@ pub struct Waiter {
     ssh_line: String,
     port: u16,
     url: String,
+    interrupt: Interrupt,
+}
+
+type Interrupt = Pin<Box<dyn Future<Output = std::io::Result<()>>>>;
+
+/// Listens for Ctrl-C from now on. The future is polled once here so the handler is installed
+/// before "Waiting…" is printed: a Ctrl-C right after that line exits 130, not by the signal.
+async fn listen_for_interrupt() -> Interrupt {
+    let mut interrupt: Interrupt = Box::pin(tokio::signal::ctrl_c());
+    std::future::poll_fn(|cx| {
+        let _ = interrupt.as_mut().poll(cx);
+        Poll::Ready(())
+    })
+    .await;
+    interrupt
 }
 
 impl Waiter {
     /// Shows the URL, opens the browser unless the sign-in is headless, and starts the clock.
-    pub fn start(
+    pub async fn start(
         page: &SignInPage<'_>,
         settings: &Settings,
         no_browser: bool,
@@ -73,6 +91,7 @@ impl Waiter {
             ssh_line: ssh_line(page.port, settings),
             port: page.port,
             url: page.url.to_owned(),
+            interrupt: listen_for_interrupt().await,
         };
         let headless = headless_reason(&env).or_else(|| {
             eprintln!(
@@ -155,18 +174,20 @@ impl Waiter {
     pub async fn next(&mut self, server: &mut CallbackServer) -> Result<Arrival> {
         loop {
             let reading = self.reading;
+            let opener = &mut self.opener;
             let opener = async {
-                match self.opener.as_mut() {
+                match opener.as_mut() {
                     Some(receiver) => receiver.await.ok(),
                     None => std::future::pending().await,
                 }
             };
+            let interrupt = self.interrupt.as_mut();
             let event = tokio::select! {
                 result = server.next_result() => Event::Callback(result),
                 line = prompt::next_line(), if reading => Event::Line(line),
                 Some(failure) = opener => Event::OpenerFailed(failure),
                 () = tokio::time::sleep_until(self.deadline) => Event::Timeout,
-                _ = tokio::signal::ctrl_c() => Event::Interrupted,
+                _ = interrupt => Event::Interrupted,
             };
             match event {
                 Event::Callback(Some(result)) => {
