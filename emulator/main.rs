@@ -112,6 +112,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .route("/oauth2/v1/auth", get(oauth::authorize))
         .route("/v1/token", post(oauth::token))
         .route("/v1/exchange", post(oauth::exchange))
+        .route("/v1/revoke", post(oauth::revoke))
         .route("/", any(sts::api))
         .route("/__emulator/stats", get(stats))
         .route("/__emulator/config", get(get_config).post(set_config))

@@ -242,6 +242,55 @@ pub async fn token(
     axum::Json(body).into_response()
 }
 
+/// `POST /v1/revoke` (RFC 7009): ends the grant a refresh or access token belongs to. Unknown
+/// tokens get 200 too, as §2.2 requires, so a client cannot probe which tokens exist.
+pub async fn revoke(
+    State(shared): State<Shared>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let mut state = shared.lock().unwrap();
+    state.counters.revoke += 1;
+    let get = |key: &str| form.get(key).cloned().unwrap_or_default();
+    if !CLIENT_IDS.contains(&get("client_id").as_str()) {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Unknown client_id.",
+        );
+    }
+    let token = get("token");
+    if token.is_empty() {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The token parameter is required.",
+        );
+    }
+    if !matches!(
+        get("token_type_hint").as_str(),
+        "" | "refresh_token" | "access_token"
+    ) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_token_type",
+            "token_type_hint must be refresh_token or access_token.",
+        );
+    }
+    state.secrets_seen.push(token.clone());
+    let grant = state
+        .refresh_tokens
+        .get(&token)
+        .copied()
+        .or_else(|| state.access_tokens.get(&token).map(|&(grant, _)| grant));
+    if let Some(grant) = grant
+        && !state.grants[grant].revoked
+    {
+        state.grants[grant].revoked = true;
+        state.counters.revoked_grants += 1;
+    }
+    StatusCode::OK.into_response()
+}
+
 /// `POST /v1/exchange`: a valid bearer access token buys STS credentials.
 pub async fn exchange(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     let delay = {

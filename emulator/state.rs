@@ -75,6 +75,10 @@ pub struct Counters {
     pub sts_v1: u64,
     /// Calls signed with ACS3.
     pub sts_v3: u64,
+    /// Revocation requests (RFC 7009, `POST /v1/revoke`).
+    pub revoke: u64,
+    /// Grants ended by a revocation request.
+    pub revoked_grants: u64,
 }
 
 /// A code waiting to be redeemed.

@@ -29,6 +29,10 @@ pub enum Command {
     Configure(ConfigureArgs),
     /// Call the STS API with a profile's credentials, renewing them first when needed.
     Sts(StsArgs),
+    /// Check, renew, move to another machine, or end a signed-in session.
+    Session(SessionArgs),
+    /// End a session: the same as `alicli session terminate`.
+    Logout(TerminateArgs),
     /// Print a profile's credentials for a shell, a file or another program, renewing them first
     /// when they are closer to expiry than --min-ttl.
     ///
@@ -237,6 +241,14 @@ pub struct ConfigureArgs {
     /// How long to wait for the browser sign-in, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
+    /// Do not open a browser: print the URL, then finish through SSH port forwarding or by
+    /// pasting the address the browser ended on. Automatic over SSH or without a display (unless
+    /// BROWSER is set), and when the browser fails to open.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Replace the profile without asking when the new sign-in is to another account.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `alicli configure list|get|set|delete|switch`
@@ -364,4 +376,101 @@ pub enum SignatureArg {
     V3,
     /// RPC HMAC-SHA1.
     V1,
+}
+
+/// `alicli session …`
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// What to do with the session.
+    #[command(subcommand)]
+    pub action: SessionAction,
+}
+
+/// Session actions.
+#[derive(Debug, Subcommand)]
+pub enum SessionAction {
+    /// Check that a session works; exit 0 if valid, 4 if expired (sign in again), 1 on errors.
+    Validate(ValidateArgs),
+    /// Refresh the token and get new STS credentials now.
+    Refresh(RefreshArgs),
+    /// Write the session to a passphrase-encrypted archive, to import on another machine.
+    Export(SessionExportArgs),
+    /// Bring a session archive into the profile store.
+    Import(SessionImportArgs),
+    /// End a session: forget its tokens and credentials, and revoke it when an endpoint is set.
+    Terminate(TerminateArgs),
+}
+
+/// `alicli session validate`
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Which profile, in which file.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Check expiry offline only; without it, the session is used (renewed when needed) and
+    /// checked with GetCallerIdentity.
+    #[arg(long)]
+    pub local: bool,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `alicli session refresh`
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// Which profile, in which file.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `alicli session export`
+#[derive(Debug, Args)]
+pub struct SessionExportArgs {
+    /// Which profile, in which file.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// The archive to write (mode 0600); `-` writes it to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: PathBuf,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `alicli session import`
+#[derive(Debug, Args)]
+pub struct SessionImportArgs {
+    /// The archive made by `alicli session export`; `-` reads it from stdin.
+    #[arg(long, value_name = "FILE")]
+    pub session_archive: PathBuf,
+    /// The name to import as [default: the name in the archive].
+    #[arg(short = 'p', long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
+    #[arg(long, value_name = "FILE")]
+    pub config_path: Option<PathBuf>,
+    /// Replace a profile of the same name.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `alicli session terminate` / `alicli logout`
+#[derive(Debug, Args)]
+pub struct TerminateArgs {
+    /// Which profile, in which file.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Keep the profile entry (site, region, language); remove only its tokens and credentials.
+    #[arg(long)]
+    pub keep_profile: bool,
+    /// Do not revoke the refresh token, even when ALICLI_REVOKE_URL is set.
+    #[arg(long)]
+    pub no_revoke: bool,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -116,6 +116,29 @@ pub async fn send_json<T: serde::de::DeserializeOwned>(
     request: reqwest::RequestBuilder,
     what: &str,
 ) -> Result<T, RequestError> {
+    let body = send(request, what).await?;
+    serde_json::from_slice(&body).map_err(|e| {
+        // The message names the position only: the body may hold tokens.
+        anyhow::anyhow!(
+            "{what} returned a body that is not the expected JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+        .into()
+    })
+}
+
+/// Sends a request whose 2xx answer carries nothing we read (RFC 7009 revocation); an error
+/// status becomes [`ServerError`].
+pub async fn send_expecting_success(
+    request: reqwest::RequestBuilder,
+    what: &str,
+) -> Result<(), RequestError> {
+    send(request, what).await.map(drop)
+}
+
+/// Sends a request and returns the body of a 2xx answer.
+async fn send(request: reqwest::RequestBuilder, what: &str) -> Result<Vec<u8>, RequestError> {
     let response = request
         .send()
         .await
@@ -158,13 +181,5 @@ pub async fn send_json<T: serde::de::DeserializeOwned>(
         }
         .into());
     }
-    serde_json::from_slice(&body).map_err(|e| {
-        // The message names the position only: the body may hold tokens.
-        anyhow::anyhow!(
-            "{what} returned a body that is not the expected JSON (line {}, column {})",
-            e.line(),
-            e.column()
-        )
-        .into()
-    })
+    Ok(body.to_vec())
 }

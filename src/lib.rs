@@ -15,4 +15,5 @@ pub mod oauth;
 pub mod profile;
 pub mod renew;
 pub mod secret;
+pub mod session;
 pub mod timefmt;

@@ -1,11 +1,15 @@
 //! `alicli configure --mode OAuth`: the browser sign-in, from the prompts to the saved profile.
+//! Headless sign-in (no browser here) and the wait live in `wait`; the check that a new sign-in
+//! is to the same account lives in `account`.
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use serde_json::Value;
 
-use super::interrupt::Interrupt;
+mod account;
+mod wait;
+
 use super::output;
 use super::prompt;
 use super::settings::{Settings, relogin_command};
@@ -14,15 +18,16 @@ use crate::clock;
 use crate::cloud::endpoints::{OAuthEndpoints, Site, sts_endpoint};
 use crate::cloud::exchange::exchange;
 use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
-use crate::error::{Interrupted, SignInNeeded, UsageError, with_hint};
+use crate::error::{SignInNeeded, UsageError, with_hint};
 use crate::http::{self, RequestError};
 use crate::oauth::authorize::{authorize_url, redirect_uri};
-use crate::oauth::browser::open_browser;
 use crate::oauth::callback::{CallbackResult, CallbackServer, bind_listener};
 use crate::oauth::pkce::AuthorizationRequest;
 use crate::oauth::token::redeem_code;
 use crate::profile::Profile;
+use crate::profile::model::ACCOUNT_ID_KEY;
 use crate::renew::owned_fields;
+use wait::{SignInPage, Waiter};
 
 /// Runs the sign-in.
 pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
@@ -55,6 +60,14 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
         settings.oauth_url.as_deref(),
     )?;
     let http = http::client(&settings.proxies)?;
+    let sts = sts_endpoint(
+        None,
+        existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
+        settings.sts_endpoint.as_deref(),
+        None,
+    )?;
+    let previous =
+        account::previous_account(existing.as_ref(), &http, &sts, clock::now_unix()).await;
 
     // Bound before the URL is shown, so the redirect can never find the port taken.
     let listener = bind_listener(args.callback_port)?;
@@ -69,47 +82,66 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
         &request.challenge,
     );
     let mut server = CallbackServer::start(listener, request.state.clone())?;
-    let mut interrupt = Interrupt::install()?;
-    eprintln!(
-        "Opening the browser to sign in to Alibaba Cloud ({site}). If it does not open, visit:"
-    );
-    eprintln!("SignIn url: {url}");
-    if let Err(error) = open_browser(url.as_str(), settings.browser.as_deref()) {
-        eprintln!("warning: {error:#}; open the URL above in a browser yourself");
-    }
-    // Listen for Ctrl-C before inviting it, so one pressed right after the message is handled
-    // (exit 130, nothing written) instead of killing the process by the default action.
-    eprintln!(
-        "Waiting for the sign-in on {redirect} (up to {} s; Ctrl-C to cancel)...",
-        args.timeout
-    );
-    let outcome = wait_for_callback(
-        &mut server,
-        &mut interrupt,
+    let page = SignInPage {
+        url: url.as_str(),
+        port,
+        site,
+    };
+    let mut waiter = Waiter::start(
+        &page,
+        settings,
+        args.no_browser,
+        request.state.clone(),
         Duration::from_secs(args.timeout),
     )
-    .await;
-    server.stop().await;
-    let code = match outcome? {
-        CallbackResult::Code(code) => code,
-        CallbackResult::Refused { error, description } => {
-            return Err(refused(&name, &error, description));
+    .await?;
+    let relogin = relogin_command(&name, site, args.config_path.as_deref());
+    let tokens = loop {
+        let arrival = match waiter.next(&mut server).await {
+            Ok(arrival) => arrival,
+            Err(error) => {
+                server.stop().await;
+                return Err(error);
+            }
+        };
+        let code = match arrival.result {
+            CallbackResult::Code(code) => code,
+            CallbackResult::Refused { error, description } => {
+                server.stop().await;
+                return Err(refused(&name, &error, description));
+            }
+        };
+        let redeemed = redeem_code(
+            &http,
+            &endpoints.token_url(),
+            site.client_id(),
+            &code,
+            &redirect,
+            &request.verifier,
+            clock::now_unix(),
+        )
+        .await;
+        match redeemed {
+            Ok(tokens) => break tokens,
+            // A bare pasted code had no `state` behind it: a typo or a code of another sign-in
+            // (which PKCE makes useless) is refused here, and the user may paste again.
+            Err(RequestError::Server(error)) if arrival.bare_code && error.is_invalid_grant() => {
+                waiter.paste_again(&format!(
+                    "the server did not accept that code ({error}). Still waiting: paste the whole \
+                     address, or finish in the browser."
+                ));
+            }
+            Err(error) => {
+                server.stop().await;
+                return Err(sign_in_failed(
+                    error,
+                    "redeeming the authorization code failed",
+                    &relogin,
+                ));
+            }
         }
     };
-
-    let relogin = relogin_command(&name, site, args.config_path.as_deref());
-    let now = clock::now_unix();
-    let tokens = redeem_code(
-        &http,
-        &endpoints.token_url(),
-        site.client_id(),
-        &code,
-        &redirect,
-        &request.verifier,
-        now,
-    )
-    .await
-    .map_err(|e| sign_in_failed(e, "redeeming the authorization code failed", &relogin))?;
+    server.stop().await;
     let credentials = exchange(&http, &endpoints.exchange_url(), &tokens.access_token)
         .await
         .map_err(|e| {
@@ -119,6 +151,20 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
                 &relogin,
             )
         })?;
+
+    let identity = get_caller_identity(
+        &http,
+        &sts,
+        &credentials,
+        SignatureVersion::V3,
+        clock::now_unix(),
+        &new_nonce(),
+    )
+    .await;
+    let account = identity.as_ref().ok().and_then(account::account_of);
+    if let (Some(old), Some(new)) = (&previous, &account) {
+        account::allow_replacement(&name, old, new, args.force)?;
+    }
 
     let mut fields: Vec<(&'static str, Value)> = vec![
         ("mode", "OAuth".into()),
@@ -130,28 +176,16 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
         fields.push(("output_format", "json".into()));
     }
     fields.extend(owned_fields(Some(&tokens), &credentials));
+    if let Some(account) = &account {
+        fields.push((ACCOUNT_ID_KEY, account.as_str().into()));
+    }
     store.update(|file| {
         file.set_fields(&name, fields);
         file.set_current(&name);
         Ok(())
     })?;
 
-    let endpoint = sts_endpoint(
-        None,
-        existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
-        settings.sts_endpoint.as_deref(),
-        None,
-    )?;
-    let identity = get_caller_identity(
-        &http,
-        &endpoint,
-        &credentials,
-        SignatureVersion::V3,
-        clock::now_unix(),
-        &new_nonce(),
-    )
-    .await
-    .with_context(|| {
+    let identity = identity.with_context(|| {
         format!(
             "profile `{name}` was saved to `{}`, but checking it with GetCallerIdentity failed",
             store.path().display()
@@ -164,17 +198,6 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
             .unwrap_or("?")
             .to_owned()
     };
-    // Recorded for `configure list`; nothing reads it back to sign, so another tool dropping it
-    // loses only that column.
-    let account = field("AccountId");
-    if account != "?" {
-        store.update(|file| {
-            if file.raw_profile(&name).is_some() {
-                file.set_fields(&name, [("account_id", account.clone().into())]);
-            }
-            Ok(())
-        })?;
-    }
     eprintln!(
         "Signed in as {} (account {}). Profile `{name}` saved to {}.",
         field("Arn"),
@@ -262,21 +285,6 @@ fn choose_region(
 fn check_region(region: &str) -> Result<String> {
     crate::profile::check_region(region)?;
     Ok(region.to_owned())
-}
-
-async fn wait_for_callback(
-    server: &mut CallbackServer,
-    interrupt: &mut Interrupt,
-    timeout: Duration,
-) -> Result<CallbackResult> {
-    tokio::select! {
-        result = server.next_result() => result.ok_or_else(|| anyhow!("the sign-in callback listener stopped unexpectedly")),
-        () = tokio::time::sleep(timeout) => Err(with_hint(
-            anyhow!("no sign-in arrived within {} s; nothing was written", timeout.as_secs()),
-            "run the command again, or allow more time with `--timeout SECS`",
-        )),
-        () = interrupt.recv() => Err(Interrupted.into()),
-    }
 }
 
 fn refused(name: &str, error: &str, description: Option<String>) -> anyhow::Error {

@@ -6,10 +6,11 @@ mod credentials;
 mod exec;
 mod exec_server;
 mod export;
-mod interrupt;
+pub(crate) mod interrupt;
 mod output;
 mod profiles;
 mod prompt;
+mod session;
 mod settings;
 mod shell;
 mod sts;
@@ -18,7 +19,7 @@ use std::future::Future;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{Cli, Command, ConfigureArgs, StsAction};
+use crate::cli::{Cli, Command, ConfigureArgs, SessionAction, StsAction};
 pub use settings::Settings;
 
 /// Runs one parsed command line; returns the exit code on success (`exec` passes on its child's).
@@ -42,6 +43,17 @@ pub fn run(cli: Cli) -> Result<u8> {
                 block_on(sts::get_caller_identity(args, &settings))?.map(|()| 0)
             }
         },
+        Command::Session(args) => block_on(async {
+            match args.action {
+                SessionAction::Validate(args) => session::validate::run(args, &settings).await,
+                SessionAction::Refresh(args) => session::refresh::run(args, &settings).await,
+                SessionAction::Export(args) => session::export::run(args, &settings).await,
+                SessionAction::Import(args) => session::import::run(args, &settings).await,
+                SessionAction::Terminate(args) => session::terminate::run(args, &settings).await,
+            }
+        })?
+        .map(|()| 0),
+        Command::Logout(args) => block_on(session::terminate::run(args, &settings))?.map(|()| 0),
     }
 }
 

@@ -1,12 +1,106 @@
 //! Questions on a terminal: asked on stderr, answered on stdin, never asked without a terminal.
+//!
+//! Standard input is read by one background thread into a queue, so that the headless sign-in can
+//! wait for a pasted line and for the browser's redirect at once, and a line read ahead while the
+//! redirect won is still there for the next question instead of being lost in a cancelled read.
 
+use std::collections::VecDeque;
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::{Condvar, Mutex, OnceLock};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+
+use crate::secret::Secret;
 
 /// True when a person can answer questions.
 pub fn interactive() -> bool {
     std::io::stdin().is_terminal()
+}
+
+/// True when a terminal is attached to stdin or stderr: a passphrase can be read from it.
+pub fn terminal_attached() -> bool {
+    std::io::stdin().is_terminal() || std::io::stderr().is_terminal()
+}
+
+#[derive(Default)]
+struct Queue {
+    lines: VecDeque<String>,
+    closed: bool,
+}
+
+struct Lines {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+    notify: tokio::sync::Notify,
+}
+
+/// The stdin reader, started on first use.
+fn lines() -> &'static Lines {
+    static LINES: OnceLock<Lines> = OnceLock::new();
+    LINES.get_or_init(|| {
+        std::thread::spawn(read_stdin);
+        Lines {
+            queue: Mutex::new(Queue::default()),
+            ready: Condvar::new(),
+            notify: tokio::sync::Notify::new(),
+        }
+    })
+}
+
+fn read_stdin() {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    loop {
+        let mut line = String::new();
+        let done = !matches!(input.read_line(&mut line), Ok(n) if n > 0);
+        let lines = lines();
+        let mut queue = lines.queue.lock().unwrap_or_else(|e| e.into_inner());
+        if done {
+            queue.closed = true;
+        } else {
+            queue
+                .lines
+                .push_back(line.trim_end_matches(['\r', '\n']).to_owned());
+        }
+        drop(queue);
+        lines.ready.notify_all();
+        lines.notify.notify_one();
+        if done {
+            return;
+        }
+    }
+}
+
+fn take(queue: &mut Queue) -> Option<Option<String>> {
+    match queue.lines.pop_front() {
+        Some(line) => Some(Some(line)),
+        None if queue.closed => Some(None),
+        None => None,
+    }
+}
+
+/// The next line of stdin, waiting without blocking the runtime; `None` once stdin is closed.
+/// Only one task may wait at a time.
+pub async fn next_line() -> Option<String> {
+    let lines = lines();
+    loop {
+        if let Some(line) = take(&mut lines.queue.lock().unwrap_or_else(|e| e.into_inner())) {
+            return line;
+        }
+        // A line pushed between the check and this wait leaves a permit, so none is missed.
+        lines.notify.notified().await;
+    }
+}
+
+fn next_line_blocking() -> Option<String> {
+    let lines = lines();
+    let mut queue = lines.queue.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        if let Some(line) = take(&mut queue) {
+            return line;
+        }
+        queue = lines.ready.wait(queue).unwrap_or_else(|e| e.into_inner());
+    }
 }
 
 /// Asks `question`; an empty answer takes `default`.
@@ -14,18 +108,53 @@ pub fn ask(question: &str, default: &str) -> Result<String> {
     let mut stderr = std::io::stderr();
     write!(stderr, "{question}")?;
     stderr.flush()?;
-    let mut answer = String::new();
-    let read = std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .context("failed to read the answer")?;
-    if read == 0 {
-        anyhow::bail!("no answer: standard input was closed");
-    }
+    let Some(answer) = next_line_blocking() else {
+        bail!("no answer: standard input was closed");
+    };
     let answer = answer.trim();
     Ok(if answer.is_empty() {
         default.to_owned()
     } else {
         answer.to_owned()
     })
+}
+
+/// Asks a yes/no question; anything but `y`/`yes` is no.
+pub fn confirm(question: &str) -> Result<bool> {
+    let answer = ask(&format!("{question} [y/N] "), "n")?;
+    Ok(matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes"))
+}
+
+/// Reads a passphrase from the terminal without echo; the prompt goes to stderr.
+pub fn passphrase(question: &str) -> Result<Secret> {
+    let mut stderr = std::io::stderr();
+    write!(stderr, "{question}")?;
+    stderr.flush()?;
+    let text =
+        rpassword::read_password().context("failed to read the passphrase from the terminal")?;
+    Ok(Secret::new(text))
+}
+
+/// Writes a prompt on stderr without a newline.
+pub fn show_prompt(text: &str) {
+    let mut stderr = std::io::stderr();
+    let _ = write!(stderr, "{text}");
+    let _ = stderr.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn take_drains_lines_before_reporting_the_end() {
+        let mut queue = Queue {
+            lines: VecDeque::from(["a".to_owned()]),
+            closed: true,
+        };
+        assert_eq!(take(&mut queue), Some(Some("a".to_owned())));
+        assert_eq!(take(&mut queue), Some(None));
+        let mut open = Queue::default();
+        assert_eq!(take(&mut open), None);
+    }
 }

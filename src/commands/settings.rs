@@ -8,6 +8,7 @@ use crate::cloud::endpoints::Site;
 use crate::error::with_hint;
 use crate::http::ProxySettings;
 use crate::profile::{ConfigFile, Store};
+use crate::secret::Secret;
 
 /// The variable `alicli exec` sets for its child: the profile it runs with (nested runs warn).
 pub const EXEC_VAR: &str = "ALICLI_EXEC";
@@ -35,6 +36,17 @@ pub struct Settings {
     pub depth: u32,
     /// `ALICLI_EXEC`: the profile of the `alicli exec` this process runs under, if any.
     pub exec_profile: Option<String>,
+    /// `SSH_CONNECTION` (`client-ip client-port server-ip server-port`), or `-` when only
+    /// `SSH_TTY` says this is an SSH session.
+    pub ssh_connection: Option<String>,
+    /// `DISPLAY` or `WAYLAND_DISPLAY` is set.
+    pub display: bool,
+    /// `USER`, for the `ssh -L` line of the headless sign-in.
+    pub user: Option<String>,
+    /// `ALICLI_REVOKE_URL`: the RFC 7009 revocation endpoint, when one is configured.
+    pub revoke_url: Option<String>,
+    /// `ALICLI_SESSION_PASSPHRASE`: the session archive passphrase, for automation.
+    pub session_passphrase: Option<Secret>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -63,6 +75,15 @@ impl Settings {
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(0),
             exec_profile: var(EXEC_VAR),
+            ssh_connection: var("SSH_CONNECTION")
+                .or_else(|| var("SSH_TTY").map(|_| "-".to_owned())),
+            display: var("DISPLAY").is_some() || var("WAYLAND_DISPLAY").is_some(),
+            user: var("USER"),
+            revoke_url: var("ALICLI_REVOKE_URL"),
+            session_passphrase: std::env::var("ALICLI_SESSION_PASSPHRASE")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(Secret::new),
         }
     }
 

@@ -1,13 +1,76 @@
-//! Opening the user's browser on the sign-in URL.
+//! Opening the user's browser on the sign-in URL, and deciding when not to try.
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use anyhow::{Result, bail};
 
+/// What the environment says about opening a browser, read by the command layer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BrowserEnvironment {
+    /// `--no-browser` was given.
+    pub no_browser_flag: bool,
+    /// `BROWSER` is set (to something non-blank).
+    pub browser_set: bool,
+    /// `SSH_CONNECTION` or `SSH_TTY` is set: this is a remote shell.
+    pub ssh: bool,
+    /// `DISPLAY` or `WAYLAND_DISPLAY` is set.
+    pub display: bool,
+    /// The system needs a display server to show a browser (Linux and the other X11 Unixes;
+    /// macOS and Windows open browsers without one).
+    pub needs_display: bool,
+}
+
+/// Why the sign-in goes headless: the URL is printed and the code can be pasted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadlessReason {
+    /// `--no-browser`.
+    Flag,
+    /// A remote shell without `BROWSER`.
+    Ssh,
+    /// No display server without `BROWSER`.
+    NoDisplay,
+    /// The opener could not start or reported a failure.
+    OpenerFailed(String),
+}
+
+impl std::fmt::Display for HeadlessReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HeadlessReason::Flag => f.write_str("--no-browser was given"),
+            HeadlessReason::Ssh => f.write_str("this is an SSH session"),
+            HeadlessReason::NoDisplay => {
+                f.write_str("there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)")
+            }
+            HeadlessReason::OpenerFailed(why) => {
+                write!(f, "the browser could not be opened: {why}")
+            }
+        }
+    }
+}
+
+/// Decides, before trying, whether a browser can be opened here. An explicit `BROWSER` wins over
+/// the guesses: the user said how to open one (a text browser over SSH, a script that forwards
+/// the URL), so only `--no-browser` or a failure of that command makes the sign-in headless.
+pub fn headless_reason(env: &BrowserEnvironment) -> Option<HeadlessReason> {
+    if env.no_browser_flag {
+        Some(HeadlessReason::Flag)
+    } else if env.browser_set {
+        None
+    } else if env.ssh {
+        Some(HeadlessReason::Ssh)
+    } else if env.needs_display && !env.display {
+        Some(HeadlessReason::NoDisplay)
+    } else {
+        None
+    }
+}
+
 /// Opens `url` with the command in `browser` (the `BROWSER` convention: `%s` is replaced by the
-/// URL, or else comes as the last argument), or else with the system opener. The browser starts detached and does not inherit `ALIBABA_CLOUD_*`
-/// variables, so it never sees credentials meant for this process.
-pub fn open_browser(url: &str, browser: Option<&str>) -> Result<()> {
+/// URL, or else comes as the last argument), or else with the system opener. The browser starts
+/// detached and does not inherit `ALIBABA_CLOUD_*` variables, so it never sees credentials meant
+/// for this process. The started process is returned so the caller can notice an opener that
+/// exits with a failure (`xdg-open` on a server without a browser does).
+pub fn open_browser(url: &str, browser: Option<&str>) -> Result<Child> {
     let commands = match browser.filter(|value| !value.trim().is_empty()) {
         Some(setting) => browser_commands(setting, url)?,
         None => open::commands(url),
@@ -24,7 +87,7 @@ pub fn open_browser(url: &str, browser: Option<&str>) -> Result<()> {
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         match command.spawn() {
-            Ok(_) => return Ok(()),
+            Ok(child) => return Ok(child),
             Err(error) => last_error = Some(error),
         }
     }
@@ -61,6 +124,42 @@ mod tests {
             .chain(command.get_args())
             .map(|s| s.to_string_lossy().into_owned())
             .collect()
+    }
+
+    #[test]
+    fn browser_setting_wins_and_ssh_or_no_display_go_headless() {
+        let linux = BrowserEnvironment {
+            needs_display: true,
+            ..Default::default()
+        };
+        assert_eq!(headless_reason(&linux), Some(HeadlessReason::NoDisplay));
+        let with_display = BrowserEnvironment {
+            display: true,
+            ..linux.clone()
+        };
+        assert_eq!(headless_reason(&with_display), None);
+        let ssh = BrowserEnvironment {
+            ssh: true,
+            ..with_display.clone()
+        };
+        assert_eq!(headless_reason(&ssh), Some(HeadlessReason::Ssh));
+        let browser = BrowserEnvironment {
+            browser_set: true,
+            ..linux.clone()
+        };
+        assert_eq!(headless_reason(&browser), None, "BROWSER set, no DISPLAY");
+        let browser_ssh = BrowserEnvironment {
+            ssh: true,
+            ..browser
+        };
+        assert_eq!(headless_reason(&browser_ssh), None, "BROWSER set over SSH");
+        let flag = BrowserEnvironment {
+            no_browser_flag: true,
+            ..browser_ssh
+        };
+        assert_eq!(headless_reason(&flag), Some(HeadlessReason::Flag));
+        let mac = BrowserEnvironment::default();
+        assert_eq!(headless_reason(&mac), None);
     }
 
     #[test]

@@ -55,7 +55,13 @@ pub struct Profile {
     pub sts_endpoint: Option<String>,
     /// The command an `External` profile runs for credentials (PROTOCOL.md §7).
     pub process_command: Option<String>,
+    /// The account signed in, recorded by alicli ([`ACCOUNT_ID_KEY`]) so that a new sign-in to
+    /// another account is noticed. Other tools ignore the key; some drop it when they rewrite.
+    pub alicli_account_id: Option<String>,
 }
+
+/// The profile key where alicli records the account id of the signed-in user.
+pub const ACCOUNT_ID_KEY: &str = "alicli_account_id";
 
 fn lenient_or_zero<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     Ok(lenient_seconds(deserializer)?.unwrap_or(0))
@@ -221,6 +227,13 @@ impl ConfigFile {
     /// The raw profiles in file order, for listings; entries that are not objects are skipped.
     pub fn raw_profiles(&self) -> impl Iterator<Item = &Map<String, Value>> {
         self.profiles().iter().filter_map(Value::as_object)
+    }
+
+    /// Removes keys from a profile, when both exist.
+    pub fn remove_fields(&mut self, name: &str, keys: &[&str]) {
+        for key in keys {
+            self.remove_field(name, key);
+        }
     }
 
     /// Removes a profile; returns whether it existed.

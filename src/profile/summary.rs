@@ -51,7 +51,7 @@ pub struct Summary {
     pub region: Option<String>,
     /// How long it stays valid.
     pub validity: Validity,
-    /// The account: recorded at sign-in (`account_id`), or read from a role ARN.
+    /// The account: recorded at sign-in (`alicli_account_id`), or read from a role ARN.
     pub account: Option<String>,
 }
 
@@ -69,13 +69,15 @@ pub fn summarize(raw: &Map<String, Value>, now: i64) -> Summary {
             .map(|site| site.as_str().to_owned())
             .unwrap_or_else(|_| stored.to_owned()),
     });
-    let account = text("account_id").map(str::to_owned).or_else(|| {
-        // acs:ram::<account>:role/<name>
-        text("ram_role_arn")
-            .and_then(|arn| arn.split(':').nth(3))
-            .filter(|account| !account.is_empty())
-            .map(str::to_owned)
-    });
+    let account = text(super::model::ACCOUNT_ID_KEY)
+        .map(str::to_owned)
+        .or_else(|| {
+            // acs:ram::<account>:role/<name>
+            text("ram_role_arn")
+                .and_then(|arn| arn.split(':').nth(3))
+                .filter(|account| !account.is_empty())
+                .map(str::to_owned)
+        });
     Summary {
         name: text("name").unwrap_or_default().to_owned(),
         site,

@@ -2,17 +2,21 @@
 
 mod support;
 
+mod account;
+mod archive;
 mod bad_input;
 mod browser;
 mod concurrency;
 mod exec;
 mod export;
+mod headless;
 mod lock_interplay;
 mod manage;
 mod manage_edit;
 mod profile_file;
 mod python_sdk;
 mod secrets;
+mod session;
 mod shell;
 mod signatures;
 mod signin;

@@ -1,0 +1,211 @@
+//! `alicli session import --session-archive F [--profile NAME] [--force]`: a session exported on
+//! another machine, into this machine's profile store.
+//!
+//! Everything is checked before anything is written: the passphrase, the archive's integrity and
+//! version, the profile name (no path separators, no `..`), a name collision, and expiry. The only
+//! file written is the profile store, under its lock; the archive names no paths.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+use serde_json::Value;
+
+use super::{archive_passphrase, expired_reason, renewal_clause, when};
+use crate::cli::SessionImportArgs;
+use crate::clock;
+use crate::cloud::endpoints::Site;
+use crate::commands::prompt;
+use crate::commands::settings::{Settings, relogin_command};
+use crate::error::{SignInNeeded, UsageError, with_hint};
+use crate::profile::model::ACCOUNT_ID_KEY;
+use crate::profile::{ConfigFile, Store};
+use crate::session::archive::{
+    ArchiveError, MAX_ARCHIVE_LEN, SessionArchive, check_profile_name, decode,
+};
+use crate::session::status::{SessionTimes, Verdict};
+
+/// Runs `session import`.
+pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {
+    if let Some(name) = &args.profile {
+        check_profile_name(name).map_err(|e| {
+            with_hint(
+                UsageError(e.to_string()),
+                "pick another name with `--profile NAME`: no `/`, `\\` or `..`, at most 64 characters",
+            )
+        })?;
+    }
+    let source = &args.session_archive;
+    let bytes = read_archive(source)?;
+    let passphrase = archive_passphrase(settings, false)?;
+    let archive = decode(&bytes, &passphrase).map_err(|e| archive_error(e, source))?;
+    let store = settings.store(args.config_path.as_deref())?;
+    let file = store.load()?;
+    let name = match &args.profile {
+        Some(name) => name.clone(),
+        None => archive.profile.name.clone(),
+    };
+    let name = free_name(&file, &store, name, args.force)?;
+
+    let now = clock::now_unix();
+    let times = SessionTimes::of(&archive.to_profile());
+    let site = Site::parse(&archive.profile.oauth_site_type).unwrap_or(Site::Cn);
+    let relogin = relogin_command(&name, site, args.config_path.as_deref());
+    let verdict = times.verdict(now);
+    if verdict == Verdict::Expired {
+        return Err(with_hint(
+            SignInNeeded {
+                profile: name,
+                reason: format!(
+                    "{} (exported {}); nothing was imported",
+                    expired_reason(&times, now),
+                    when(archive.exported_at, now)
+                ),
+            },
+            format!("sign in on this machine with `{relogin}`"),
+        ));
+    }
+
+    store.update(|file| {
+        // Re-checked under the lock: another process may have created the name meanwhile.
+        if file.raw_profile(&name).is_some() && !args.force {
+            return Err(exists_error(&name, &store));
+        }
+        file.remove(&name);
+        file.set_fields(&name, fields(&archive));
+        if file.current().is_none() {
+            file.set_current(&name);
+        }
+        Ok(())
+    })?;
+
+    eprintln!(
+        "Imported session `{}` as profile `{name}` into {}.",
+        archive.profile.name,
+        store.path().display()
+    );
+    match (verdict, times.sts_expires_at) {
+        (Verdict::Valid, Some(at)) => eprintln!(
+            "Its STS credentials are valid until {}; {}.",
+            when(at, now),
+            renewal_clause(&times, now)
+        ),
+        _ => eprintln!(
+            "Its STS credentials have expired; alicli renews them on first use ({}).",
+            renewal_clause(&times, now)
+        ),
+    }
+    Ok(())
+}
+
+fn read_archive(source: &Path) -> Result<Vec<u8>> {
+    let shown = source.display();
+    let mut bytes = Vec::new();
+    let limit = MAX_ARCHIVE_LEN as u64 + 1;
+    if source == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .context("cannot read the session archive from standard input")?;
+    } else {
+        std::fs::File::open(source)
+            .and_then(|file| file.take(limit).read_to_end(&mut bytes))
+            .with_context(|| format!("cannot read the session archive `{shown}`"))?;
+    }
+    Ok(bytes)
+}
+
+fn archive_error(error: ArchiveError, source: &Path) -> anyhow::Error {
+    let hint = match &error {
+        ArchiveError::WrongPassphrase => {
+            "check the passphrase (typed, or in ALICLI_SESSION_PASSPHRASE) and try again"
+        }
+        ArchiveError::Damaged | ArchiveError::TooLarge(_) => {
+            "copy the archive again (as a binary-safe copy), or export it again"
+        }
+        ArchiveError::UnsupportedVersion(_) => {
+            "use the same alicli version on both machines, or export again with this one"
+        }
+        _ => "pass the file that `alicli session export` wrote",
+    };
+    with_hint(
+        anyhow::Error::new(error).context(format!(
+            "cannot import `{}`; nothing was written",
+            source.display()
+        )),
+        hint,
+    )
+}
+
+fn exists_error(name: &str, store: &Store) -> anyhow::Error {
+    with_hint(
+        anyhow!(
+            "profile `{name}` already exists in `{}`; nothing was written",
+            store.path().display()
+        ),
+        "import under another name with `--profile NAME`, or replace it with `--force`",
+    )
+}
+
+/// The name to import as: `name` when free (or `force`); on a terminal, another name the user
+/// types; otherwise a refusal.
+fn free_name(file: &ConfigFile, store: &Store, mut name: String, force: bool) -> Result<String> {
+    check_profile_name(&name)?;
+    while file.raw_profile(&name).is_some() && !force {
+        if !prompt::interactive() {
+            return Err(exists_error(&name, store));
+        }
+        let answer = prompt::ask(
+            &format!(
+                "Profile `{name}` already exists. Import as (another name; empty to cancel): "
+            ),
+            "",
+        )?;
+        if answer.is_empty() {
+            return Err(anyhow!("import cancelled; nothing was written"));
+        }
+        match check_profile_name(&answer) {
+            Ok(()) => name = answer,
+            Err(error) => eprintln!("{error}"),
+        }
+    }
+    Ok(name)
+}
+
+/// The profile as stored: the fields of an OAuth profile and nothing else.
+fn fields(archive: &SessionArchive) -> Vec<(&'static str, Value)> {
+    let p = &archive.profile;
+    let mut fields: Vec<(&'static str, Value)> = vec![
+        ("mode", "OAuth".into()),
+        ("oauth_site_type", p.oauth_site_type.clone().into()),
+        ("region_id", p.region_id.clone().into()),
+        (
+            "language",
+            if p.language.is_empty() {
+                "en"
+            } else {
+                &p.language
+            }
+            .into(),
+        ),
+        ("output_format", "json".into()),
+        ("oauth_access_token", p.oauth_access_token.expose().into()),
+        (
+            "oauth_access_token_expire",
+            p.oauth_access_token_expire.into(),
+        ),
+        ("oauth_refresh_token", p.oauth_refresh_token.expose().into()),
+        ("access_key_id", p.access_key_id.clone().into()),
+        ("access_key_secret", p.access_key_secret.expose().into()),
+        ("sts_token", p.sts_token.expose().into()),
+        ("sts_expiration", p.sts_expiration.into()),
+    ];
+    if let Some(at) = p.oauth_refresh_token_expire {
+        fields.push(("oauth_refresh_token_expire", at.into()));
+    }
+    if let Some(account) = &p.account_id {
+        fields.push((ACCOUNT_ID_KEY, account.clone().into()));
+    }
+    fields
+}

@@ -1,0 +1,142 @@
+//! `alicli session terminate` (and `alicli logout`): end a session. The refresh token is revoked
+//! at the server first when a revocation endpoint is configured (`ALICLI_REVOKE_URL`, RFC 7009;
+//! Alibaba's own endpoint is unconfirmed, PROTOCOL.md §2), then the tokens and STS credentials
+//! are removed from the profile, and the profile too unless `--keep-profile`.
+//!
+//! `--json` prints:
+//!
+//! ```json
+//! {"profile": "work", "profile_removed": true,
+//!  "revocation": "revoked",        // "revoked" | "not_configured" | "skipped" | "nothing_to_revoke"
+//!  "issued_credentials_valid_until": "2026-11-22T10:00:00Z"}  // or null when none are valid
+//! ```
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use super::{Found, when};
+use crate::cli::TerminateArgs;
+use crate::clock;
+use crate::cloud::endpoints::{Site, parse_endpoint};
+use crate::commands::output;
+use crate::commands::settings::Settings;
+use crate::error::with_hint;
+use crate::http::{self, RequestError};
+use crate::oauth::revoke::{TokenKind, revoke};
+use crate::profile::model::ACCOUNT_ID_KEY;
+use crate::renew::profile_site;
+use crate::timefmt::to_rfc3339;
+
+/// The fields that hold the session, emptied with `--keep-profile` (to "" or 0, as the official
+/// CLI leaves unset fields).
+fn emptied_session_fields() -> Vec<(&'static str, Value)> {
+    let text = ["oauth_access_token", "oauth_refresh_token", "access_key_id"]
+        .into_iter()
+        .chain(["access_key_secret", "sts_token"])
+        .map(|key| (key, Value::from("")));
+    let times = [
+        "oauth_access_token_expire",
+        "oauth_refresh_token_expire",
+        "sts_expiration",
+    ]
+    .into_iter()
+    .map(|key| (key, Value::from(0)));
+    text.chain(times).collect()
+}
+
+/// Runs `session terminate`.
+pub async fn run(args: TerminateArgs, settings: &Settings) -> Result<()> {
+    let found = Found::load(settings, &args.profile)?;
+    let name = found.name.clone();
+    let profile = &found.profile;
+    let revocation = match (&settings.revoke_url, args.no_revoke) {
+        (_, true) => "skipped",
+        (None, false) => "not_configured",
+        (Some(url), false) => {
+            let token = [
+                (&profile.oauth_refresh_token, TokenKind::RefreshToken),
+                (&profile.oauth_access_token, TokenKind::AccessToken),
+            ]
+            .into_iter()
+            .find(|(token, _)| !token.is_empty());
+            match token {
+                None => "nothing_to_revoke",
+                Some((token, kind)) => {
+                    let url = parse_endpoint(url)?;
+                    let http = http::client(&settings.proxies)?;
+                    let client_id = profile_site(profile).unwrap_or(Site::Cn).client_id();
+                    revoke(&http, &url, client_id, token, kind)
+                        .await
+                        .map_err(|error| {
+                            let error = match error {
+                                RequestError::Server(server) => anyhow::Error::new(server),
+                                RequestError::Other(other) => other,
+                            };
+                            with_hint(
+                                error.context(format!(
+                                    "revoking the session of profile `{name}` failed; nothing was removed"
+                                )),
+                                format!(
+                                    "try again, or end it on this machine only with \
+                                     `alicli session terminate --profile {name} --no-revoke`"
+                                ),
+                            )
+                        })?;
+                    "revoked"
+                }
+            }
+        }
+    };
+
+    found.store.update(|file| {
+        if args.keep_profile {
+            file.set_fields(&name, emptied_session_fields());
+            file.remove_fields(&name, &[ACCOUNT_ID_KEY]);
+        } else {
+            file.remove(&name);
+            if file.current() == Some(name.as_str()) {
+                file.set_current("");
+            }
+        }
+        Ok(())
+    })?;
+
+    let now = clock::now_unix();
+    let issued = (!profile.sts_token.is_empty() && profile.sts_expiration > now)
+        .then_some(profile.sts_expiration);
+    if args.json {
+        output::print_json(&json!({
+            "profile": name,
+            "profile_removed": !args.keep_profile,
+            "revocation": revocation,
+            "issued_credentials_valid_until": issued.map(to_rfc3339),
+        }))?;
+    }
+    let store = found.store.path().display();
+    if args.keep_profile {
+        eprintln!(
+            "Session `{name}` ended: its tokens and STS credentials were removed from {store}; \
+             the profile's settings were kept."
+        );
+    } else {
+        eprintln!("Session `{name}` ended: profile `{name}` was removed from {store}.");
+    }
+    match revocation {
+        "revoked" => eprintln!("Its refresh token was revoked at the server."),
+        "skipped" => eprintln!("It was not revoked at the server (--no-revoke)."),
+        "nothing_to_revoke" => {}
+        _ => eprintln!(
+            "It was not revoked at the server (no revocation endpoint is configured: \
+             ALICLI_REVOKE_URL), so its refresh token stays valid there until it expires; \
+             this machine no longer holds it."
+        ),
+    }
+    if let Some(at) = issued {
+        eprintln!(
+            "STS credentials already issued stay valid until {}: programs that copied them keep \
+             working until then.",
+            when(at, now)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,386 @@
+//! The session archive of `alicli session export` / `import`: one file that carries a signed-in
+//! OAuth profile to another machine.
+//!
+//! Format, version 1: an ASCII-armored age file (<https://age-encryption.org/v1>) encrypted to a
+//! passphrase with age's scrypt recipient, whose plaintext is one JSON object:
+//!
+//! ```json
+//! {"format": "alicli-session", "version": 1, "exported_at": 1795338000,
+//!  "expires_at": 1797930000,
+//!  "profile": {"name": "work", "oauth_site_type": "CN", "region_id": "cn-hangzhou", …}}
+//! ```
+//!
+//! Everything, the version and expiry included, is inside the encryption, so nothing can be read
+//! or changed without the passphrase; age authenticates the whole file, so a flipped or missing
+//! byte fails to decrypt. The file names no paths: the importing side chooses where it goes.
+//! [`encode`] and [`decode`] are pure (no files, no clock) so they can be fuzzed.
+
+use std::io::{Read, Write};
+use std::iter;
+
+use age::secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
+
+use crate::cloud::endpoints::Site;
+use crate::profile::Profile;
+use crate::secret::Secret;
+use crate::session::status::SessionTimes;
+
+/// The `format` value inside every archive.
+pub const FORMAT: &str = "alicli-session";
+/// The archive format version this alicli writes and reads.
+pub const VERSION: u64 = 1;
+/// scrypt work factor (N = 2^16: 64 MiB and about a quarter second). A fixed factor, unlike
+/// age's default of "about one second on this machine", keeps export time predictable and keeps
+/// an archive from a fast machine importable on a slow one. The archive holds tokens that expire
+/// within days, so this cost on a guess is plenty; the passphrase's strength matters more.
+pub const SCRYPT_LOG_N: u8 = 16;
+/// The highest work factor [`decode`] accepts (2^18: 256 MiB, about a second): room for a later
+/// version to raise the factor, while a crafted file cannot make import take minutes and gigabytes.
+pub const MAX_SCRYPT_LOG_N: u8 = 18;
+/// A session archive is a few kilobytes; anything larger is not one.
+pub const MAX_ARCHIVE_LEN: usize = 64 * 1024;
+/// Profile names are at most this long in archives and on import.
+pub const MAX_NAME_LEN: usize = 64;
+
+const ARMOR_BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
+const BINARY_BEGIN: &[u8] = b"age-encryption.org/";
+
+/// A decoded archive.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionArchive {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// [`VERSION`].
+    pub version: u64,
+    /// When it was exported, unix seconds.
+    pub exported_at: i64,
+    /// When its contents stop yielding credentials; `None` when it holds a refresh token whose
+    /// expiry the server did not say.
+    pub expires_at: Option<i64>,
+    /// The session.
+    pub profile: ArchivedProfile,
+}
+
+/// The profile fields an archive carries: the session and what is needed to use it, nothing else
+/// (no endpoint overrides, no other profiles).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivedProfile {
+    /// The profile name on the exporting machine (the default name on import).
+    pub name: String,
+    /// `CN` or `INTL`.
+    pub oauth_site_type: String,
+    /// The default region.
+    pub region_id: String,
+    /// `en` or `zh`.
+    pub language: String,
+    /// The Alibaba Cloud account signed in, when known.
+    pub account_id: Option<String>,
+    /// The OAuth access token.
+    pub oauth_access_token: Secret,
+    /// Its expiry, unix seconds.
+    pub oauth_access_token_expire: i64,
+    /// The OAuth refresh token.
+    pub oauth_refresh_token: Secret,
+    /// Its expiry, when known.
+    pub oauth_refresh_token_expire: Option<i64>,
+    /// The STS AccessKeyId.
+    pub access_key_id: String,
+    /// The STS AccessKeySecret.
+    pub access_key_secret: Secret,
+    /// The STS security token.
+    pub sts_token: Secret,
+    /// The STS expiry, unix seconds.
+    pub sts_expiration: i64,
+}
+
+/// Why an archive or a name was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// Larger than any archive.
+    #[error(
+        "the file is {0} bytes; a session archive is a few kilobytes (at most {MAX_ARCHIVE_LEN})"
+    )]
+    TooLarge(usize),
+    /// Not an age file at all.
+    #[error("the file is not a session archive made by `alicli session export`")]
+    NotAnArchive,
+    /// The passphrase did not open it (or the part holding the key was altered).
+    #[error("wrong passphrase, or the archive was altered")]
+    WrongPassphrase,
+    /// It opened, but the rest was cut short or altered.
+    #[error("the archive is damaged: it was truncated or altered after export")]
+    Damaged,
+    /// A work factor above [`MAX_SCRYPT_LOG_N`].
+    #[error(
+        "the archive asks for an scrypt work factor of 2^{0}, above the 2^{MAX_SCRYPT_LOG_N} alicli accepts"
+    )]
+    ExcessiveWork(u8),
+    /// A format version this alicli does not read.
+    #[error("the archive has format version {0}, but this alicli reads version {VERSION}")]
+    UnsupportedVersion(u64),
+    /// A profile name that could be mistaken for a path, or is otherwise unusable.
+    #[error(transparent)]
+    InvalidName(#[from] NameError),
+    /// Decrypted, but not a valid session.
+    #[error("the archive's contents are invalid: {0}")]
+    Invalid(String),
+    /// An empty passphrase protects nothing.
+    #[error("the passphrase is empty")]
+    EmptyPassphrase,
+}
+
+/// Why a profile name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid profile name `{shown}`: {reason}")]
+pub struct NameError {
+    shown: String,
+    reason: &'static str,
+}
+
+/// Checks a profile name that comes from an archive or names an import: 1 to 64 characters, no
+/// path separators, no `..`, no control characters, no blanks at either end. Profiles are entries
+/// in one JSON file, but other tools (and people) use names in paths and shell commands.
+pub fn check_profile_name(name: &str) -> Result<(), NameError> {
+    let refuse = |reason| {
+        Err(NameError {
+            shown: name
+                .chars()
+                .take(80)
+                .collect::<String>()
+                .escape_debug()
+                .to_string(),
+            reason,
+        })
+    };
+    if name.trim().is_empty() {
+        refuse("it is empty")
+    } else if name.chars().count() > MAX_NAME_LEN {
+        refuse("it is longer than 64 characters")
+    } else if name.contains('/') || name.contains('\\') {
+        refuse("it contains a path separator")
+    } else if name.contains("..") {
+        refuse("it contains `..`")
+    } else if name.chars().any(char::is_control) {
+        refuse("it contains control characters")
+    } else if name.trim() != name {
+        refuse("it starts or ends with a blank")
+    } else {
+        Ok(())
+    }
+}
+
+impl SessionArchive {
+    /// Packs an OAuth profile, as stored, with its account id when known.
+    pub fn from_profile(profile: &Profile, account_id: Option<String>, now: i64) -> Self {
+        let times = SessionTimes::of(profile);
+        Self {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            exported_at: now,
+            expires_at: times.usable_until(),
+            profile: ArchivedProfile {
+                name: profile.name.clone(),
+                oauth_site_type: profile
+                    .oauth_site_type
+                    .clone()
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "CN".to_owned()),
+                region_id: profile.region_id.clone(),
+                language: profile.language.clone(),
+                account_id,
+                oauth_access_token: profile.oauth_access_token.clone(),
+                oauth_access_token_expire: profile.oauth_access_token_expire,
+                oauth_refresh_token: profile.oauth_refresh_token.clone(),
+                oauth_refresh_token_expire: (profile.oauth_refresh_token_expire > 0)
+                    .then_some(profile.oauth_refresh_token_expire),
+                access_key_id: profile.access_key_id.clone(),
+                access_key_secret: profile.access_key_secret.clone(),
+                sts_token: profile.sts_token.clone(),
+                sts_expiration: profile.sts_expiration,
+            },
+        }
+    }
+
+    /// The profile as it would be stored, for expiry checks.
+    pub fn to_profile(&self) -> Profile {
+        let p = &self.profile;
+        Profile {
+            name: p.name.clone(),
+            mode: "OAuth".to_owned(),
+            oauth_site_type: Some(p.oauth_site_type.clone()),
+            region_id: p.region_id.clone(),
+            language: p.language.clone(),
+            oauth_access_token: p.oauth_access_token.clone(),
+            oauth_refresh_token: p.oauth_refresh_token.clone(),
+            oauth_access_token_expire: p.oauth_access_token_expire,
+            oauth_refresh_token_expire: p.oauth_refresh_token_expire.unwrap_or(0),
+            access_key_id: p.access_key_id.clone(),
+            access_key_secret: p.access_key_secret.clone(),
+            sts_token: p.sts_token.clone(),
+            sts_expiration: p.sts_expiration,
+            alicli_account_id: p.account_id.clone(),
+            ..Profile::default()
+        }
+    }
+
+    fn validate(&self) -> Result<(), ArchiveError> {
+        if self.format != FORMAT {
+            return Err(ArchiveError::NotAnArchive);
+        }
+        if self.version != VERSION {
+            return Err(ArchiveError::UnsupportedVersion(self.version));
+        }
+        let p = &self.profile;
+        check_profile_name(&p.name)?;
+        let invalid = |what: &str| Err(ArchiveError::Invalid(what.to_owned()));
+        if Site::parse(&p.oauth_site_type).is_err() {
+            return invalid("`oauth_site_type` is neither CN nor INTL");
+        }
+        let region_ok = |r: &str| r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if p.region_id.len() > 64 || !region_ok(&p.region_id) {
+            return invalid("`region_id` is not a region id");
+        }
+        if !matches!(p.language.as_str(), "" | "en" | "zh") {
+            return invalid("`language` is neither en nor zh");
+        }
+        if p.account_id.as_deref().is_some_and(|id| {
+            id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_digit())
+        }) {
+            return invalid("`account_id` is not an account id");
+        }
+        let sts = [
+            !p.access_key_id.is_empty(),
+            !p.access_key_secret.is_empty(),
+            !p.sts_token.is_empty(),
+        ];
+        if sts.iter().any(|&set| set) && !sts.iter().all(|&set| set) {
+            return invalid("the STS credentials are incomplete");
+        }
+        if !sts[0] && p.oauth_access_token.is_empty() && p.oauth_refresh_token.is_empty() {
+            return invalid("it holds no credentials");
+        }
+        let printable = |s: &str| !s.chars().any(char::is_control);
+        let texts = [
+            p.oauth_access_token.expose(),
+            p.oauth_refresh_token.expose(),
+            p.access_key_id.as_str(),
+            p.access_key_secret.expose(),
+            p.sts_token.expose(),
+        ];
+        if !texts.iter().all(|t| printable(t)) {
+            return invalid("a credential contains control characters");
+        }
+        Ok(())
+    }
+}
+
+/// Encrypts an archive with the standard work factor.
+pub fn encode(archive: &SessionArchive, passphrase: &Secret) -> Result<Vec<u8>, ArchiveError> {
+    encode_with_work_factor(archive, passphrase, SCRYPT_LOG_N)
+}
+
+/// Encrypts an archive with scrypt work factor 2^`log_n` (1 to 63; tests and fuzz seeds use
+/// small ones).
+pub fn encode_with_work_factor(
+    archive: &SessionArchive,
+    passphrase: &Secret,
+    log_n: u8,
+) -> Result<Vec<u8>, ArchiveError> {
+    if passphrase.is_empty() {
+        return Err(ArchiveError::EmptyPassphrase);
+    }
+    archive.validate()?;
+    let mut plaintext = serde_json::to_vec(archive).expect("archives serialize");
+    let mut recipient = age::scrypt::Recipient::new(secret_string(passphrase));
+    recipient.set_work_factor(log_n.clamp(1, 63));
+    let encrypted = (|| -> std::io::Result<Vec<u8>> {
+        let encryptor = age::Encryptor::with_recipients(iter::once(&recipient as _))
+            .map_err(std::io::Error::other)?;
+        let mut out = Vec::new();
+        let armor =
+            age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)?;
+        let mut writer = encryptor.wrap_output(armor)?;
+        writer.write_all(&plaintext)?;
+        writer.finish()?.finish()?;
+        Ok(out)
+    })();
+    plaintext.zeroize();
+    Ok(encrypted.expect("encrypting to memory cannot fail"))
+}
+
+/// Decrypts and checks an archive with the standard work-factor limit.
+pub fn decode(bytes: &[u8], passphrase: &Secret) -> Result<SessionArchive, ArchiveError> {
+    decode_with_max_work_factor(bytes, passphrase, MAX_SCRYPT_LOG_N)
+}
+
+/// Decrypts and checks an archive, refusing scrypt work factors above 2^`max_log_n`.
+pub fn decode_with_max_work_factor(
+    bytes: &[u8],
+    passphrase: &Secret,
+    max_log_n: u8,
+) -> Result<SessionArchive, ArchiveError> {
+    if bytes.len() > MAX_ARCHIVE_LEN {
+        return Err(ArchiveError::TooLarge(bytes.len()));
+    }
+    let start = trim_start(bytes);
+    if !start.starts_with(ARMOR_BEGIN.as_bytes()) && !start.starts_with(BINARY_BEGIN) {
+        return Err(ArchiveError::NotAnArchive);
+    }
+    if passphrase.is_empty() {
+        return Err(ArchiveError::WrongPassphrase);
+    }
+    let mut identity = age::scrypt::Identity::new(secret_string(passphrase));
+    identity.set_max_work_factor(max_log_n);
+    let decryptor =
+        age::Decryptor::new_buffered(age::armor::ArmoredReader::new(start)).map_err(from_age)?;
+    if !decryptor.is_scrypt() {
+        return Err(ArchiveError::WrongPassphrase);
+    }
+    let mut reader = decryptor
+        .decrypt(iter::once(&identity as &dyn age::Identity))
+        .map_err(from_age)?;
+    let mut plaintext = Vec::new();
+    let read = reader
+        .by_ref()
+        .take(MAX_ARCHIVE_LEN as u64 + 1)
+        .read_to_end(&mut plaintext);
+    let result = match read {
+        Err(_) => Err(ArchiveError::Damaged),
+        Ok(_) if plaintext.len() > MAX_ARCHIVE_LEN => Err(ArchiveError::TooLarge(plaintext.len())),
+        Ok(_) => serde_json::from_slice::<SessionArchive>(&plaintext)
+            .map_err(|e| ArchiveError::Invalid(format!("not the expected JSON ({e})")))
+            .and_then(|archive| archive.validate().map(|()| archive)),
+    };
+    plaintext.zeroize();
+    result
+}
+
+fn trim_start(bytes: &[u8]) -> &[u8] {
+    let skip = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    &bytes[skip..]
+}
+
+fn secret_string(passphrase: &Secret) -> SecretString {
+    SecretString::from(passphrase.expose().to_owned())
+}
+
+fn from_age(error: age::DecryptError) -> ArchiveError {
+    use age::DecryptError as E;
+    match error {
+        E::DecryptionFailed | E::KeyDecryptionFailed | E::NoMatchingKeys => {
+            ArchiveError::WrongPassphrase
+        }
+        E::ExcessiveWork { required, .. } => ArchiveError::ExcessiveWork(required),
+        E::UnknownFormat => ArchiveError::NotAnArchive,
+        E::InvalidHeader | E::InvalidMac | E::Io(_) => ArchiveError::Damaged,
+        #[allow(unreachable_patterns)]
+        _ => ArchiveError::Damaged,
+    }
+}
+
+#[cfg(test)]
+mod tests;

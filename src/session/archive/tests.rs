@@ -1,0 +1,185 @@
+use super::*;
+
+/// A low work factor: these tests check the format, not scrypt's cost.
+const FAST: u8 = 2;
+
+fn sample(name: &str) -> SessionArchive {
+    let profile = Profile {
+        name: name.to_owned(),
+        mode: "OAuth".into(),
+        oauth_site_type: Some("INTL".into()),
+        region_id: "ap-southeast-1".into(),
+        language: "en".into(),
+        oauth_access_token: Secret::new("at-123"),
+        oauth_access_token_expire: 5000,
+        oauth_refresh_token: Secret::new("rt-456"),
+        oauth_refresh_token_expire: 90_000,
+        access_key_id: "STS.abc".into(),
+        access_key_secret: Secret::new("sk"),
+        sts_token: Secret::new("CAIS+x/y=="),
+        sts_expiration: 4000,
+        ..Profile::default()
+    };
+    SessionArchive::from_profile(&profile, Some("1234567890123456".into()), 1000)
+}
+
+fn pass(text: &str) -> Secret {
+    Secret::new(text)
+}
+
+fn decode_fast(bytes: &[u8], passphrase: &Secret) -> Result<SessionArchive, ArchiveError> {
+    decode_with_max_work_factor(bytes, passphrase, FAST)
+}
+
+#[test]
+fn round_trips_and_records_version_and_expiry() {
+    let bytes = encode_with_work_factor(&sample("work"), &pass("correct horse"), FAST).unwrap();
+    let text = std::str::from_utf8(&bytes).unwrap();
+    assert!(text.starts_with(ARMOR_BEGIN), "{text}");
+    assert!(!text.contains("rt-456") && !text.contains("alicli-session"));
+    let archive = decode_fast(&bytes, &pass("correct horse")).unwrap();
+    assert_eq!(archive.version, VERSION);
+    assert_eq!(archive.exported_at, 1000);
+    assert_eq!(archive.expires_at, Some(90_000));
+    assert_eq!(archive.profile.name, "work");
+    assert_eq!(archive.profile.oauth_refresh_token.expose(), "rt-456");
+    assert_eq!(
+        archive.profile.account_id.as_deref(),
+        Some("1234567890123456")
+    );
+    let profile = archive.to_profile();
+    assert_eq!(profile.oauth_refresh_token_expire, 90_000);
+    assert_eq!(profile.sts_token.expose(), "CAIS+x/y==");
+}
+
+#[test]
+fn a_wrong_passphrase_is_refused() {
+    let bytes = encode_with_work_factor(&sample("work"), &pass("right"), FAST).unwrap();
+    assert!(matches!(
+        decode_fast(&bytes, &pass("wrong")),
+        Err(ArchiveError::WrongPassphrase)
+    ));
+    assert!(matches!(
+        decode_fast(&bytes, &pass("")),
+        Err(ArchiveError::WrongPassphrase)
+    ));
+}
+
+#[test]
+fn every_flipped_byte_and_every_truncation_is_refused() {
+    let bytes = encode_with_work_factor(&sample("work"), &pass("p"), FAST).unwrap();
+    for index in 0..bytes.len() {
+        let mut altered = bytes.clone();
+        altered[index] ^= 0x01;
+        if let Ok(archive) = decode_fast(&altered, &pass("p")) {
+            // Armor tolerates a changed line ending or blank; the contents must be the same.
+            assert_eq!(archive.profile.oauth_refresh_token.expose(), "rt-456");
+            assert!(
+                altered[index].is_ascii_whitespace() || bytes[index].is_ascii_whitespace(),
+                "byte {index} flipped was accepted"
+            );
+        }
+    }
+    for len in (0..bytes.len() - 1).step_by(3) {
+        let cut = &bytes[..len];
+        if trim_start(cut).is_empty() || cut.ends_with(b"\n") && len + 1 == bytes.len() {
+            continue;
+        }
+        assert!(
+            decode_fast(cut, &pass("p")).is_err(),
+            "cut at {len} was accepted"
+        );
+    }
+}
+
+#[test]
+fn garbage_and_oversized_input_are_not_archives() {
+    assert!(matches!(
+        decode_fast(b"{\"profiles\": []}", &pass("p")),
+        Err(ArchiveError::NotAnArchive)
+    ));
+    assert!(matches!(
+        decode_fast(&vec![b'a'; MAX_ARCHIVE_LEN + 1], &pass("p")),
+        Err(ArchiveError::TooLarge(_))
+    ));
+    assert!(decode_fast(b"-----BEGIN AGE ENCRYPTED FILE-----\n", &pass("p")).is_err());
+    assert!(decode_fast(b"age-encryption.org/v1\n-> scrypt\n", &pass("p")).is_err());
+}
+
+#[test]
+fn a_work_factor_above_the_limit_is_refused_before_any_work() {
+    let bytes = encode_with_work_factor(&sample("work"), &pass("p"), 4).unwrap();
+    assert!(matches!(
+        decode_with_max_work_factor(&bytes, &pass("p"), 3),
+        Err(ArchiveError::ExcessiveWork(4))
+    ));
+}
+
+#[test]
+fn names_that_look_like_paths_are_refused_in_and_out() {
+    for name in [
+        "../evil",
+        "..",
+        "a/b",
+        "a\\b",
+        "",
+        " ",
+        "x\u{0}",
+        " lead",
+        "trail ",
+        &"n".repeat(65),
+    ] {
+        assert!(check_profile_name(name).is_err(), "{name:?}");
+        assert!(
+            encode_with_work_factor(&sample(name), &pass("p"), FAST).is_err(),
+            "{name:?} encoded"
+        );
+    }
+    for name in ["default", "work-2", "prod_cn", "with space", "名前", "a.b"] {
+        check_profile_name(name).unwrap();
+    }
+    let message = check_profile_name("../evil").unwrap_err().to_string();
+    assert_eq!(
+        message,
+        "invalid profile name `../evil`: it contains a path separator"
+    );
+}
+
+#[test]
+fn a_crafted_archive_with_a_bad_name_or_version_is_refused() {
+    let encrypt = |json: &str| {
+        let mut recipient = age::scrypt::Recipient::new(secret_string(&pass("p")));
+        recipient.set_work_factor(FAST);
+        age::encrypt(&recipient, json.as_bytes()).unwrap()
+    };
+    let mut value = serde_json::to_value(sample("work")).unwrap();
+    value["profile"]["name"] = "../evil".into();
+    assert!(matches!(
+        decode_fast(&encrypt(&value.to_string()), &pass("p")),
+        Err(ArchiveError::InvalidName(_))
+    ));
+    let mut value = serde_json::to_value(sample("work")).unwrap();
+    value["version"] = 2.into();
+    assert!(matches!(
+        decode_fast(&encrypt(&value.to_string()), &pass("p")),
+        Err(ArchiveError::UnsupportedVersion(2))
+    ));
+    let mut value = serde_json::to_value(sample("work")).unwrap();
+    value["profile"]["path"] = "/etc/passwd".into();
+    assert!(matches!(
+        decode_fast(&encrypt(&value.to_string()), &pass("p")),
+        Err(ArchiveError::Invalid(_))
+    ));
+    assert!(matches!(
+        decode_fast(&encrypt("not json"), &pass("p")),
+        Err(ArchiveError::Invalid(_))
+    ));
+}
+
+#[test]
+fn an_empty_passphrase_cannot_export() {
+    assert!(matches!(
+        encode_with_work_factor(&sample("work"), &pass(""), FAST),
+        Err(ArchiveError::EmptyPassphrase)
+    ));
+}
