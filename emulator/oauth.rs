@@ -100,11 +100,9 @@ pub async fn authorize(
     back(&[("code", &code)])
 }
 
-/// `POST /v1/token`
-pub async fn token(
-    State(shared): State<Shared>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+/// Counts a token or exchange request as it arrives, then holds it for `delay_ms` (so tests can
+/// keep requests in flight without guessing at timing).
+async fn arrive(shared: &Shared) {
     let delay = {
         let mut state = shared.lock().unwrap();
         state.counters.oauth_arrived += 1;
@@ -113,6 +111,14 @@ pub async fn token(
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
+}
+
+/// `POST /v1/token`
+pub async fn token(
+    State(shared): State<Shared>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    arrive(&shared).await;
     let mut state = shared.lock().unwrap();
     let get = |key: &str| form.get(key).cloned().unwrap_or_default();
     let now = now_unix();
@@ -293,14 +299,7 @@ pub async fn revoke(
 
 /// `POST /v1/exchange`: a valid bearer access token buys STS credentials.
 pub async fn exchange(State(shared): State<Shared>, headers: HeaderMap) -> Response {
-    let delay = {
-        let mut state = shared.lock().unwrap();
-        state.counters.oauth_arrived += 1;
-        state.settings.delay_ms
-    };
-    if delay > 0 {
-        tokio::time::sleep(Duration::from_millis(delay)).await;
-    }
+    arrive(&shared).await;
     let mut state = shared.lock().unwrap();
     state.counters.exchange += 1;
     let now = now_unix();
