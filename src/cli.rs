@@ -18,6 +18,14 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Log each request (method, URL without secrets, status, time) and each decision to stderr.
+    /// RUST_LOG does the same with finer control, e.g. RUST_LOG=alicli=debug.
+    #[arg(long, global = true)]
+    pub debug: bool,
+    /// Also trust the CA certificates in FILE (PEM), e.g. those of a TLS-inspecting proxy
+    /// [default: $ALIBABA_CLOUD_CA_BUNDLE].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
 }
 
 /// The commands.
@@ -27,6 +35,20 @@ pub enum Command {
     Configure(ConfigureArgs),
     /// Call the STS API with a profile's credentials, renewing them first when needed.
     Sts(StsArgs),
+    /// Check the profile file, the network path to each endpoint, the clock, the profile's
+    /// expiry, the browser and the callback ports; print each with the fix. Exit 1 if any fails.
+    Doctor(DoctorArgs),
+}
+
+/// `alicli doctor`
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Which profile, in which file.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Print the checks as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which profile, in which file.

@@ -12,4 +12,5 @@ pub mod oauth;
 pub mod profile;
 pub mod renew;
 pub mod secret;
+pub mod skew;
 pub mod timefmt;

@@ -2,14 +2,13 @@
 //! store's lock so that many processes renewing one profile make a single round trip.
 
 use anyhow::{Result, anyhow, bail};
-use reqwest::Client;
 use serde_json::Value;
 
 use crate::cloud::credentials::Credentials;
 use crate::cloud::endpoints::{OAuthEndpoints, Site};
 use crate::cloud::exchange::exchange;
 use crate::error::SignInNeeded;
-use crate::http::RequestError;
+use crate::http::{Http, RequestError};
 use crate::oauth::token::{TokenSet, refresh};
 use crate::profile::{ConfigFile, Profile, Store};
 use crate::secret::Secret;
@@ -22,7 +21,7 @@ pub const ACCESS_TOKEN_MARGIN: i64 = 1200;
 /// What renewal needs from the outside world.
 pub struct Network<'a> {
     /// The HTTP client.
-    pub http: &'a Client,
+    pub http: &'a Http,
     /// `ALICLI_SIGNIN_URL`, if set.
     pub signin_override: Option<&'a str>,
     /// `ALICLI_OAUTH_URL`, if set.
@@ -70,8 +69,17 @@ pub async fn credentials_for(
         "OAuth" => {
             let min_ttl = min_ttl.max(STS_RENEW_MARGIN);
             if let Some(credentials) = cached_sts(&profile, now, min_ttl) {
+                tracing::debug!(
+                    profile = name,
+                    seconds_left = profile.sts_expiration.saturating_sub(now),
+                    "using the stored STS credentials"
+                );
                 return Ok((credentials, RenewalReport::default()));
             }
+            tracing::debug!(
+                profile = name,
+                "the stored STS credentials are due for renewal"
+            );
             renew_oauth(store, name, net, now, min_ttl, false).await
         }
         other => bail!(
@@ -120,10 +128,11 @@ fn static_credentials(profile: &Profile) -> Result<Credentials> {
 
 /// The stored STS credentials of an OAuth profile when they have at least `min_ttl` seconds left.
 pub fn cached_sts(profile: &Profile, now: i64, min_ttl: i64) -> Option<Credentials> {
+    // Saturating: a hand-edited or hostile `sts_expiration` must not wrap around into "valid".
     let usable = !profile.access_key_id.is_empty()
         && !profile.access_key_secret.is_empty()
         && !profile.sts_token.is_empty()
-        && profile.sts_expiration - now >= min_ttl;
+        && profile.sts_expiration.saturating_sub(now) >= min_ttl;
     usable.then(|| Credentials {
         access_key_id: profile.access_key_id.clone(),
         access_key_secret: profile.access_key_secret.clone(),
@@ -158,7 +167,7 @@ async fn renew_oauth(
     let mut tokens: Option<TokenSet> = None;
 
     let access_ok = !profile.oauth_access_token.is_empty()
-        && profile.oauth_access_token_expire - now > ACCESS_TOKEN_MARGIN;
+        && profile.oauth_access_token_expire.saturating_sub(now) > ACCESS_TOKEN_MARGIN;
     if force || !access_ok {
         let fresh =
             refresh_with_rotation(&lock, store, name, &mut profile, net, &endpoints, site, now)
@@ -188,6 +197,11 @@ async fn renew_oauth(
         Err(error) => return Err(exchange_error(name, error)),
     };
     report.exchanged = true;
+    tracing::debug!(
+        profile = name,
+        refreshed_token = report.refreshed_token,
+        "renewed the STS credentials"
+    );
 
     let mut file = lock.load()?;
     file.set_fields(name, owned_fields(tokens.as_ref(), &credentials));

@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow};
 
 use crate::cloud::endpoints::Site;
 use crate::error::with_hint;
-use crate::http::ProxySettings;
+use crate::http::{NetSettings, ProxySettings};
 use crate::profile::{ConfigFile, Store};
 
 /// The environment a command runs in.
@@ -26,8 +26,12 @@ pub struct Settings {
     pub sts_endpoint: Option<String>,
     /// `BROWSER`.
     pub browser: Option<String>,
-    /// Proxy variables.
-    pub proxies: ProxySettings,
+    /// Proxy variables and `ALIBABA_CLOUD_CA_BUNDLE` (`--ca-bundle` overrides it).
+    pub net: NetSettings,
+    /// `DISPLAY` or `WAYLAND_DISPLAY` is set: a graphical session that can show a browser.
+    pub graphical: bool,
+    /// `SSH_CONNECTION` or `SSH_TTY` is set: the user is on another machine.
+    pub ssh_session: bool,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -51,7 +55,12 @@ impl Settings {
             oauth_url: var("ALICLI_OAUTH_URL"),
             sts_endpoint: var("ALIBABA_CLOUD_STS_ENDPOINT"),
             browser: var("BROWSER"),
-            proxies: ProxySettings::from_env(),
+            net: NetSettings {
+                proxies: ProxySettings::from_env(),
+                ca_bundle: var("ALIBABA_CLOUD_CA_BUNDLE").map(PathBuf::from),
+            },
+            graphical: var("DISPLAY").is_some() || var("WAYLAND_DISPLAY").is_some(),
+            ssh_session: var("SSH_CONNECTION").is_some() || var("SSH_TTY").is_some(),
         }
     }
 

@@ -11,11 +11,11 @@ use crate::cloud::sts::{
     ServiceError, SignatureVersion, get_caller_identity as call_get_caller_identity, new_nonce,
 };
 use crate::error::{SignInNeeded, with_hint};
-use crate::http;
+use crate::http::Http;
 use crate::renew::{Network, credentials_for, profile_site, require_profile};
 
 /// Prints the caller identity as the API returned it.
-pub async fn get_caller_identity(args: CallArgs, settings: &Settings) -> Result<()> {
+pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Http) -> Result<()> {
     let config_path = args.profile.config_path.as_deref();
     let store = settings.store(config_path)?;
     let file = store.load()?;
@@ -32,9 +32,8 @@ pub async fn get_caller_identity(args: CallArgs, settings: &Settings) -> Result<
         settings.sts_endpoint.as_deref(),
         args.region.as_deref(),
     )?;
-    let http = http::client(&settings.proxies)?;
     let net = Network {
-        http: &http,
+        http,
         signin_override: settings.signin_url.as_deref(),
         oauth_override: settings.oauth_url.as_deref(),
     };
@@ -54,7 +53,7 @@ pub async fn get_caller_identity(args: CallArgs, settings: &Settings) -> Result<
         SignatureArg::V1 => SignatureVersion::V1,
     };
     let identity =
-        call_get_caller_identity(&http, &endpoint, &credentials, signature, now, &new_nonce())
+        call_get_caller_identity(http, &endpoint, &credentials, signature, now, &new_nonce())
             .await
             .map_err(|e| {
                 let expired = e.downcast_ref::<ServiceError>().is_some_and(|s| {
