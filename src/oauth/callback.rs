@@ -3,11 +3,7 @@
 //! It is bound to 127.0.0.1 before the URL is shown, answers one route, and hands the first valid
 //! result to the waiting command through a channel. Requests with a wrong `state`, stray paths and
 //! the browser's extra requests are answered and otherwise ignored, so they never end the login.
-//!
-//! Anything on this machine, and any web page the user has open, can send requests to the port.
-//! So the listener caps header size, the time to send the headers (slowloris) and the number of
-//! connections served at once; requests over the cap wait in the accept queue rather than being
-//! refused, so the browser's real redirect still gets through once a slot frees.
+//! It is served by [`super::listener`], which bounds what hostile local traffic can do.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -20,14 +16,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
-use tokio::sync::{Semaphore, mpsc, oneshot};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 
 use super::authorize::CALLBACK_PATH;
+use super::listener::{Limits, serve};
 use super::pkce::constant_time_eq;
 use crate::error::with_hint;
 use crate::secret::Secret;
@@ -218,85 +211,6 @@ pub fn bind_listener(port: Option<u16>) -> Result<TcpListener> {
              Alibaba may only accept 12345-12349)",
         )
     })
-}
-
-/// What the listener tolerates. The defaults fit a browser with room to spare: its redirect is a
-/// few kilobytes, sent at once, on one or two connections.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Connections served at once; more wait in the accept queue.
-    pub max_connections: usize,
-    /// The request line and headers must arrive within this time.
-    pub header_read_timeout: Duration,
-    /// The request line and headers together, in bytes (at least 8192); larger gets 431.
-    pub max_header_bytes: usize,
-    /// No connection lives longer than this, whatever it does.
-    pub connection_lifetime: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_connections: 32,
-            header_read_timeout: Duration::from_secs(5),
-            // Room for many localhost cookies, which browsers send to every 127.0.0.1 port.
-            max_header_bytes: 64 * 1024,
-            connection_lifetime: Duration::from_secs(30),
-        }
-    }
-}
-
-/// Serves `router` on `listener` within `limits` until `shutdown` fires, then lets open
-/// connections finish for a second and cuts the rest.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    limits: Limits,
-    mut shutdown: oneshot::Receiver<()>,
-) {
-    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let graceful = GracefulShutdown::new();
-    let mut connections = JoinSet::new();
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .max_buf_size(limits.max_header_bytes.max(8192))
-        .max_header_size(limits.max_header_bytes)
-        .keep_alive(false);
-    loop {
-        // A permit first: over the cap, connections wait in the kernel's accept queue.
-        let permit = tokio::select! {
-            _ = &mut shutdown => break,
-            permit = permits.clone().acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-        };
-        let stream = tokio::select! {
-            _ = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(error) => {
-                    // Out of file descriptors and the like: pause instead of spinning.
-                    tracing::debug!(%error, "callback listener: accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
-        let service = TowerToHyperService::new(router.clone());
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
-        let lifetime = limits.connection_lifetime;
-        connections.spawn(async move {
-            let _ = tokio::time::timeout(lifetime, connection).await;
-            drop(permit);
-        });
-        while connections.try_join_next().is_some() {}
-    }
-    drop(listener);
-    let _ = tokio::time::timeout(Duration::from_secs(1), graceful.shutdown()).await;
-    connections.abort_all();
 }
 
 /// A running callback listener.

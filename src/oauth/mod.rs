@@ -3,5 +3,6 @@
 pub mod authorize;
 pub mod browser;
 pub mod callback;
+pub mod listener;
 pub mod pkce;
 pub mod token;
