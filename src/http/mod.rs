@@ -218,10 +218,12 @@ fn explain_failure(error: anyhow::Error, what: &str, net: &NetSettings) -> anyho
     }
     let hint = match &net.ca_bundle {
         Some(path) => format!(
-            "the server's certificate is not signed by a trusted CA, nor by one in `{}`; if a proxy              inspects TLS, give its CA certificate with `--ca-bundle FILE`",
+            "the server's certificate is not signed by a trusted CA, nor by one in `{}`; if a proxy \
+             inspects TLS, give its CA certificate with `--ca-bundle FILE`",
             path.display()
         ),
-        None => "the server's certificate is not signed by a trusted CA; if a proxy inspects TLS,                  give its CA certificate with `--ca-bundle FILE` (or ALIBABA_CLOUD_CA_BUNDLE)"
+        None => "the server's certificate is not signed by a trusted CA; if a proxy inspects TLS, \
+                 give its CA certificate with `--ca-bundle FILE` (or ALIBABA_CLOUD_CA_BUNDLE)"
             .to_owned(),
     };
     with_hint(error, hint)

@@ -3,6 +3,8 @@
 mod support;
 
 mod browser;
+mod enterprise;
+mod hostile_callback;
 mod profile_file;
 mod python_sdk;
 mod secrets;
