@@ -3,6 +3,7 @@
 mod support;
 
 mod browser;
+mod doctor;
 mod enterprise;
 mod hostile_callback;
 mod profile_file;

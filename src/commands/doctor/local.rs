@@ -192,8 +192,10 @@ fn expiry_check(profile: &Profile, config_path: Option<&Path>, now: i64) -> Chec
     let relogin = relogin_command(&profile.name, site, config_path);
     let at = |unix: i64| format!("{} ({})", relative(unix, now), to_rfc3339(unix));
     let sts_left = profile.sts_expiration.saturating_sub(now);
-    let sts = if profile.sts_token.is_empty() {
+    let sts = if profile.sts_token.is_empty() || profile.sts_expiration <= 0 {
         "no STS credentials".to_owned()
+    } else if sts_left <= 0 {
+        format!("STS credentials expired {}", at(profile.sts_expiration))
     } else {
         format!("STS credentials expire {}", at(profile.sts_expiration))
     };
@@ -204,7 +206,12 @@ fn expiry_check(profile: &Profile, config_path: Option<&Path>, now: i64) -> Chec
     let refresh = match (profile.oauth_refresh_token.is_empty(), refresh_known) {
         (true, _) => "no refresh token".to_owned(),
         (false, true) => format!(
-            "the refresh token expires {}",
+            "the refresh token {} {}",
+            if refresh_expired {
+                "expired"
+            } else {
+                "expires"
+            },
             at(profile.oauth_refresh_token_expire)
         ),
         (false, false) => "a refresh token (its expiry is not recorded)".to_owned(),

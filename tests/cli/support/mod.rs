@@ -289,3 +289,10 @@ impl Emulator {
         serde_json::from_str(&body).unwrap()
     }
 }
+
+/// Tests that hold or probe the default callback ports 12345-12349 take this lock, so that one
+/// holding all five never makes another see them busy.
+pub fn default_ports_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
