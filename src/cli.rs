@@ -35,8 +35,12 @@ pub enum Command {
     Configure(ConfigureArgs),
     /// Call the STS API with a profile's credentials, renewing them first when needed.
     Sts(StsArgs),
-    /// Check the profile file, the network path to each endpoint, the clock, the profile's
-    /// expiry, the browser and the callback ports; print each with the fix. Exit 1 if any fails.
+    /// Check the setup and print each problem with its fix.
+    ///
+    /// Checks the profile file (permissions, parse, current profile), each endpoint (DNS, TCP,
+    /// TLS, HTTP, through the proxy in use), the clock against the servers' `Date`, the profile's
+    /// expiry, the browser, and the callback ports. Changes nothing. Exit status 1 if a check
+    /// fails.
     Doctor(DoctorArgs),
 }
 

@@ -320,3 +320,28 @@ pub fn owned_fields(
     fields.push(("sts_expiration", credentials.expiration.unwrap_or(0).into()));
     fields
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absurd_stored_expiry_never_wraps_into_valid() {
+        // `sts_expiration - now` overflowed: in a release build, i64::MIN - 1 wrapped to i64::MAX
+        // and long-expired credentials looked valid. The `config_file` fuzz target covers this.
+        let profile = Profile {
+            mode: "OAuth".into(),
+            access_key_id: "STS.x".into(),
+            access_key_secret: Secret::new("s"),
+            sts_token: Secret::new("t"),
+            sts_expiration: i64::MIN,
+            ..Profile::default()
+        };
+        assert!(cached_sts(&profile, 1, STS_RENEW_MARGIN).is_none());
+        let far = Profile {
+            sts_expiration: i64::MAX,
+            ..profile
+        };
+        assert!(cached_sts(&far, -5, STS_RENEW_MARGIN).is_some());
+    }
+}

@@ -141,7 +141,12 @@ mod tests {
 
     #[test]
     fn absurd_lifetimes_are_capped_and_never_overflow() {
-        // `now + expires_in` used to overflow (a panic in debug builds, a wrap in release).
+        // Found by the `token_response` fuzz target (fuzz/seeds/token_response/crash-overflow):
+        // `now + expires_in` overflowed, a panic in debug builds and a wrap in release. Serde
+        // also reads a JSON array as the struct's fields in order.
+        let set = parse_token_response(br#"["{" ,"{" ,"" ]"#, i64::MAX).unwrap();
+        assert_eq!(set.access_expires_at, i64::MAX);
+        assert_eq!(set.refresh_token.unwrap().expose(), "{");
         let set = parse_token_response(
             br#"{"access_token":"a","expires_in":9.3e18,"refresh_expires_in":-9.3e18}"#,
             i64::MAX - 5,

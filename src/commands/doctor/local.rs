@@ -98,7 +98,8 @@ fn failure(check: &str, error: &anyhow::Error, default_fix: &str) -> Check {
 #[cfg(unix)]
 fn permissions_check(path: &Path) -> Option<Check> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    let mode = meta.permissions().mode() & 0o777;
     Some(if mode & 0o077 == 0 {
         Check::pass(
             "profile file permissions",
