@@ -37,15 +37,15 @@ unset RUST_LOG HTTPS_PROXY HTTP_PROXY https_proxy http_proxy ALIBABA_CLOUD_CA_BU
 
 # median NAME CMD... : prints "NAME  median  min  max" in ms over RUNS runs after 3 warm-ups.
 median() {
-    python3 - "$RUNS" "$@" <<'PY'
+    python3 - "$RUNS" "${ALLOW_FAIL:-0}" "$@" <<'PY'
 import statistics, subprocess, sys, time
-runs, name, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+runs, allow_fail, name, cmd = int(sys.argv[1]), sys.argv[2] == "1", sys.argv[3], sys.argv[4:]
 def once():
     start = time.perf_counter()
     code = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL).returncode
     elapsed = (time.perf_counter() - start) * 1000
-    if code != 0:
+    if code != 0 and not allow_fail:
         sys.exit(f"{name}: exit {code}: {' '.join(cmd)}")
     return elapsed
 for _ in range(3):
@@ -61,7 +61,15 @@ median "alicli --version" "$BIN/alicli" --version
 median "alicli sts GetCallerIdentity (cached)" "$BIN/alicli" sts GetCallerIdentity --profile work
 median "alicli --debug sts GetCallerIdentity" "$BIN/alicli" --debug sts GetCallerIdentity --profile work
 median "alicli doctor (all endpoints on loopback)" "$BIN/alicli" doctor --profile work
+# The cost of setting up the HTTPS client (bundled roots; the OS store is loaded only when they do
+# not verify a server): a call to a closed HTTPS port fails right after the set-up.
+export ALIBABA_CLOUD_STS_ENDPOINT=https://127.0.0.1:1
+ALLOW_FAIL=1 median "HTTPS client set-up (refused https://127.0.0.1:1)" \
+    "$BIN/alicli" sts GetCallerIdentity --profile work
 if [[ -n ${BASELINE:-} ]]; then
+    ALLOW_FAIL=1 median "baseline: HTTPS client set-up" \
+        "$BASELINE/alicli" sts GetCallerIdentity --profile work
+    export ALIBABA_CLOUD_STS_ENDPOINT=$URL
     median "baseline: alicli --version" "$BASELINE/alicli" --version
     median "baseline: sts GetCallerIdentity (cached)" "$BASELINE/alicli" sts GetCallerIdentity --profile work
     printf '%-44s %7.2f MB   (baseline %.2f MB)\n' "binary size" \

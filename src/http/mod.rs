@@ -2,23 +2,24 @@
 //! time, proxies from the environment with loopback always direct, the bundled and OS trust roots
 //! plus `--ca-bundle`, and a debug log line per request that never carries a secret.
 
+mod client;
 mod proxy;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use anyhow::{Context, Result};
-use reqwest::{Certificate, Client, Proxy, RequestBuilder, Response, redirect};
+use anyhow::Result;
+use reqwest::{Client, RequestBuilder, Response};
 use url::Url;
 
+use client::{Trust, build_client, certificate_refused, explain_failure};
+pub use client::{is_certificate_error, load_ca_bundle};
 pub use proxy::{ProxySettings, redact as redact_proxy};
 
-use crate::error::{printable, with_hint};
+use crate::error::printable;
 use crate::timefmt::parse_http_date;
-
-/// A CA bundle is at most a few hundred kilobytes; anything larger is not one.
-const MAX_CA_BUNDLE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// Network settings from the command line and the environment.
 #[derive(Debug, Default, Clone)]
@@ -29,13 +30,19 @@ pub struct NetSettings {
     pub ca_bundle: Option<PathBuf>,
 }
 
-/// The HTTP clients of one command. Building one does no I/O: the TLS client, with the OS trust
-/// store and the CA bundle, is set up on the first HTTPS request, so a command that only talks to
-/// a loopback emulator (or to nobody) never pays for loading certificates.
+/// The HTTP clients of one command. Building one does no I/O; each client is set up on the first
+/// request that needs it:
+/// - plain HTTP (loopback only, see `endpoints::require_secure`): no trust roots at all;
+/// - HTTPS: the bundled webpki roots plus `--ca-bundle`;
+/// - HTTPS once those did not verify a server: the OS trust store too. Loading the OS store costs
+///   about 4 ms, so the common case (Alibaba's public certificates) never pays it, and a
+///   TLS-inspecting proxy whose CA is in the OS store costs one extra handshake per command.
 pub struct Http {
     net: NetSettings,
     plain: OnceLock<Client>,
-    tls: OnceLock<Client>,
+    bundled: OnceLock<Client>,
+    with_os: OnceLock<Client>,
+    use_os_roots: AtomicBool,
     server_date: Mutex<Option<i64>>,
 }
 
@@ -45,7 +52,9 @@ impl Http {
         Self {
             net,
             plain: OnceLock::new(),
-            tls: OnceLock::new(),
+            bundled: OnceLock::new(),
+            with_os: OnceLock::new(),
+            use_os_roots: AtomicBool::new(false),
             server_date: Mutex::new(None),
         }
     }
@@ -55,18 +64,26 @@ impl Http {
         &self.net
     }
 
-    /// The client for `url`: plain HTTP (loopback only, see `endpoints::require_secure`) needs no
-    /// trust roots at all.
+    /// The client for `url`.
     pub fn client(&self, url: &Url) -> Result<&Client> {
-        let (cell, tls) = if url.scheme() == "https" {
-            (&self.tls, true)
-        } else {
-            (&self.plain, false)
+        let trust = match url.scheme() {
+            "https" if self.use_os_roots.load(Ordering::Relaxed) => Trust::WithOs,
+            "https" => Trust::Bundled,
+            _ => Trust::Plain,
+        };
+        self.client_with(trust)
+    }
+
+    fn client_with(&self, trust: Trust) -> Result<&Client> {
+        let cell = match trust {
+            Trust::Plain => &self.plain,
+            Trust::Bundled => &self.bundled,
+            Trust::WithOs => &self.with_os,
         };
         if let Some(client) = cell.get() {
             return Ok(client);
         }
-        let client = build_client(&self.net, tls)?;
+        let client = build_client(&self.net, trust)?;
         Ok(cell.get_or_init(|| client))
     }
 
@@ -101,7 +118,23 @@ impl Http {
             .map(|proxy| format!("via {}", redact_proxy(proxy.as_str())))
             .unwrap_or_else(|| "direct".to_owned());
         let started = Instant::now();
-        let result = client.execute(request).await;
+        // A certificate is refused during the handshake, before any byte of the request is sent,
+        // so sending it again with more trust roots is safe.
+        let retry = (request.url().scheme() == "https"
+            && !self.use_os_roots.load(Ordering::Relaxed))
+        .then(|| request.try_clone())
+        .flatten();
+        let result = match (client.execute(request).await, retry) {
+            (Err(error), Some(retry)) if certificate_refused(&error) => {
+                tracing::debug!(
+                    %url,
+                    "the bundled roots did not verify the server; trying the OS trust store too"
+                );
+                self.use_os_roots.store(true, Ordering::Relaxed);
+                self.client_with(Trust::WithOs)?.execute(retry).await
+            }
+            (result, _) => result,
+        };
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match result {
             Ok(response) => {
@@ -126,107 +159,6 @@ impl Http {
             }
         }
     }
-}
-
-fn build_client(net: &NetSettings, tls: bool) -> Result<Client> {
-    net.proxies.validate()?;
-    let proxies = net.proxies.clone();
-    let mut builder = Client::builder()
-        .user_agent(concat!("alicli/", env!("CARGO_PKG_VERSION")))
-        .redirect(redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .no_proxy()
-        .proxy(Proxy::custom(move |url| proxies.proxy_for(url)));
-    if tls {
-        // Bundled webpki roots and the OS store (which honours SSL_CERT_FILE / SSL_CERT_DIR).
-        let extra = match &net.ca_bundle {
-            Some(path) => load_ca_bundle(path)?,
-            None => Vec::new(),
-        };
-        tracing::debug!(
-            ca_bundle = ?net.ca_bundle,
-            extra_cas = extra.len(),
-            "TLS trust: bundled roots, the OS trust store and any CA bundle"
-        );
-        for certificate in extra {
-            builder = builder.add_root_certificate(certificate);
-        }
-    } else {
-        builder = builder.tls_built_in_root_certs(false);
-    }
-    builder.build().map_err(|e| {
-        with_hint(
-            anyhow::Error::new(e).context("failed to set up the HTTP client"),
-            "check `--ca-bundle` / ALIBABA_CLOUD_CA_BUNDLE and the OS certificate store",
-        )
-    })
-}
-
-/// Reads a PEM CA bundle; a file without any certificate is an error, not an empty trust list.
-pub fn load_ca_bundle(path: &Path) -> Result<Vec<Certificate>> {
-    let shown = path.display();
-    let hint =
-        "give a PEM file of CA certificates with `--ca-bundle FILE` or ALIBABA_CLOUD_CA_BUNDLE";
-    let read = || -> Result<Vec<u8>> {
-        let size = std::fs::metadata(path)?.len();
-        anyhow::ensure!(
-            size <= MAX_CA_BUNDLE_SIZE,
-            "it is {size} bytes; too large for a CA bundle"
-        );
-        Ok(std::fs::read(path)?)
-    };
-    let bytes = read()
-        .with_context(|| format!("cannot read the CA bundle `{shown}`"))
-        .map_err(|e| with_hint(e, hint))?;
-    let certificates = Certificate::from_pem_bundle(&bytes).map_err(|e| {
-        with_hint(
-            anyhow::Error::new(e).context(format!("the CA bundle `{shown}` is not valid PEM")),
-            hint,
-        )
-    })?;
-    if certificates.is_empty() {
-        return Err(with_hint(
-            anyhow::anyhow!("the CA bundle `{shown}` holds no `-----BEGIN CERTIFICATE-----` block"),
-            hint,
-        ));
-    }
-    Ok(certificates)
-}
-
-/// True when the failure is a server certificate the TLS layer did not trust.
-pub fn is_certificate_error(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        let rustls_error = cause.downcast_ref::<rustls::Error>().or_else(|| {
-            cause
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        matches!(
-            rustls_error,
-            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
-        )
-    })
-}
-
-fn explain_failure(error: anyhow::Error, what: &str, net: &NetSettings) -> anyhow::Error {
-    let certificate = is_certificate_error(&error);
-    let error = error.context(format!("{what} failed"));
-    if !certificate {
-        return error;
-    }
-    let hint = match &net.ca_bundle {
-        Some(path) => format!(
-            "the server's certificate is not signed by a trusted CA, nor by one in `{}`; if a proxy \
-             inspects TLS, give its CA certificate with `--ca-bundle FILE`",
-            path.display()
-        ),
-        None => "the server's certificate is not signed by a trusted CA; if a proxy inspects TLS, \
-                 give its CA certificate with `--ca-bundle FILE` (or ALIBABA_CLOUD_CA_BUNDLE)"
-            .to_owned(),
-    };
-    with_hint(error, hint)
 }
 
 /// A URL for logs and messages: no `user:password@`, and every query value replaced by `****`,

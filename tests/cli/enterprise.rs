@@ -78,8 +78,9 @@ fn an_untrusted_proxy_certificate_names_ca_bundle_and_the_bundle_fixes_it() {
 
     assert_eq!(
         net.tunnels(),
-        vec!["CONNECT sts.emulator.test:443"; 3],
-        "every call went through the proxy, and only those"
+        vec!["CONNECT sts.emulator.test:443"; 4],
+        "every call went through the proxy, and only those (the refused one twice: with the \
+         bundled roots, then with the OS store too)"
     );
     assert_eq!(sandbox.emulator.count("sts_ok"), 1 + 2);
 }
@@ -191,5 +192,38 @@ fn a_ca_bundle_that_is_not_one_is_named() {
             .contains("cannot read the CA bundle `/nonexistent/ca.pem`"),
         "{}",
         missing.stderr
+    );
+}
+
+#[test]
+fn the_os_trust_store_is_used_alongside_the_bundled_roots() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let net = network(&sandbox);
+    let bundle = net.ca_bundle.to_str().unwrap();
+    // The OS trust store as it is read on Linux: SSL_CERT_FILE names it.
+    let outcome = behind_proxy(
+        &sandbox,
+        &net,
+        &["--debug", "sts", "GetCallerIdentity"],
+        &[("SSL_CERT_FILE", bundle)],
+    )
+    .success();
+    assert!(
+        outcome.stdout.contains("\"AccountId\""),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("the bundled roots did not verify the server; trying the OS trust store too"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(
+        net.tunnels().len(),
+        2,
+        "one handshake refused with the bundled roots, then one with the OS store"
     );
 }
