@@ -67,6 +67,8 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
         &request.challenge,
     );
     let mut server = CallbackServer::start(listener, request.state.clone())?;
+    // Registered before the URL is shown: a Ctrl-C at any moment from here on ends cleanly.
+    let interrupt = Interrupt::register()?;
     eprintln!(
         "Opening the browser to sign in to Alibaba Cloud ({site}). If it does not open, visit:"
     );
@@ -78,7 +80,8 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
         "Waiting for the sign-in on {redirect} (up to {} s; Ctrl-C to cancel)...",
         args.timeout
     );
-    let outcome = wait_for_callback(&mut server, Duration::from_secs(args.timeout)).await;
+    let outcome =
+        wait_for_callback(&mut server, Duration::from_secs(args.timeout), interrupt).await;
     server.stop().await;
     let code = match outcome? {
         CallbackResult::Code(code) => code,
@@ -251,9 +254,35 @@ fn check_region(region: &str) -> Result<String> {
     Ok(region.to_owned())
 }
 
+/// Ctrl-C, listened for from the moment it is registered (tokio's `ctrl_c()` only starts
+/// listening when first polled, and a press before that would kill the process outright).
+struct Interrupt {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+}
+
+impl Interrupt {
+    fn register() -> Result<Self> {
+        Ok(Self {
+            #[cfg(unix)]
+            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .context("cannot listen for Ctrl-C")?,
+        })
+    }
+
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    async fn recv(mut self) {
+        #[cfg(unix)]
+        self.signal.recv().await;
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 async fn wait_for_callback(
     server: &mut CallbackServer,
     timeout: Duration,
+    interrupt: Interrupt,
 ) -> Result<CallbackResult> {
     tokio::select! {
         result = server.next_result() => result.ok_or_else(|| anyhow!("the sign-in callback listener stopped unexpectedly")),
@@ -261,7 +290,7 @@ async fn wait_for_callback(
             anyhow!("no sign-in arrived within {} s; nothing was written", timeout.as_secs()),
             "run the command again, or allow more time with `--timeout SECS`",
         )),
-        _ = tokio::signal::ctrl_c() => Err(Interrupted.into()),
+        () = interrupt.recv() => Err(Interrupted.into()),
     }
 }
 
