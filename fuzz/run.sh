@@ -39,7 +39,8 @@ for target in "${targets[@]}"; do
     if ! cargo +nightly fuzz run "${flags[@]}" "$target" "corpus/$target" "seeds/$target" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
         2>"corpus/$target.log"; then
-        tail -n 40 "corpus/$target.log" >&2
+        grep -A6 'panicked at' "corpus/$target.log" | head -n 20 >&2 || true
+        tail -n 25 "corpus/$target.log" >&2
         printf 'fuzz %s: FAILED; the input is in fuzz/artifacts/%s/\n' "$target" "$target" >&2
         status=1
     else

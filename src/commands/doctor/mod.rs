@@ -86,10 +86,12 @@ pub async fn run(args: DoctorArgs, settings: &Settings, http: &Http) -> Result<(
         output::print_stdout(&render(&checks))?;
     }
     if failed > 0 {
-        return Err(anyhow!(
-            "{failed} of {} checks failed; see the fixes above",
-            checks.len()
-        ));
+        let see = if args.json {
+            "each failed check has its `fix`"
+        } else {
+            "see the fixes above"
+        };
+        return Err(anyhow!("{failed} of {} checks failed; {see}", checks.len()));
     }
     Ok(())
 }
