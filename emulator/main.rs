@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use clap::{Parser, Subcommand};
@@ -118,9 +120,23 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .route("/__emulator/config", get(get_config).post(set_config))
         .route("/__emulator/revoke", post(revoke))
         .route("/__emulator/secrets", get(secrets))
+        .layer(axum::middleware::map_response_with_state(
+            shared.clone(),
+            date_header,
+        ))
         .with_state(shared);
     axum::serve(listener, app).await?;
     Ok(())
+}
+
+/// Every answer carries the emulator's clock in `Date`, as real servers do (RFC 9110 §6.6.1).
+async fn date_header(State(shared): State<Shared>, mut response: Response) -> Response {
+    let now = shared.lock().unwrap().now();
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64);
+    if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(at)) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    response
 }
 
 async fn stats(State(shared): State<Shared>) -> Json<Value> {

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use alicli::clock::now_unix;
 use alicli::timefmt::to_rfc3339;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -88,13 +87,14 @@ pub async fn authorize(
     }
     let code = format!("code-{}", random_text(32));
     state.secrets_seen.push(code.clone());
+    let expires_at = state.now() + 600;
     state.codes.insert(
         code.clone(),
         PendingCode {
             client_id: get("client_id"),
             redirect_uri: redirect_uri.clone(),
             challenge,
-            expires_at: now_unix() + 600,
+            expires_at,
         },
     );
     back(&[("code", &code)])
@@ -121,7 +121,7 @@ pub async fn token(
     arrive(&shared).await;
     let mut state = shared.lock().unwrap();
     let get = |key: &str| form.get(key).cloned().unwrap_or_default();
-    let now = now_unix();
+    let now = state.now();
     let grant = match get("grant_type").as_str() {
         "authorization_code" => {
             state.counters.token_code += 1;
@@ -302,7 +302,7 @@ pub async fn exchange(State(shared): State<Shared>, headers: HeaderMap) -> Respo
     arrive(&shared).await;
     let mut state = shared.lock().unwrap();
     state.counters.exchange += 1;
-    let now = now_unix();
+    let now = state.now();
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

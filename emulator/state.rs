@@ -33,6 +33,9 @@ pub struct Settings {
     pub user_name: String,
     /// Milliseconds to wait before answering a token or exchange request.
     pub delay_ms: u64,
+    /// The emulator's clock runs this many seconds ahead of the machine's (negative: behind). It
+    /// shows in every `Date` header, the STS timestamp check and the expiries it hands out.
+    pub clock_offset_secs: i64,
 }
 
 impl Default for Settings {
@@ -49,6 +52,7 @@ impl Default for Settings {
             account_id: "1234567890123456".into(),
             user_name: "alice".into(),
             delay_ms: 0,
+            clock_offset_secs: 0,
         }
     }
 }
@@ -144,6 +148,11 @@ impl State {
             static_key: (format!("LTAI{}", random_text(20)), random_text(30)),
             ..Self::default()
         }
+    }
+
+    /// The emulator's own clock, unix seconds (the machine's plus `clock_offset_secs`).
+    pub fn now(&self) -> i64 {
+        alicli::clock::now_unix() + self.settings.clock_offset_secs
     }
 
     /// Issues an access token for a grant.

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use alicli::clock::now_unix;
 use alicli::cloud::sign::{
     CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
     v3_signature,
@@ -251,7 +250,7 @@ fn verify_v3(
 }
 
 fn check_and_answer(state: &mut EmulatorState, verified: Verified) -> Result<Response, Response> {
-    let now = now_unix();
+    let now = state.now();
     let forbidden = |code: &str, message: &str| api_error(StatusCode::FORBIDDEN, code, message);
     match parse_rfc3339(&verified.timestamp) {
         Ok(at) if (at - now).abs() <= 900 => {}

@@ -19,6 +19,14 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Log each request (method, URL without secrets, status, time) and each decision to stderr.
+    /// RUST_LOG does the same with finer control, e.g. RUST_LOG=alicli=debug.
+    #[arg(long, global = true)]
+    pub debug: bool,
+    /// Also trust the CA certificates in FILE (PEM), e.g. those of a TLS-inspecting proxy
+    /// [default: $ALIBABA_CLOUD_CA_BUNDLE].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
 }
 
 /// The commands.
@@ -63,6 +71,13 @@ pub enum Command {
     Completion(CompletionArgs),
     /// Print the manual page (roff), e.g. `alicli man | man -l -`.
     Man(ManArgs),
+    /// Check the setup and print each problem with its fix.
+    ///
+    /// Checks the profile file (permissions, parse, current profile), each endpoint (DNS, TCP,
+    /// TLS, HTTP, through the proxy in use), the clock against the servers' `Date`, the profile's
+    /// expiry, the browser, and the callback ports. Changes nothing. Exit status 1 if a check
+    /// fails.
+    Doctor(DoctorArgs),
 }
 
 /// `alicli export-credentials`
@@ -167,6 +182,17 @@ pub struct ManArgs {
 
 fn parse_duration(text: &str) -> Result<i64, String> {
     crate::timefmt::parse_duration(text)
+}
+
+/// `alicli doctor`
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Which profile, in which file.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Print the checks as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which profile, in which file.

@@ -16,4 +16,5 @@ pub mod profile;
 pub mod renew;
 pub mod secret;
 pub mod session;
+pub mod skew;
 pub mod timefmt;

@@ -2,14 +2,13 @@
 //! store's lock so that many processes renewing one profile make a single round trip.
 
 use anyhow::{Result, anyhow, bail};
-use reqwest::Client;
 use serde_json::Value;
 
 use crate::cloud::credentials::Credentials;
 use crate::cloud::endpoints::{OAuthEndpoints, Site};
 use crate::cloud::exchange::exchange;
 use crate::error::SignInNeeded;
-use crate::http::RequestError;
+use crate::http::{Http, RequestError};
 use crate::oauth::token::{TokenSet, refresh};
 use crate::profile::store::StoreLock;
 use crate::profile::{ConfigFile, Profile, Store};
@@ -23,7 +22,7 @@ pub const ACCESS_TOKEN_MARGIN: i64 = 1200;
 /// What renewal needs from the outside world.
 pub struct Network<'a> {
     /// The HTTP client.
-    pub http: &'a Client,
+    pub http: &'a Http,
     /// `ALICLI_SIGNIN_URL`, if set.
     pub signin_override: Option<&'a str>,
     /// `ALICLI_OAUTH_URL`, if set.
@@ -83,7 +82,21 @@ pub fn offline_credentials(
 ) -> Result<Option<Credentials>> {
     match profile.mode.as_str() {
         "AK" | "StsToken" => Ok(Some(static_credentials(profile)?)),
-        "OAuth" => Ok(cached_sts(profile, now, min_ttl.max(STS_RENEW_MARGIN))),
+        "OAuth" => {
+            let cached = cached_sts(profile, now, min_ttl.max(STS_RENEW_MARGIN));
+            match &cached {
+                Some(_) => tracing::debug!(
+                    profile = profile.name,
+                    seconds_left = profile.sts_expiration.saturating_sub(now),
+                    "using the stored STS credentials"
+                ),
+                None => tracing::debug!(
+                    profile = profile.name,
+                    "the stored STS credentials are due for renewal"
+                ),
+            }
+            Ok(cached)
+        }
         other => bail!(
             "profile `{}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK`, `StsToken` and `External`)",
             profile.name
@@ -131,10 +144,11 @@ fn static_credentials(profile: &Profile) -> Result<Credentials> {
 
 /// The stored STS credentials of an OAuth profile when they have at least `min_ttl` seconds left.
 pub fn cached_sts(profile: &Profile, now: i64, min_ttl: i64) -> Option<Credentials> {
+    // Saturating: a hand-edited or hostile `sts_expiration` must not wrap around into "valid".
     let usable = !profile.access_key_id.is_empty()
         && !profile.access_key_secret.is_empty()
         && !profile.sts_token.is_empty()
-        && profile.sts_expiration - now >= min_ttl;
+        && profile.sts_expiration.saturating_sub(now) >= min_ttl;
     usable.then(|| Credentials {
         access_key_id: profile.access_key_id.clone(),
         access_key_secret: profile.access_key_secret.clone(),
@@ -179,7 +193,7 @@ async fn renew_oauth(
     let mut tokens: Option<TokenSet> = None;
 
     let access_ok = !profile.oauth_access_token.is_empty()
-        && profile.oauth_access_token_expire - now > ACCESS_TOKEN_MARGIN;
+        && profile.oauth_access_token_expire.saturating_sub(now) > ACCESS_TOKEN_MARGIN;
     if force || !access_ok {
         match ctx.refresh_with_rotation(&mut profile).await? {
             Refreshed::Tokens(fresh) => {
@@ -212,6 +226,11 @@ async fn renew_oauth(
         Err(error) => return Err(exchange_error(name, error)),
     };
     report.exchanged = true;
+    tracing::debug!(
+        profile = name,
+        refreshed_token = report.refreshed_token,
+        "renewed the STS credentials"
+    );
 
     // Merged into the file as it is now (an SDK may have written meanwhile), under its lock too.
     lock.update(|file| {
@@ -352,4 +371,29 @@ pub fn owned_fields(
     ));
     fields.push(("sts_expiration", credentials.expiration.unwrap_or(0).into()));
     fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absurd_stored_expiry_never_wraps_into_valid() {
+        // `sts_expiration - now` overflowed: in a release build, i64::MIN - 1 wrapped to i64::MAX
+        // and long-expired credentials looked valid. The `config_file` fuzz target covers this.
+        let profile = Profile {
+            mode: "OAuth".into(),
+            access_key_id: "STS.x".into(),
+            access_key_secret: Secret::new("s"),
+            sts_token: Secret::new("t"),
+            sts_expiration: i64::MIN,
+            ..Profile::default()
+        };
+        assert!(cached_sts(&profile, 1, STS_RENEW_MARGIN).is_none());
+        let far = Profile {
+            sts_expiration: i64::MAX,
+            ..profile
+        };
+        assert!(cached_sts(&far, -5, STS_RENEW_MARGIN).is_some());
+    }
 }

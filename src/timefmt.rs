@@ -1,6 +1,8 @@
 //! RFC 3339 / ISO 8601 conversions between unix seconds and the strings the APIs use.
 
 use anyhow::{Context, Result};
+
+use crate::error::printable;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -17,13 +19,20 @@ pub fn to_rfc3339(unix: i64) -> String {
 /// Parses an RFC 3339 time with any offset into unix seconds.
 pub fn parse_rfc3339(text: &str) -> Result<i64> {
     let parsed = OffsetDateTime::parse(text.trim(), &Rfc3339)
-        .with_context(|| format!("`{text}` is not an RFC 3339 time"))?;
+        .with_context(|| format!("`{}` is not an RFC 3339 time", printable(text, 64)))?;
     Ok(parsed.unix_timestamp())
+}
+
+/// Parses an HTTP `Date` header (RFC 9110 §5.6.7) into unix seconds.
+pub fn parse_http_date(text: &str) -> Option<i64> {
+    let at = httpdate::parse_http_date(text.trim()).ok()?;
+    let since = at.duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(since.as_secs()).ok()
 }
 
 /// "in 53 min", "in 2 h 5 min", "3 min ago": how far `then` is from `now`, for people.
 pub fn relative(then: i64, now: i64) -> String {
-    let delta = then - now;
+    let delta = then.saturating_sub(now);
     let span = delta.unsigned_abs();
     let text = if span < 60 {
         format!("{span} s")
@@ -113,6 +122,11 @@ mod tests {
             1_795_341_600
         );
         assert!(parse_rfc3339("yesterday").is_err());
+        assert_eq!(
+            parse_http_date("Sun, 22 Nov 2026 10:00:00 GMT"),
+            Some(1_795_341_600)
+        );
+        assert_eq!(parse_http_date("soon"), None);
     }
 
     #[test]

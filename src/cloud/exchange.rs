@@ -1,12 +1,11 @@
 //! Access token to STS credentials (`POST {oauth}/v1/exchange`, PROTOCOL.md §3).
 
-use anyhow::anyhow;
-use reqwest::Client;
+use anyhow::{Result, anyhow};
 use serde_json::Value;
 use url::Url;
 
 use super::credentials::Credentials;
-use crate::http::{RequestError, send_json};
+use crate::http::{Http, RequestError, parse_json, send_for_body};
 use crate::secret::Secret;
 use crate::timefmt::parse_rfc3339;
 
@@ -41,19 +40,27 @@ impl TryFrom<ExchangeWire> for Credentials {
     }
 }
 
+/// Reads the exchange's 2xx answer into credentials. The one parser of exchange responses: the
+/// request below uses it, and so does the fuzzer.
+pub fn parse_exchange_response(body: &[u8]) -> Result<Credentials> {
+    let wire: serde_json::Map<String, Value> = parse_json(body, "the STS exchange")?;
+    Credentials::try_from(ExchangeWire(wire))
+}
+
 /// Exchanges an access token for STS credentials of the signed-in user.
 pub async fn exchange(
-    http: &Client,
+    http: &Http,
     exchange_url: &Url,
     access_token: &Secret,
 ) -> Result<Credentials, RequestError> {
     let request = http
-        .post(exchange_url.clone())
+        .post(exchange_url)?
         .bearer_auth(access_token.expose())
         .header(reqwest::header::CONTENT_LENGTH, "0");
     let what = format!("the STS exchange at `{exchange_url}`");
-    let wire: serde_json::Map<String, Value> = send_json(request, &what).await?;
-    Ok(Credentials::try_from(ExchangeWire(wire))?)
+    tracing::debug!("exchanging the access token for STS credentials");
+    let body = send_for_body(http, request, &what).await?;
+    Ok(parse_exchange_response(&body)?)
 }
 
 #[cfg(test)]
@@ -62,20 +69,26 @@ mod tests {
 
     #[test]
     fn accepts_both_casings_and_names_missing_fields() {
-        let wire = |text: &str| ExchangeWire(serde_json::from_str(text).unwrap());
-        let credentials = Credentials::try_from(wire(
-            r#"{"AccessKeyId":"STS.x","AccessKeySecret":"s","SecurityToken":"t","Expiration":"2026-11-22T10:00:00Z"}"#,
-        ))
+        let credentials = parse_exchange_response(
+            br#"{"AccessKeyId":"STS.x","AccessKeySecret":"s","SecurityToken":"t","Expiration":"2026-11-22T10:00:00Z"}"#,
+        )
         .unwrap();
         assert_eq!(credentials.expiration, Some(1_795_341_600));
-        let both = Credentials::try_from(wire(
-            r#"{"accessKeyId":"STS.x","AccessKeyId":"STS.x","accessKeySecret":"s","securityToken":"t","expiration":"2026-11-22T10:00:00Z"}"#,
-        ))
+        let both = parse_exchange_response(
+            br#"{"accessKeyId":"STS.x","AccessKeyId":"STS.x","accessKeySecret":"s","securityToken":"t","expiration":"2026-11-22T10:00:00Z"}"#,
+        )
         .unwrap();
         assert_eq!(both.access_key_id, "STS.x");
 
-        let partial = wire(r#"{"accessKeyId":"STS.x","expiration":"2026-11-22T10:00:00Z"}"#);
-        let error = Credentials::try_from(partial).unwrap_err().to_string();
+        let error = parse_exchange_response(
+            br#"{"accessKeyId":"STS.x","expiration":"2026-11-22T10:00:00Z"}"#,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(error.contains("accessKeySecret"), "{error}");
+        let error = parse_exchange_response(br#"["secret-ish"]"#)
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("secret-ish"), "{error}");
     }
 }

@@ -4,7 +4,6 @@
 use std::fmt;
 
 use anyhow::{Context, Result};
-use reqwest::Client;
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
@@ -13,6 +12,8 @@ use super::credentials::Credentials;
 use super::sign::{
     CanonicalRequest, sha256_hex, v1_signature, v1_string_to_sign, v3_authorization, v3_signature,
 };
+use crate::error::printable;
+use crate::http::Http;
 use crate::timefmt::to_rfc3339;
 
 /// The STS API version.
@@ -158,9 +159,29 @@ struct ServiceErrorWire {
     request_id: String,
 }
 
+/// Reads an API answer: a 2xx JSON body as it is, anything else as a [`ServiceError`] (any body,
+/// JSON or not, gives one). The one parser of STS answers: `call` uses it, and so does the fuzzer.
+pub fn parse_api_response(status: u16, body: &[u8], action: &str) -> Result<Value> {
+    if !(200..300).contains(&status) {
+        let wire: ServiceErrorWire = serde_json::from_slice(body).unwrap_or_default();
+        return Err(ServiceError {
+            status,
+            code: if wire.code.is_empty() {
+                format!("HTTP{status}")
+            } else {
+                printable(&wire.code, 100)
+            },
+            message: printable(&wire.message, 500),
+            request_id: printable(&wire.request_id, 100),
+        }
+        .into());
+    }
+    serde_json::from_slice(body).with_context(|| format!("the {action} answer is not JSON"))
+}
+
 /// Makes a signed call and returns the response JSON as the API sent it.
 pub async fn call(
-    http: &Client,
+    http: &Http,
     endpoint: &Url,
     call: &RpcCall<'_>,
     credentials: &Credentials,
@@ -172,7 +193,7 @@ pub async fn call(
     let request = match signature {
         SignatureVersion::V1 => {
             url.set_query(None);
-            http.post(url.clone())
+            http.post(&url)?
                 .form(&v1_form(call, credentials, now, nonce))
         }
         SignatureVersion::V3 => {
@@ -180,7 +201,7 @@ pub async fn call(
             if !call.params.is_empty() {
                 url.query_pairs_mut().extend_pairs(call.params.iter());
             }
-            let mut request = http.post(url.clone());
+            let mut request = http.post(&url)?;
             for (name, value) in v3_headers(call, &url, credentials, now, nonce) {
                 request = request.header(name, value);
             }
@@ -188,37 +209,26 @@ pub async fn call(
         }
     };
     let shown = endpoint.as_str();
-    let response = request
-        .send()
-        .await
-        .map_err(|e| anyhow::Error::new(e.without_url()))
-        .with_context(|| format!("the {} call to `{shown}` failed", call.action))?;
+    let what = format!("the {} call to `{shown}`", call.action);
+    let response = http.send(request, &what).await?;
     let status = response.status();
     let body = response
         .bytes()
         .await
-        .with_context(|| format!("the {} call to `{shown}` failed", call.action))?;
-    if !status.is_success() {
-        let wire: ServiceErrorWire = serde_json::from_slice(&body).unwrap_or_default();
-        return Err(ServiceError {
-            status: status.as_u16(),
-            code: if wire.code.is_empty() {
-                format!("HTTP{}", status.as_u16())
-            } else {
-                wire.code
-            },
-            message: wire.message,
-            request_id: wire.request_id,
+        .map_err(|e| anyhow::Error::new(e.without_url()))
+        .with_context(|| format!("{what} failed"))?;
+    parse_api_response(status.as_u16(), &body, call.action).map_err(|e| {
+        if e.is::<ServiceError>() {
+            e
+        } else {
+            e.context(format!("{what} failed"))
         }
-        .into());
-    }
-    serde_json::from_slice(&body)
-        .with_context(|| format!("the {} answer from `{shown}` is not JSON", call.action))
+    })
 }
 
 /// `GetCallerIdentity`: who the credentials belong to.
 pub async fn get_caller_identity(
-    http: &Client,
+    http: &Http,
     endpoint: &Url,
     credentials: &Credentials,
     signature: SignatureVersion,

@@ -18,8 +18,8 @@ use crate::clock;
 use crate::cloud::endpoints::{OAuthEndpoints, Site, sts_endpoint};
 use crate::cloud::exchange::exchange;
 use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
-use crate::error::{SignInNeeded, UsageError, with_hint};
-use crate::http::{self, RequestError};
+use crate::error::{SignInNeeded, UsageError, printable, with_hint};
+use crate::http::{Http, RequestError};
 use crate::oauth::authorize::{authorize_url, redirect_uri};
 use crate::oauth::callback::{CallbackResult, CallbackServer, bind_listener};
 use crate::oauth::pkce::AuthorizationRequest;
@@ -30,7 +30,7 @@ use crate::renew::owned_fields;
 use wait::{SignInPage, Waiter};
 
 /// Runs the sign-in.
-pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
+pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Result<()> {
     let store = settings.store(args.config_path.as_deref())?;
     // A file we cannot parse stops us before the browser opens: it will not be overwritten.
     let file = store.load()?;
@@ -59,7 +59,6 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
         settings.signin_url.as_deref(),
         settings.oauth_url.as_deref(),
     )?;
-    let http = http::client(&settings.proxies)?;
     let sts = sts_endpoint(
         None,
         existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
@@ -67,7 +66,7 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
         None,
     )?;
     let previous =
-        account::previous_account(existing.as_ref(), &http, &sts, clock::now_unix()).await;
+        account::previous_account(existing.as_ref(), http, &sts, clock::now_unix()).await;
 
     // Bound before the URL is shown, so the redirect can never find the port taken.
     let listener = bind_listener(args.callback_port)?;
@@ -112,7 +111,7 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
             }
         };
         let redeemed = redeem_code(
-            &http,
+            http,
             &endpoints.token_url(),
             site.client_id(),
             &code,
@@ -142,7 +141,7 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
         }
     };
     server.stop().await;
-    let credentials = exchange(&http, &endpoints.exchange_url(), &tokens.access_token)
+    let credentials = exchange(http, &endpoints.exchange_url(), &tokens.access_token)
         .await
         .map_err(|e| {
             sign_in_failed(
@@ -153,7 +152,7 @@ pub async fn run(args: ConfigureArgs, settings: &Settings) -> Result<()> {
         })?;
 
     let identity = get_caller_identity(
-        &http,
+        http,
         &sts,
         &credentials,
         SignatureVersion::V3,
@@ -288,9 +287,10 @@ fn check_region(region: &str) -> Result<String> {
 }
 
 fn refused(name: &str, error: &str, description: Option<String>) -> anyhow::Error {
-    let mut reason = format!("the sign-in was refused: `{error}`");
+    // Both come from the redirect, which anything can send: printable and short.
+    let mut reason = format!("the sign-in was refused: `{}`", printable(error, 100));
     if let Some(description) = description.filter(|d| !d.is_empty()) {
-        reason.push_str(&format!(": {description}"));
+        reason.push_str(&format!(": {}", printable(&description, 500)));
     }
     with_hint(
         SignInNeeded {
@@ -307,6 +307,10 @@ fn sign_in_failed(error: RequestError, what: &str, relogin: &str) -> anyhow::Err
         RequestError::Server(server) => anyhow::Error::new(server),
         RequestError::Other(other) => other,
     };
+    // A hint already there (e.g. `--ca-bundle` for an untrusted certificate) is the better one.
+    if error.downcast_ref::<crate::error::Hint>().is_some() {
+        return error.context(format!("{what}; nothing was saved"));
+    }
     with_hint(
         error.context(what.to_owned()),
         format!("nothing was saved; try again with `{relogin}`"),

@@ -6,17 +6,17 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
-use reqwest::Client;
 
 use super::settings::{Settings, relogin_command};
 use crate::cli::ProfileArgs;
+use crate::clock;
 use crate::cloud::credentials::Credentials;
 use crate::cloud::endpoints::Site;
 use crate::error::{SignInNeeded, with_hint};
 use crate::external;
+use crate::http::Http;
 use crate::profile::{ConfigFile, Profile, Store};
 use crate::renew::{Network, credentials_for, offline_credentials, profile_site, require_profile};
-use crate::{clock, http};
 
 /// The profile a command works on, and where it lives.
 pub struct Target {
@@ -70,6 +70,7 @@ impl Target {
     pub fn resolve_blocking(
         &self,
         settings: &Settings,
+        http: &Http,
         file: &ConfigFile,
         min_ttl: i64,
     ) -> Result<Resolved> {
@@ -82,15 +83,14 @@ impl Target {
                 renewed: false,
             });
         }
-        let http = http::client(&settings.proxies)?;
-        super::block_on(self.renew(settings, &http, file, profile, now, min_ttl))?
+        super::block_on(self.renew(settings, http, file, profile, now, min_ttl))?
     }
 
     /// The same, inside a runtime, re-reading the file (long-running commands call it repeatedly).
     pub async fn resolve(
         &self,
         settings: &Settings,
-        http: &Client,
+        http: &Http,
         min_ttl: i64,
     ) -> Result<Resolved> {
         let file = self.store.load()?;
@@ -124,7 +124,7 @@ impl Target {
     async fn renew(
         &self,
         settings: &Settings,
-        http: &Client,
+        http: &Http,
         file: &ConfigFile,
         profile: Profile,
         now: i64,

@@ -21,6 +21,7 @@ use crate::export::{
     credential_vars,
 };
 use crate::external::DEPTH_VAR;
+use crate::http::Http;
 
 /// The SDKs' switch for their CLI-profile provider, which precedes `CredentialsURI` in the chain.
 const CLI_PROFILE_DISABLED: &str = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED";
@@ -28,7 +29,7 @@ const CLI_PROFILE_DISABLED: &str = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED";
 const ECS_METADATA_DISABLED: &str = "ALIBABA_CLOUD_ECS_METADATA_DISABLED";
 
 /// Runs the command; returns its exit code (when alicli did not become the command).
-pub fn run(args: ExecArgs, settings: &Settings) -> Result<u8> {
+pub fn run(args: ExecArgs, settings: &Settings, http: &Http) -> Result<u8> {
     let (target, file) = Target::locate(settings, &args.profile)?;
     if let Some(outer) = &settings.exec_profile {
         eprintln!(
@@ -40,7 +41,7 @@ pub fn run(args: ExecArgs, settings: &Settings) -> Result<u8> {
     if args.server {
         return super::exec_server::run(args, settings, target, file);
     }
-    let resolved = target.resolve_blocking(settings, &file, args.min_ttl)?;
+    let resolved = target.resolve_blocking(settings, http, &file, args.min_ttl)?;
     warn_if_short(&target.name, &resolved, args.min_ttl);
     let vars = static_vars(&resolved.credentials, &resolved.profile.region_id);
     let command = child_command(&args.command, &vars, settings, &target.name);

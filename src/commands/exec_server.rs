@@ -6,18 +6,18 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use reqwest::Client;
 use tokio::sync::Mutex;
 
 use super::credentials::Target;
 use super::exec::{child_command, exit_code, server_vars};
 use super::settings::Settings;
 use crate::cli::ExecArgs;
+use crate::clock;
 use crate::cloud::credentials::Credentials;
 use crate::credserver::{Fetch, fresh_enough, random_path, router};
 use crate::error::{CannotRun, UsageError, with_hint};
+use crate::http::Http;
 use crate::profile::ConfigFile;
-use crate::{clock, http};
 
 /// What the endpoint serves until it is no longer fresh enough.
 struct Cached {
@@ -29,7 +29,7 @@ struct Cached {
 struct Renewer {
     target: Target,
     settings: Settings,
-    http: Client,
+    http: Http,
     min_ttl: i64,
     cache: Mutex<Cached>,
 }
@@ -63,12 +63,7 @@ impl Renewer {
     }
 }
 
-async fn obtain(
-    target: &Target,
-    settings: &Settings,
-    http: &Client,
-    min_ttl: i64,
-) -> Result<Cached> {
+async fn obtain(target: &Target, settings: &Settings, http: &Http, min_ttl: i64) -> Result<Cached> {
     // Twice min_ttl: credentials reused from the file then keep min_ttl even if their true
     // lifetime (which only a fresh exchange tells) were twice what is left of them.
     let resolved = target
@@ -105,7 +100,8 @@ async fn serve_and_wait(
     target: Target,
     region: String,
 ) -> Result<u8> {
-    let http = http::client(&settings.proxies)?;
+    // Its own clients: the endpoint outlives this call and serves from a spawned task.
+    let http = Http::new(settings.net.clone());
     let name = target.name.clone();
     // The first credentials before the child starts: a sign-in problem stops here, with its hint.
     let first = obtain(&target, settings, &http, args.min_ttl).await?;

@@ -8,12 +8,13 @@ use super::output;
 use super::settings::Settings;
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::export::{Syntax, credential_vars, external_document, json_document, render};
+use crate::http::Http;
 use crate::{clock, timefmt};
 
 /// Prints the credentials.
-pub fn run(args: ExportArgs, settings: &Settings) -> Result<()> {
+pub fn run(args: ExportArgs, settings: &Settings, http: &Http) -> Result<()> {
     let (target, file) = Target::locate(settings, &args.profile)?;
-    let resolved = target.resolve_blocking(settings, &file, args.min_ttl)?;
+    let resolved = target.resolve_blocking(settings, http, &file, args.min_ttl)?;
     warn_if_short(&target.name, &resolved, args.min_ttl);
     let Resolved {
         profile,

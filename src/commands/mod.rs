@@ -3,10 +3,12 @@
 
 mod configure;
 mod credentials;
+mod doctor;
 mod exec;
 mod exec_server;
 mod export;
 pub(crate) mod interrupt;
+mod logging;
 mod output;
 mod profiles;
 mod prompt;
@@ -20,40 +22,62 @@ use std::future::Future;
 use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command, ConfigureArgs, SessionAction, StsAction};
+use crate::clock;
+use crate::http::Http;
 pub use settings::Settings;
 
 /// Runs one parsed command line; returns the exit code on success (`exec` passes on its child's).
 pub fn run(cli: Cli) -> Result<u8> {
-    let settings = Settings::from_env();
-    // Commands that can answer from the profile file run without an async runtime or an HTTP
-    // client; they build them through `block_on` only when a request is really needed.
-    match cli.command {
+    let rust_log = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    logging::init(cli.debug, rust_log.as_deref());
+    let mut settings = Settings::from_env();
+    if let Some(path) = cli.ca_bundle {
+        settings.net.ca_bundle = Some(path);
+    }
+    // No I/O yet: clients and trust roots are set up on the first request that needs them.
+    let http = Http::new(settings.net.clone());
+    let result = dispatch(cli.command, &settings, &http);
+    // A server that refused us while its clock and ours disagree: name the clock as the cause.
+    result.map_err(|error| crate::skew::explain(error, http.server_date(), clock::now_unix()))
+}
+
+/// Commands that can answer from the profile file run without an async runtime; the others build
+/// one through [`block_on`], and only when a request is really needed.
+fn dispatch(command: Command, settings: &Settings, http: &Http) -> Result<u8> {
+    match command {
         Command::Configure(ConfigureArgs {
             action: Some(action),
             ..
-        }) => profiles::run(action, &settings).map(|()| 0),
-        Command::ExportCredentials(args) => export::run(args, &settings).map(|()| 0),
-        Command::Exec(args) => exec::run(args, &settings),
-        Command::Prompt(args) => shell::prompt(args, &settings).map(|()| 0),
+        }) => profiles::run(action, settings).map(|()| 0),
+        Command::ExportCredentials(args) => export::run(args, settings, http).map(|()| 0),
+        Command::Exec(args) => exec::run(args, settings, http),
+        Command::Prompt(args) => shell::prompt(args, settings).map(|()| 0),
         Command::Completion(args) => shell::completion(args).map(|()| 0),
         Command::Man(args) => shell::man(args).map(|()| 0),
-        Command::Configure(args) => block_on(configure::run(args, &settings))?.map(|()| 0),
+        Command::Configure(args) => block_on(configure::run(args, settings, http))?.map(|()| 0),
         Command::Sts(args) => match args.action {
             StsAction::GetCallerIdentity(args) => {
-                block_on(sts::get_caller_identity(args, &settings))?.map(|()| 0)
+                block_on(sts::get_caller_identity(args, settings, http))?.map(|()| 0)
             }
         },
         Command::Session(args) => block_on(async {
             match args.action {
-                SessionAction::Validate(args) => session::validate::run(args, &settings).await,
-                SessionAction::Refresh(args) => session::refresh::run(args, &settings).await,
-                SessionAction::Export(args) => session::export::run(args, &settings).await,
-                SessionAction::Import(args) => session::import::run(args, &settings).await,
-                SessionAction::Terminate(args) => session::terminate::run(args, &settings).await,
+                SessionAction::Validate(args) => session::validate::run(args, settings, http).await,
+                SessionAction::Refresh(args) => session::refresh::run(args, settings, http).await,
+                SessionAction::Export(args) => session::export::run(args, settings).await,
+                SessionAction::Import(args) => session::import::run(args, settings).await,
+                SessionAction::Terminate(args) => {
+                    session::terminate::run(args, settings, http).await
+                }
             }
         })?
         .map(|()| 0),
-        Command::Logout(args) => block_on(session::terminate::run(args, &settings))?.map(|()| 0),
+        Command::Logout(args) => {
+            block_on(session::terminate::run(args, settings, http))?.map(|()| 0)
+        }
+        Command::Doctor(args) => block_on(doctor::run(args, settings, http))?.map(|()| 0),
     }
 }
 

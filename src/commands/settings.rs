@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow};
 
 use crate::cloud::endpoints::Site;
 use crate::error::with_hint;
-use crate::http::ProxySettings;
+use crate::http::{NetSettings, ProxySettings};
 use crate::profile::{ConfigFile, Store};
 use crate::secret::Secret;
 
@@ -30,8 +30,6 @@ pub struct Settings {
     pub sts_endpoint: Option<String>,
     /// `BROWSER`.
     pub browser: Option<String>,
-    /// Proxy variables.
-    pub proxies: ProxySettings,
     /// `ALICLI_DEPTH`: how many alicli processes run above this one (the recursion guard).
     pub depth: u32,
     /// `ALICLI_EXEC`: the profile of the `alicli exec` this process runs under, if any.
@@ -47,6 +45,8 @@ pub struct Settings {
     pub revoke_url: Option<String>,
     /// `ALICLI_SESSION_PASSPHRASE`: the session archive passphrase, for automation.
     pub session_passphrase: Option<Secret>,
+    /// Proxy variables and `ALIBABA_CLOUD_CA_BUNDLE` (`--ca-bundle` overrides it).
+    pub net: NetSettings,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -70,7 +70,6 @@ impl Settings {
             oauth_url: var("ALICLI_OAUTH_URL"),
             sts_endpoint: var("ALIBABA_CLOUD_STS_ENDPOINT"),
             browser: var("BROWSER"),
-            proxies: ProxySettings::from_env(),
             depth: var(crate::external::DEPTH_VAR)
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(0),
@@ -84,6 +83,10 @@ impl Settings {
                 .ok()
                 .filter(|v| !v.is_empty())
                 .map(Secret::new),
+            net: NetSettings {
+                proxies: ProxySettings::from_env(),
+                ca_bundle: var("ALIBABA_CLOUD_CA_BUNDLE").map(PathBuf::from),
+            },
         }
     }
 

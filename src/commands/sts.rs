@@ -12,11 +12,11 @@ use crate::cloud::sts::{
     ServiceError, SignatureVersion, get_caller_identity as call_get_caller_identity, new_nonce,
 };
 use crate::error::with_hint;
-use crate::http;
+use crate::http::Http;
 use crate::renew::profile_site;
 
 /// Prints the caller identity as the API returned it.
-pub async fn get_caller_identity(args: CallArgs, settings: &Settings) -> Result<()> {
+pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Http) -> Result<()> {
     let (target, file) = Target::locate(settings, &args.profile)?;
     let profile = target.profile(&file)?;
     let endpoint = sts_endpoint(
@@ -25,19 +25,18 @@ pub async fn get_caller_identity(args: CallArgs, settings: &Settings) -> Result<
         settings.sts_endpoint.as_deref(),
         args.region.as_deref(),
     )?;
-    let http = http::client(&settings.proxies)?;
     let relogin = || {
         let site = profile_site(&profile).unwrap_or(crate::cloud::endpoints::Site::Cn);
         relogin_command(&target.name, site, target.config_path.as_deref())
     };
-    let credentials = target.resolve(settings, &http, 0).await?.credentials;
+    let credentials = target.resolve(settings, http, 0).await?.credentials;
     let now = clock::now_unix();
     let signature = match args.signature_version {
         SignatureArg::V3 => SignatureVersion::V3,
         SignatureArg::V1 => SignatureVersion::V1,
     };
     let identity =
-        call_get_caller_identity(&http, &endpoint, &credentials, signature, now, &new_nonce())
+        call_get_caller_identity(http, &endpoint, &credentials, signature, now, &new_nonce())
             .await
             .map_err(|e| {
                 let expired = e.downcast_ref::<ServiceError>().is_some_and(|s| {

@@ -3,6 +3,7 @@
 //! It is bound to 127.0.0.1 before the URL is shown, answers one route, and hands the first valid
 //! result to the waiting command through a channel. Requests with a wrong `state`, stray paths and
 //! the browser's extra requests are answered and otherwise ignored, so they never end the login.
+//! It is served by [`super::listener`], which bounds what hostile local traffic can do.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -10,14 +11,16 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::authorize::CALLBACK_PATH;
+use super::listener::{Limits, serve};
 use super::pkce::constant_time_eq;
 use crate::error::with_hint;
 use crate::secret::Secret;
@@ -102,6 +105,16 @@ pub fn callback_router(
         .route(CALLBACK_PATH, get(handle_callback))
         .fallback(|| async { page(StatusCode::NOT_FOUND, "Not found.") })
         .with_state(state)
+        .layer(middleware::from_fn(log_request))
+}
+
+/// One debug line per request: method, path and status. Never the query: it holds the code.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    tracing::debug!(%method, ?path, status = response.status().as_u16(), "callback request");
+    response
 }
 
 async fn handle_callback(
@@ -219,13 +232,8 @@ impl CallbackServer {
         let (sender, receiver) = mpsc::channel(1);
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
         let router = callback_router(expected_state, port, sender);
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = shutdown_signal.await;
-                })
-                .await;
-        });
+        tracing::debug!(port, "callback listener started on 127.0.0.1");
+        let task = tokio::spawn(serve(listener, router, Limits::default(), shutdown_signal));
         Ok(Self {
             port,
             receiver,
@@ -245,7 +253,7 @@ impl CallbackServer {
             let _ = shutdown.send(());
         }
         let abort = self.task.abort_handle();
-        if tokio::time::timeout(Duration::from_secs(1), &mut self.task)
+        if tokio::time::timeout(Duration::from_secs(2), &mut self.task)
             .await
             .is_err()
         {

@@ -4,6 +4,7 @@
 pub mod authorize;
 pub mod browser;
 pub mod callback;
+pub mod listener;
 pub mod paste;
 pub mod pkce;
 pub mod revoke;

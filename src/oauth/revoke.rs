@@ -1,10 +1,9 @@
 //! Token revocation (RFC 7009). Alibaba's revocation endpoint is unconfirmed (PROTOCOL.md §2), so
 //! alicli only calls one that the user configured.
 
-use reqwest::Client;
 use url::Url;
 
-use crate::http::{RequestError, send_expecting_success};
+use crate::http::{Http, RequestError, send_for_body};
 use crate::secret::Secret;
 
 /// Which kind of token is revoked (`token_type_hint`, RFC 7009 §2.1).
@@ -29,7 +28,7 @@ impl TokenKind {
 /// Revokes `token` at `revoke_url` as the public client `client_id`. Per RFC 7009 §2.2 the server
 /// answers 200 whether or not the token was still valid, so success means "it no longer works".
 pub async fn revoke(
-    http: &Client,
+    http: &Http,
     revoke_url: &Url,
     client_id: &str,
     token: &Secret,
@@ -41,5 +40,6 @@ pub async fn revoke(
         ("client_id", client_id),
     ];
     let what = format!("the token revocation at `{revoke_url}`");
-    send_expecting_success(http.post(revoke_url.clone()).form(&form), &what).await
+    let request = http.post(revoke_url)?.form(&form);
+    send_for_body(http, request, &what).await.map(drop)
 }

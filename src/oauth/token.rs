@@ -1,11 +1,10 @@
 //! The token endpoint: redeem an authorization code, refresh an access token (PROTOCOL.md §2).
 
-use anyhow::anyhow;
-use reqwest::Client;
+use anyhow::{Result, anyhow};
 use serde::Deserialize;
 use url::Url;
 
-use crate::http::{RequestError, send_json};
+use crate::http::{Http, RequestError, parse_json, send_for_body};
 use crate::secret::Secret;
 
 /// The tokens of a signed-in session, with absolute expiries.
@@ -35,19 +34,31 @@ struct TokenWire {
     refresh_expires_in: Option<i64>,
 }
 
+/// Lifetimes beyond this (ten years) are not believed: they are capped, so that no answer can make
+/// a token look valid forever or overflow the arithmetic.
+const MAX_LIFETIME: i64 = 10 * 365 * 86_400;
+
 impl TokenWire {
-    fn into_token_set(self, now: i64) -> Result<TokenSet, RequestError> {
+    fn into_token_set(self, now: i64) -> Result<TokenSet> {
         let access_token = self
             .access_token
             .filter(|token| !token.is_empty())
             .ok_or_else(|| anyhow!("the token response has no `access_token`"))?;
+        let expires_at = |seconds: i64| now.saturating_add(seconds.clamp(0, MAX_LIFETIME));
         Ok(TokenSet {
             access_token,
             refresh_token: self.refresh_token.filter(|token| !token.is_empty()),
-            access_expires_at: now + self.expires_in.unwrap_or(MIN_ACCESS_TOKEN_LIFETIME),
-            refresh_expires_at: self.refresh_expires_in.map(|seconds| now + seconds),
+            access_expires_at: expires_at(self.expires_in.unwrap_or(MIN_ACCESS_TOKEN_LIFETIME)),
+            refresh_expires_at: self.refresh_expires_in.map(expires_at),
         })
     }
+}
+
+/// Reads a token endpoint's 2xx answer into tokens with absolute expiries. The one parser of token
+/// responses: the requests below use it, and so does the fuzzer.
+pub fn parse_token_response(body: &[u8], now: i64) -> Result<TokenSet> {
+    let wire: TokenWire = parse_json(body, "the token endpoint")?;
+    wire.into_token_set(now)
 }
 
 /// Accepts `3600` or `"3600"`: servers differ.
@@ -70,7 +81,7 @@ pub fn lenient_seconds<'de, D: serde::Deserializer<'de>>(
 /// Redeems an authorization code (`grant_type=authorization_code`, with the PKCE verifier and the
 /// byte-identical `redirect_uri`).
 pub async fn redeem_code(
-    http: &Client,
+    http: &Http,
     token_url: &Url,
     client_id: &str,
     code: &Secret,
@@ -86,13 +97,17 @@ pub async fn redeem_code(
         ("code_verifier", verifier.expose()),
     ];
     let what = format!("the token request to `{token_url}`");
-    let wire: TokenWire = send_json(http.post(token_url.clone()).form(&form), &what).await?;
-    wire.into_token_set(now)
+    tracing::debug!(
+        grant_type = "authorization_code",
+        "redeeming the authorization code"
+    );
+    let body = send_for_body(http, http.post(token_url)?.form(&form), &what).await?;
+    Ok(parse_token_response(&body, now)?)
 }
 
 /// Refreshes the access token (`grant_type=refresh_token`).
 pub async fn refresh(
-    http: &Client,
+    http: &Http,
     token_url: &Url,
     client_id: &str,
     refresh_token: &Secret,
@@ -104,8 +119,9 @@ pub async fn refresh(
         ("client_id", client_id),
     ];
     let what = format!("the token refresh at `{token_url}`");
-    let wire: TokenWire = send_json(http.post(token_url.clone()).form(&form), &what).await?;
-    wire.into_token_set(now)
+    tracing::debug!(grant_type = "refresh_token", "refreshing the access token");
+    let body = send_for_body(http, http.post(token_url)?.form(&form), &what).await?;
+    Ok(parse_token_response(&body, now)?)
 }
 
 #[cfg(test)]
@@ -114,19 +130,42 @@ mod tests {
 
     #[test]
     fn wire_keeps_absent_refresh_token_absent_and_takes_string_seconds() {
-        let wire: TokenWire = serde_json::from_str(
-            r#"{"access_token":"a","expires_in":"1800","token_type":"Bearer"}"#,
+        let set = parse_token_response(
+            br#"{"access_token":"a","expires_in":"1800","token_type":"Bearer"}"#,
+            1000,
         )
         .unwrap();
-        let set = wire.into_token_set(1000).unwrap();
         assert_eq!(set.access_expires_at, 2800);
         assert!(set.refresh_token.is_none());
     }
 
     #[test]
+    fn absurd_lifetimes_are_capped_and_never_overflow() {
+        // Found by the `token_response` fuzz target (fuzz/seeds/token_response/crash-overflow):
+        // `now + expires_in` overflowed, a panic in debug builds and a wrap in release. Serde
+        // also reads a JSON array as the struct's fields in order.
+        let set = parse_token_response(br#"["{" ,"{" ,"" ]"#, i64::MAX).unwrap();
+        assert_eq!(set.access_expires_at, i64::MAX);
+        assert_eq!(set.refresh_token.unwrap().expose(), "{");
+        let set = parse_token_response(
+            br#"{"access_token":"a","expires_in":9.3e18,"refresh_expires_in":-9.3e18}"#,
+            i64::MAX - 5,
+        )
+        .unwrap();
+        assert_eq!(set.access_expires_at, i64::MAX);
+        assert_eq!(set.refresh_expires_at, Some(i64::MAX - 5));
+        let set = parse_token_response(br#"{"access_token":"a","expires_in":"-5"}"#, 100).unwrap();
+        assert_eq!(
+            set.access_expires_at, 100,
+            "a negative lifetime is already expired"
+        );
+    }
+
+    #[test]
     fn missing_access_token_is_an_error_that_shows_no_secret() {
-        let wire: TokenWire = serde_json::from_str(r#"{"refresh_token":"r-secret"}"#).unwrap();
-        let error = wire.into_token_set(0).unwrap_err().to_string();
+        let error = parse_token_response(br#"{"refresh_token":"r-secret"}"#, 0)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("access_token") && !error.contains("r-secret"),
             "{error}"

@@ -317,6 +317,20 @@ mod tests {
     }
 
     #[test]
+    fn a_rewrite_keeps_other_tools_numbers_exactly() {
+        // Found by the `config_file` fuzz target (fuzz/seeds/config_file/float-drift.json): with
+        // serde_json's default float parsing, -9.1e82 was read an ulp off and written back as
+        // -9.099999999999999e82, so every rewrite changed another tool's value.
+        let path = Path::new("config.json");
+        let text = br#"{"profiles":[{"name":"o","x":-9.1e82,"y":0.1,"z":1.7976931348623157e308}]}"#;
+        let file = ConfigFile::parse(text, path).unwrap();
+        let written = file.to_bytes();
+        let shown = String::from_utf8_lossy(&written);
+        assert!(shown.contains("-9.1e+82"), "{shown}");
+        assert_eq!(ConfigFile::parse(&written, path).unwrap(), file);
+    }
+
+    #[test]
     fn bad_shapes_are_named() {
         let path = Path::new("/home/u/.aliyun/config.json");
         let error = ConfigFile::parse(b"{\"profiles\": [", path)

@@ -67,3 +67,90 @@ fn sign_in_renewal_and_failures_print_no_secret() {
         assert_no_secret(&secrets, outcome, what);
     }
 }
+
+#[test]
+fn full_debug_logging_shows_every_request_but_no_secret() {
+    let sandbox = Sandbox::new();
+    let logged = |args: &[&str]| -> Outcome {
+        sandbox
+            .cmd()
+            .arg("--debug")
+            .args(args)
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap()
+            .into()
+    };
+    let sign_in = logged(&[
+        "configure",
+        "--profile",
+        "work",
+        "--mode",
+        "OAuth",
+        "--region",
+        "cn-hangzhou",
+        "--callback-port",
+        "0",
+    ])
+    .success();
+    let url = &sandbox.emulator.url;
+    for expected in [
+        format!("method=POST url={url}/v1/token status=200 elapsed_ms="),
+        format!("method=POST url={url}/v1/exchange status=200"),
+        format!("method=POST url={url}/ status=200"),
+        "callback request method=GET path=\"/cli/callback\" status=200".to_owned(),
+        "route=direct".to_owned(),
+    ] {
+        assert!(
+            sign_in.stderr.contains(&expected),
+            "missing `{expected}` in:\n{}",
+            sign_in.stderr
+        );
+    }
+    sandbox.edit_profile(
+        "work",
+        json!({"sts_expiration": 0, "oauth_access_token_expire": 0}),
+    );
+    let renewal = logged(&["sts", "GetCallerIdentity", "--signature-version", "v1"]).success();
+    assert!(
+        renewal.stderr.contains("refreshing the access token")
+            && renewal.stderr.contains("renewed the STS credentials"),
+        "{}",
+        renewal.stderr
+    );
+    let cached = logged(&["sts", "GetCallerIdentity"]).success();
+    assert!(
+        cached.stderr.contains("using the stored STS credentials"),
+        "{}",
+        cached.stderr
+    );
+    let doctor = logged(&["doctor"]);
+    sandbox.emulator.revoke_all();
+    sandbox.edit_profile(
+        "work",
+        json!({"sts_expiration": 0, "oauth_access_token_expire": 0}),
+    );
+    let refused = logged(&["sts", "GetCallerIdentity"]).code(4);
+    assert!(refused.stderr.contains("status=400"), "{}", refused.stderr);
+
+    let secrets = sandbox.emulator.secrets();
+    assert!(secrets.len() >= 8, "{}", secrets.len());
+    for (what, outcome) in [
+        ("sign-in", &sign_in),
+        ("renewal", &renewal),
+        ("cached call", &cached),
+        ("doctor", &doctor),
+        ("refused refresh", &refused),
+    ] {
+        assert_no_secret(&secrets, outcome, what);
+    }
+}
+
+#[test]
+fn without_debug_or_rust_log_nothing_is_logged() {
+    let sandbox = Sandbox::new();
+    let outcome = sandbox.sign_in("work");
+    assert!(!outcome.stderr.contains("DEBUG"), "{}", outcome.stderr);
+    let outcome = sandbox.run(&["sts", "GetCallerIdentity"]).success();
+    assert_eq!(outcome.stderr, "");
+}

@@ -154,6 +154,7 @@ fn no_callback_within_the_timeout_fails_and_writes_nothing() {
 
 #[test]
 fn all_five_default_ports_busy_names_them_and_the_flag() {
+    let _ports = crate::support::default_ports_lock();
     let sandbox = Sandbox::new();
     // Hold every default port; one held by someone else is just as busy.
     let _held: Vec<TcpListener> = (12345..=12349)

@@ -6,8 +6,8 @@
 //! GetCallerIdentity instead; when neither works, the previous account is unknown and no question
 //! is asked.
 
+use crate::http::Http;
 use anyhow::{Result, anyhow};
-use reqwest::Client;
 use serde_json::Value;
 use url::Url;
 
@@ -29,7 +29,7 @@ pub fn account_of(identity: &Value) -> Option<String> {
 /// The account the existing OAuth profile is signed in to, when it can be told.
 pub async fn previous_account(
     existing: Option<&Profile>,
-    http: &Client,
+    http: &Http,
     endpoint: &Url,
     now: i64,
 ) -> Option<String> {

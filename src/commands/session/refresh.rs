@@ -10,16 +10,15 @@ use crate::clock;
 use crate::commands::output;
 use crate::commands::settings::Settings;
 use crate::error::{SignInNeeded, with_hint};
-use crate::http;
+use crate::http::Http;
 use crate::renew::{Network, force_renew};
 use crate::session::status::SessionTimes;
 
 /// Runs `session refresh`.
-pub async fn run(args: RefreshArgs, settings: &Settings) -> Result<()> {
+pub async fn run(args: RefreshArgs, settings: &Settings, http: &Http) -> Result<()> {
     let mut found = Found::load(settings, &args.profile)?;
-    let http = http::client(&settings.proxies)?;
     let net = Network {
-        http: &http,
+        http,
         signin_override: settings.signin_url.as_deref(),
         oauth_override: settings.oauth_url.as_deref(),
     };

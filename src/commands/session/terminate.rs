@@ -21,7 +21,7 @@ use crate::cloud::endpoints::{Site, parse_endpoint};
 use crate::commands::output;
 use crate::commands::settings::Settings;
 use crate::error::with_hint;
-use crate::http::{self, RequestError};
+use crate::http::{Http, RequestError};
 use crate::oauth::revoke::{TokenKind, revoke};
 use crate::profile::model::ACCOUNT_ID_KEY;
 use crate::renew::profile_site;
@@ -45,7 +45,7 @@ fn emptied_session_fields() -> Vec<(&'static str, Value)> {
 }
 
 /// Runs `session terminate`.
-pub async fn run(args: TerminateArgs, settings: &Settings) -> Result<()> {
+pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Result<()> {
     let found = Found::load(settings, &args.profile)?;
     let name = found.name.clone();
     let profile = &found.profile;
@@ -63,9 +63,8 @@ pub async fn run(args: TerminateArgs, settings: &Settings) -> Result<()> {
                 None => "nothing_to_revoke",
                 Some((token, kind)) => {
                     let url = parse_endpoint(url)?;
-                    let http = http::client(&settings.proxies)?;
                     let client_id = profile_site(profile).unwrap_or(Site::Cn).client_id();
-                    revoke(&http, &url, client_id, token, kind)
+                    revoke(http, &url, client_id, token, kind)
                         .await
                         .map_err(|error| {
                             let error = match error {

@@ -16,12 +16,12 @@ use crate::cloud::sts::{ServiceError, SignatureVersion, get_caller_identity, new
 use crate::commands::output;
 use crate::commands::settings::Settings;
 use crate::error::{SignInNeeded, with_hint};
-use crate::http;
+use crate::http::Http;
 use crate::renew::{Network, credentials_for};
 use crate::session::status::{SessionTimes, Verdict};
 
 /// Runs `session validate`.
-pub async fn run(args: ValidateArgs, settings: &Settings) -> Result<()> {
+pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result<()> {
     let mut found = Found::load(settings, &args.profile)?;
     let now = clock::now_unix();
     if args.local {
@@ -43,9 +43,8 @@ pub async fn run(args: ValidateArgs, settings: &Settings) -> Result<()> {
         settings.sts_endpoint.as_deref(),
         None,
     )?;
-    let http = http::client(&settings.proxies)?;
     let net = Network {
-        http: &http,
+        http,
         signin_override: settings.signin_url.as_deref(),
         oauth_override: settings.oauth_url.as_deref(),
     };
@@ -74,7 +73,7 @@ pub async fn run(args: ValidateArgs, settings: &Settings) -> Result<()> {
     };
     let now = clock::now_unix();
     let identity = get_caller_identity(
-        &http,
+        http,
         &endpoint,
         &credentials,
         SignatureVersion::V3,

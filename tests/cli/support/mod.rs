@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod live;
+pub mod tls;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -352,4 +353,11 @@ pub fn finish_within(mut child: Child, secs: u64) -> Outcome {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Tests that hold or probe the default callback ports 12345-12349 take this lock, so that one
+/// holding all five never makes another see them busy.
+pub fn default_ports_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -1,0 +1,319 @@
+//! The checks that need no network: the profile file, the profile's expiry, the browser, and the
+//! callback ports.
+
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::Path;
+
+use super::Check;
+use crate::cli::ProfileArgs;
+use crate::cloud::endpoints::Site;
+use crate::commands::settings::{Settings, relogin_command};
+use crate::error::Hint;
+use crate::oauth::browser::{BrowserEnvironment, headless_reason};
+use crate::oauth::callback::DEFAULT_PORTS;
+use crate::profile::{ConfigFile, Profile, Store};
+use crate::renew::{STS_RENEW_MARGIN, profile_site};
+use crate::timefmt::{relative, to_rfc3339};
+
+/// What the network checks need to know about the profile.
+pub struct ProfileContext {
+    /// The profile, when it was found.
+    pub profile: Option<Profile>,
+}
+
+/// The profile file (exists, private, parses), the selected profile, and its expiry.
+pub fn profile_checks(
+    flags: &ProfileArgs,
+    settings: &Settings,
+    checks: &mut Vec<Check>,
+    now: i64,
+) -> Option<ProfileContext> {
+    let store = match settings.store(flags.config_path.as_deref()) {
+        Ok(store) => store,
+        Err(error) => {
+            checks.push(failure(
+                "profile file",
+                &error,
+                "set HOME or pass `--config-path FILE`",
+            ));
+            return None;
+        }
+    };
+    let path = store.path();
+    let shown = path.display();
+    let signin = "alicli configure --profile NAME --mode OAuth";
+    if !path.exists() {
+        checks.push(Check::fail(
+            "profile file",
+            format!("`{shown}` does not exist yet"),
+            format!("sign in with `{signin}`"),
+        ));
+        return Some(ProfileContext { profile: None });
+    }
+    let file = match store.load() {
+        Ok(file) => file,
+        Err(error) => {
+            checks.push(failure(
+                "profile file",
+                &error,
+                "fix or move the file aside",
+            ));
+            checks.extend(permissions_check(path));
+            return Some(ProfileContext { profile: None });
+        }
+    };
+    let count = file.names().len();
+    checks.push(Check::pass(
+        "profile file",
+        format!(
+            "`{shown}` parses ({count} profile{})",
+            if count == 1 { "" } else { "s" }
+        ),
+    ));
+    if let Some(check) = permissions_check(path) {
+        checks.push(check);
+    }
+    let profile = selected_profile(flags, settings, &file, &store, checks);
+    if let Some(profile) = &profile {
+        checks.push(expiry_check(profile, flags.config_path.as_deref(), now));
+    } else {
+        checks.push(Check::skip("profile expiry", "no profile to check"));
+    }
+    Some(ProfileContext { profile })
+}
+
+fn failure(check: &str, error: &anyhow::Error, default_fix: &str) -> Check {
+    let fix = error
+        .downcast_ref::<Hint>()
+        .map(|hint| hint.0.clone())
+        .unwrap_or_else(|| default_fix.to_owned());
+    let detail = error
+        .chain()
+        .map(|cause| cause.to_string())
+        .filter(|text| *text != fix)
+        .collect::<Vec<_>>()
+        .join(": ");
+    Check::fail(check, detail, fix)
+}
+
+#[cfg(unix)]
+fn permissions_check(path: &Path) -> Option<Check> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    let mode = meta.permissions().mode() & 0o777;
+    Some(if mode & 0o077 == 0 {
+        Check::pass(
+            "profile file permissions",
+            format!("mode {mode:04o}, private to you"),
+        )
+    } else {
+        Check::fail(
+            "profile file permissions",
+            format!("mode {mode:04o} lets other users read your tokens and keys"),
+            format!("chmod 600 {}", path.display()),
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn permissions_check(_path: &Path) -> Option<Check> {
+    None
+}
+
+fn selected_profile(
+    flags: &ProfileArgs,
+    settings: &Settings,
+    file: &ConfigFile,
+    store: &Store,
+    checks: &mut Vec<Check>,
+) -> Option<Profile> {
+    let chosen = flags.profile.clone().or_else(|| settings.profile.clone());
+    let (check, name) = match chosen {
+        Some(name) => ("profile", name),
+        None => match file.current().filter(|c| !c.is_empty()) {
+            Some(current) => ("current profile", current.to_owned()),
+            None => {
+                checks.push(Check::fail(
+                    "current profile",
+                    "the file names no current profile",
+                    "sign in with `alicli configure --profile NAME --mode OAuth`, or pass `--profile NAME`",
+                ));
+                return None;
+            }
+        },
+    };
+    match file.profile(&name, store.path()) {
+        Ok(Some(profile)) => {
+            checks.push(Check::pass(
+                check,
+                format!(
+                    "`{name}` (mode {})",
+                    if profile.mode.is_empty() {
+                        "?"
+                    } else {
+                        &profile.mode
+                    }
+                ),
+            ));
+            Some(profile)
+        }
+        Ok(None) => {
+            let known = file.names().join("`, `");
+            checks.push(Check::fail(
+                check,
+                format!("`{name}` is not in the file (it has `{known}`)"),
+                format!("sign in with `alicli configure --profile {name} --mode OAuth`"),
+            ));
+            None
+        }
+        Err(error) => {
+            checks.push(failure(
+                check,
+                &error,
+                "fix the profile in the file, or sign in again",
+            ));
+            None
+        }
+    }
+}
+
+/// Whether the profile can give credentials without a new browser sign-in.
+fn expiry_check(profile: &Profile, config_path: Option<&Path>, now: i64) -> Check {
+    let check = "profile expiry";
+    match profile.mode.as_str() {
+        "OAuth" => {}
+        "AK" => return Check::pass(check, "a long-term AccessKey; it does not expire"),
+        other => {
+            return Check::skip(
+                check,
+                format!("alicli does not check the expiry of mode `{other}`"),
+            );
+        }
+    }
+    let site = profile_site(profile).unwrap_or(Site::Cn);
+    let relogin = relogin_command(&profile.name, site, config_path);
+    let at = |unix: i64| format!("{} ({})", relative(unix, now), to_rfc3339(unix));
+    let sts_left = profile.sts_expiration.saturating_sub(now);
+    let sts = if profile.sts_token.is_empty() || profile.sts_expiration <= 0 {
+        "no STS credentials".to_owned()
+    } else if sts_left <= 0 {
+        format!("STS credentials expired {}", at(profile.sts_expiration))
+    } else {
+        format!("STS credentials expire {}", at(profile.sts_expiration))
+    };
+    let refresh_known = profile.oauth_refresh_token_expire > 0;
+    let refresh_expired = refresh_known && profile.oauth_refresh_token_expire <= now;
+    let access_ok =
+        !profile.oauth_access_token.is_empty() && profile.oauth_access_token_expire > now;
+    let refresh = match (profile.oauth_refresh_token.is_empty(), refresh_known) {
+        (true, _) => "no refresh token".to_owned(),
+        (false, true) => format!(
+            "the refresh token {} {}",
+            if refresh_expired {
+                "expired"
+            } else {
+                "expires"
+            },
+            at(profile.oauth_refresh_token_expire)
+        ),
+        (false, false) => "a refresh token (its expiry is not recorded)".to_owned(),
+    };
+    let detail = format!("{sts}; {refresh}");
+    let renewable = (!profile.oauth_refresh_token.is_empty() && !refresh_expired) || access_ok;
+    if sts_left >= STS_RENEW_MARGIN || renewable {
+        Check::pass(check, detail)
+    } else {
+        Check::fail(check, detail, format!("sign in again with `{relogin}`"))
+    }
+}
+
+/// Whether `configure` can open a browser here, or would have to show the URL for elsewhere.
+pub fn browser_check(settings: &Settings) -> Check {
+    let check = "browser";
+    if let Some(browser) = &settings.browser {
+        let program = shlex::split(browser).and_then(|words| words.into_iter().next());
+        return match program {
+            Some(program) if find_program(&program) => {
+                Check::pass(check, format!("BROWSER=`{browser}` opens the sign-in page"))
+            }
+            _ => Check::fail(
+                check,
+                format!("BROWSER=`{browser}` names a program that is not found"),
+                "fix BROWSER, or unset it to use the system's browser",
+            ),
+        };
+    }
+    // The same decision `alicli configure` makes (oauth::browser::headless_reason).
+    let env = BrowserEnvironment {
+        no_browser_flag: false,
+        browser_set: false,
+        ssh: settings.ssh_connection.is_some(),
+        display: settings.display,
+        needs_display: cfg!(all(unix, not(target_os = "macos"))),
+    };
+    let headless = |why: String| {
+        Check::pass(
+            check,
+            format!(
+                "{why}: the headless path would be used; `alicli configure` prints the sign-in \
+                 URL to open in a browser elsewhere"
+            ),
+        )
+    };
+    if let Some(reason) = headless_reason(&env) {
+        return headless(reason.to_string());
+    }
+    if cfg!(any(target_os = "macos", windows)) {
+        return Check::pass(check, "the system's default browser opens the sign-in page");
+    }
+    match ["xdg-open", "gio", "gnome-open", "kde-open", "wslview"]
+        .into_iter()
+        .find(|program| find_program(program))
+    {
+        Some(opener) => Check::pass(check, format!("`{opener}` opens the default browser")),
+        None => headless("no browser opener (xdg-open) is installed".to_owned()),
+    }
+}
+
+/// True when `program` is a path to a file, or a name found on PATH.
+fn find_program(program: &str) -> bool {
+    if program.contains('/') {
+        return Path::new(program).is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+/// Whether one of the callback ports Alibaba accepts is free on 127.0.0.1.
+pub fn callback_ports_check() -> Check {
+    let check = "callback ports";
+    let (free, busy): (Vec<u16>, Vec<u16>) = DEFAULT_PORTS
+        .clone()
+        .partition(|port| TcpListener::bind((Ipv4Addr::LOCALHOST, *port)).is_ok());
+    let list = |ports: &[u16]| {
+        ports
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match free.first() {
+        Some(first) if busy.is_empty() => Check::pass(
+            check,
+            format!(
+                "127.0.0.1 ports {} are free; sign-in uses {first}",
+                list(&free)
+            ),
+        ),
+        Some(first) => Check::pass(
+            check,
+            format!("sign-in uses 127.0.0.1:{first}; in use: {}", list(&busy)),
+        ),
+        None => Check::fail(
+            check,
+            format!("127.0.0.1 ports {} are all in use", list(&busy)),
+            "stop what holds them (e.g. `ss -ltnp 'sport >= 12345 and sport <= 12349'`), or sign in \
+             with `--callback-port PORT` (Alibaba may accept only 12345-12349)",
+        ),
+    }
+}
