@@ -138,6 +138,21 @@ pub struct ServiceError {
     pub request_id: String,
 }
 
+impl ServiceError {
+    /// True when the service refused the credentials themselves (expired or unknown), which a
+    /// new sign-in fixes, as opposed to a refusal of the call.
+    pub fn credentials_refused(&self) -> bool {
+        self.code.starts_with("InvalidSecurityToken") || self.code.starts_with("InvalidAccessKeyId")
+    }
+
+    /// True when `error` is a [`ServiceError`] that refused the credentials.
+    pub fn refused_credentials(error: &anyhow::Error) -> bool {
+        error
+            .downcast_ref::<ServiceError>()
+            .is_some_and(ServiceError::credentials_refused)
+    }
+}
+
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

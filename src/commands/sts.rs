@@ -39,10 +39,7 @@ pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Htt
         call_get_caller_identity(http, &endpoint, &credentials, signature, now, &new_nonce())
             .await
             .map_err(|e| {
-                let expired = e.downcast_ref::<ServiceError>().is_some_and(|s| {
-                    s.code.starts_with("InvalidSecurityToken")
-                        || s.code.starts_with("InvalidAccessKeyId")
-                });
+                let expired = ServiceError::refused_credentials(&e);
                 if expired && profile.mode == "OAuth" {
                     with_hint(
                         e,

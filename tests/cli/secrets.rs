@@ -125,6 +125,25 @@ fn full_debug_logging_shows_every_request_but_no_secret() {
         cached.stderr
     );
     let doctor = logged(&["doctor"]);
+    // Commands whose job is to hand out secrets print them on stdout only, never in the log.
+    let exported = logged(&["export-credentials", "--format", "json", "--min-ttl", "2h"]).success();
+    assert!(
+        exported.stderr.contains("/v1/exchange"),
+        "{}",
+        exported.stderr
+    );
+    let refreshed = logged(&["session", "refresh"]).success();
+    let archive = sandbox.home.path().join("work.age");
+    let archived = sandbox
+        .cmd()
+        .args(["--debug", "session", "export", "--output-file"])
+        .arg(&archive)
+        .env("RUST_LOG", "trace")
+        .env("ALICLI_SESSION_PASSPHRASE", "correct horse battery")
+        .output()
+        .map(Outcome::from)
+        .unwrap()
+        .success();
     sandbox.emulator.revoke_all();
     sandbox.edit_profile(
         "work",
@@ -141,9 +160,22 @@ fn full_debug_logging_shows_every_request_but_no_secret() {
         ("cached call", &cached),
         ("doctor", &doctor),
         ("refused refresh", &refused),
+        ("session refresh", &refreshed),
+        ("session export", &archived),
     ] {
         assert_no_secret(&secrets, outcome, what);
     }
+    for secret in &secrets {
+        assert!(
+            !exported.stderr.contains(secret.as_str()),
+            "export-credentials logged a secret: {}",
+            exported.stderr
+        );
+    }
+    assert!(
+        secrets.iter().any(|s| exported.stdout.contains(s.as_str())),
+        "export-credentials printed the credentials on stdout"
+    );
 }
 
 #[test]

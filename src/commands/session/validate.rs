@@ -86,10 +86,7 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
     let identity = match identity {
         Ok(identity) => identity,
         Err(error) => {
-            let refused = error.downcast_ref::<ServiceError>().is_some_and(|s| {
-                s.code.starts_with("InvalidSecurityToken")
-                    || s.code.starts_with("InvalidAccessKeyId")
-            });
+            let refused = ServiceError::refused_credentials(&error);
             if !refused {
                 return Err(error.context("checking the session with GetCallerIdentity failed"));
             }
