@@ -262,4 +262,14 @@ mod tests {
             PasteError::Rejected(Rejection::MissingState)
         );
     }
+
+    #[test]
+    fn a_url_wrapped_over_lines_still_needs_the_exact_state() {
+        // Found by the pasted_url fuzz target: the URL standard drops tabs and line breaks, so a
+        // terminal-wrapped address still parses, and its state must still match exactly.
+        let wrapped = "http://127.0.0.1:12345/cli/callback?code=abc123&state=s\r\nt4te";
+        assert_eq!(code_of(parse_pasted(wrapped, "st4te")), "url:abc123");
+        let spaced = "http://127.0.0.1:12345/cli/callback?code=abc123&state=s%20t4te";
+        assert!(parse_pasted(spaced, "st4te").is_err());
+    }
 }
