@@ -6,7 +6,8 @@
 # fuzz/corpus/TARGET (not committed), starting from the committed seeds in fuzz/seeds/TARGET.
 # Environment: FUZZ_SANITIZER=address|none (default address; none builds and runs faster),
 # FUZZ_TARGET_DIR (default fuzz/target), FUZZ_CODEGEN_UNITS (default 16: a faster build, a little
-# slower fuzzing than cargo-fuzz's 1).
+# slower fuzzing than cargo-fuzz's 1), FUZZ_SEED (libFuzzer's -seed; default random. A fixed seed
+# replays the same mutations from the same corpus: CI uses one so its verdict is reproducible).
 # A crash makes the exit status 1 and leaves the input in fuzz/artifacts/TARGET/: make it a regular
 # test (see fuzz/README.md).
 set -euo pipefail
@@ -37,7 +38,7 @@ for target in "${targets[@]}"; do
     mkdir -p "corpus/$target"
     printf '== fuzz %s for %s s\n' "$target" "$seconds"
     if ! cargo +nightly fuzz run "${flags[@]}" "$target" "corpus/$target" "seeds/$target" -- \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+        ${FUZZ_SEED:+-seed="$FUZZ_SEED"} -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
         2>"corpus/$target.log"; then
         grep -A6 'panicked at' "corpus/$target.log" | head -n 20 >&2 || true
         tail -n 25 "corpus/$target.log" >&2
