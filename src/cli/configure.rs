@@ -1,0 +1,161 @@
+//! Arguments of `alicli configure`: the sign-in and the profile management subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::ProfileArgs;
+
+/// The credential mode `configure` sets up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// Browser sign-in; STS credentials renewed from the OAuth tokens.
+    #[value(name = "OAuth")]
+    OAuth,
+}
+
+/// The language stored in the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Language {
+    /// English.
+    En,
+    /// Chinese.
+    Zh,
+}
+
+impl Language {
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Zh => "zh",
+        }
+    }
+}
+
+/// `alicli configure`: the sign-in, or one of the management subcommands.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ConfigureArgs {
+    /// A management command instead of the sign-in.
+    #[command(subcommand)]
+    pub action: Option<ConfigureAction>,
+    /// The profile to sign in [default: default].
+    #[arg(short = 'p', long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
+    #[arg(long, value_name = "FILE")]
+    pub config_path: Option<PathBuf>,
+    /// The credential mode; alicli signs in with OAuth.
+    #[arg(long, value_enum, ignore_case = true, required = true)]
+    pub mode: Option<Mode>,
+    /// The site: CN (or 0) for Alibaba Cloud China, INTL (or 1) for International [default: the
+    /// profile's site, or CN; asked on a terminal].
+    #[arg(long, value_name = "CN|INTL")]
+    pub oauth_site_type: Option<String>,
+    /// The default region, e.g. cn-hangzhou [default: the profile's; asked on a terminal].
+    #[arg(long, value_name = "ID")]
+    pub region: Option<String>,
+    /// The language stored in the profile [default: the profile's, or en].
+    #[arg(long, value_enum, ignore_case = true)]
+    pub language: Option<Language>,
+    /// The loopback port for the browser's redirect; 0 picks any free port [default: the first
+    /// free of 12345-12349, the ports Alibaba's sign-in accepts].
+    #[arg(long, value_name = "PORT")]
+    pub callback_port: Option<u16>,
+    /// How long to wait for the browser sign-in, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
+    /// Do not open a browser: print the URL, then finish through SSH port forwarding or by
+    /// pasting the address the browser ended on. Automatic over SSH or without a display (unless
+    /// BROWSER is set), and when the browser fails to open.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Replace the profile without asking when the new sign-in is to another account.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `alicli configure list|get|set|delete|switch`
+#[derive(Debug, Subcommand)]
+pub enum ConfigureAction {
+    /// List the profiles: mode, site, region, how long they stay valid, and the account. The
+    /// current profile is marked `*`.
+    List(ListArgs),
+    /// Print a profile as JSON, or `KEY=VALUE` lines for the named keys. Secrets are masked.
+    Get(GetArgs),
+    /// Write profile fields without signing in. The profile is chosen as everywhere, else
+    /// `default`; one that does not exist is created as an OAuth profile, ready for
+    /// `alicli configure --profile NAME --mode OAuth`.
+    Set(SetArgs),
+    /// Delete a profile. When it was the current one, the first remaining profile becomes current.
+    Delete(NamedProfileArgs),
+    /// Make a profile the current one.
+    Switch(NamedProfileArgs),
+}
+
+/// `alicli configure list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
+    #[arg(long, value_name = "FILE")]
+    pub config_path: Option<PathBuf>,
+    /// `table` for people, `json` for scripts.
+    #[arg(long, short = 'o', value_enum, default_value_t = ListFormat::Table)]
+    pub output: ListFormat,
+}
+
+/// `configure list --output`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns.
+    Table,
+    /// One JSON object (see README).
+    Json,
+}
+
+/// `alicli configure get`
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Which profile, in which file.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Keys to print, e.g. `region_id mode` (`-` and `_` are interchangeable; `region` means
+    /// `region_id`, `site` means `oauth_site_type`) [default: the whole profile, as JSON].
+    #[arg(value_name = "KEY")]
+    pub keys: Vec<String>,
+    /// Print tokens and secrets in full instead of `****` and their last 4 characters.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+/// `alicli configure set`
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// Which profile, in which file.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// The default region, e.g. cn-hangzhou.
+    #[arg(long, value_name = "ID")]
+    pub region: Option<String>,
+    /// The language stored in the profile.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub language: Option<Language>,
+    /// The site of an OAuth profile: CN (or 0) or INTL (or 1).
+    #[arg(long, value_name = "CN|INTL")]
+    pub oauth_site_type: Option<String>,
+    /// The STS endpoint this profile calls: a host (HTTPS) or a full URL; an empty value removes it.
+    #[arg(long, value_name = "URL")]
+    pub sts_endpoint: Option<String>,
+}
+
+/// `alicli configure delete|switch`: a profile named on the command line.
+#[derive(Debug, Args)]
+pub struct NamedProfileArgs {
+    /// The profile.
+    #[arg(short = 'p', long, value_name = "NAME", required = true)]
+    pub profile: String,
+    /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
+    #[arg(long, value_name = "FILE")]
+    pub config_path: Option<PathBuf>,
+}
