@@ -7,16 +7,15 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
 
-use super::settings::{Settings, relogin_command};
+use super::settings::{Settings, relogin_for};
 use crate::cli::ProfileArgs;
 use crate::clock;
 use crate::cloud::credentials::Credentials;
-use crate::cloud::endpoints::Site;
 use crate::error::{SignInNeeded, with_hint};
 use crate::external;
 use crate::http::Http;
 use crate::profile::{ConfigFile, Profile, Store};
-use crate::renew::{Network, credentials_for, offline_credentials, profile_site, require_profile};
+use crate::renew::{credentials_for, offline_credentials, require_profile};
 
 /// The profile a command works on, and where it lives.
 pub struct Target {
@@ -26,6 +25,12 @@ pub struct Target {
     pub name: String,
     /// `--config-path`, for hints.
     pub config_path: Option<PathBuf>,
+}
+
+/// What the file alone gives: credentials, or the profile whose renewal is due.
+enum Local {
+    Ready(Resolved),
+    Due(Profile),
 }
 
 /// Credentials ready to use, with the profile they came from.
@@ -66,7 +71,7 @@ impl Target {
     }
 
     /// Credentials with at least `min_ttl` seconds left, renewing over the network only when due.
-    /// For commands that have no runtime of their own.
+    /// For commands that have no runtime of their own: one is built only for a renewal.
     pub fn resolve_blocking(
         &self,
         settings: &Settings,
@@ -74,37 +79,45 @@ impl Target {
         file: &ConfigFile,
         min_ttl: i64,
     ) -> Result<Resolved> {
-        let profile = self.profile(file)?;
-        let now = clock::now_unix();
-        if let Some(credentials) = self.local(settings, &profile, now, min_ttl)? {
-            return Ok(Resolved {
-                profile,
-                credentials,
-                renewed: false,
-            });
+        match self.without_network(settings, file, min_ttl)? {
+            Local::Ready(resolved) => Ok(resolved),
+            Local::Due(profile) => {
+                super::block_on(self.renew(settings, http, file, profile, min_ttl))?
+            }
         }
-        super::block_on(self.renew(settings, http, file, profile, now, min_ttl))?
     }
 
-    /// The same, inside a runtime, re-reading the file (long-running commands call it repeatedly).
+    /// The same, inside a runtime. `file` is the profile file as the caller last read it
+    /// (long-running commands re-read it before each call).
     pub async fn resolve(
         &self,
         settings: &Settings,
         http: &Http,
+        file: &ConfigFile,
         min_ttl: i64,
     ) -> Result<Resolved> {
-        let file = self.store.load()?;
-        let profile = self.profile(&file)?;
-        let now = clock::now_unix();
-        if let Some(credentials) = self.local(settings, &profile, now, min_ttl)? {
-            return Ok(Resolved {
+        match self.without_network(settings, file, min_ttl)? {
+            Local::Ready(resolved) => Ok(resolved),
+            Local::Due(profile) => self.renew(settings, http, file, profile, min_ttl).await,
+        }
+    }
+
+    /// The credentials when no request is needed, or the profile whose renewal is due.
+    fn without_network(
+        &self,
+        settings: &Settings,
+        file: &ConfigFile,
+        min_ttl: i64,
+    ) -> Result<Local> {
+        let profile = self.profile(file)?;
+        match self.local(settings, &profile, clock::now_unix(), min_ttl)? {
+            Some(credentials) => Ok(Local::Ready(Resolved {
                 profile,
                 credentials,
                 renewed: false,
-            });
+            })),
+            None => Ok(Local::Due(profile)),
         }
-        self.renew(settings, http, &file, profile, now, min_ttl)
-            .await
     }
 
     /// Credentials obtained without the network, or `None` when an OAuth renewal is due.
@@ -127,14 +140,10 @@ impl Target {
         http: &Http,
         file: &ConfigFile,
         profile: Profile,
-        now: i64,
         min_ttl: i64,
     ) -> Result<Resolved> {
-        let net = Network {
-            http,
-            signin_override: settings.signin_url.as_deref(),
-            oauth_override: settings.oauth_url.as_deref(),
-        };
+        let net = settings.network(http);
+        let now = clock::now_unix();
         let (credentials, report) =
             credentials_for(&self.store, file, &self.name, &net, now, min_ttl)
                 .await
@@ -151,9 +160,15 @@ impl Target {
         if error.downcast_ref::<SignInNeeded>().is_none() {
             return error;
         }
-        let site = profile_site(profile).unwrap_or(Site::Cn);
-        let command = relogin_command(&self.name, site, self.config_path.as_deref());
-        with_hint(error, format!("sign in again with `{command}`"))
+        with_hint(
+            error,
+            format!("sign in again with `{}`", self.relogin(profile)),
+        )
+    }
+
+    /// The command that signs this profile in again.
+    pub fn relogin(&self, profile: &Profile) -> String {
+        relogin_for(profile, self.config_path.as_deref())
     }
 
     fn run_external(

@@ -67,7 +67,12 @@ async fn obtain(target: &Target, settings: &Settings, http: &Http, min_ttl: i64)
     // Twice min_ttl: credentials reused from the file then keep min_ttl even if their true
     // lifetime (which only a fresh exchange tells) were twice what is left of them.
     let resolved = target
-        .resolve(settings, http, min_ttl.saturating_mul(2))
+        .resolve(
+            settings,
+            http,
+            &target.store.load()?,
+            min_ttl.saturating_mul(2),
+        )
         .await?;
     Ok(Cached {
         credentials: resolved.credentials,

@@ -6,8 +6,9 @@ use anyhow::{Result, anyhow};
 
 use crate::cloud::endpoints::Site;
 use crate::error::with_hint;
-use crate::http::{NetSettings, ProxySettings};
-use crate::profile::{ConfigFile, Store};
+use crate::http::{Http, NetSettings, ProxySettings};
+use crate::profile::{ConfigFile, Profile, Store};
+use crate::renew::{Network, profile_site};
 use crate::secret::Secret;
 
 /// The variable `alicli exec` sets for its child: the profile it runs with (nested runs warn).
@@ -90,6 +91,15 @@ impl Settings {
         }
     }
 
+    /// What renewal needs to reach the OAuth endpoints: the clients and the base overrides.
+    pub fn network<'a>(&'a self, http: &'a Http) -> Network<'a> {
+        Network {
+            http,
+            signin_override: self.signin_url.as_deref(),
+            oauth_override: self.oauth_url.as_deref(),
+        }
+    }
+
     /// The profile store: `--config-path`, else `ALIBABA_CLOUD_CONFIG_FILE`, else the default.
     pub fn store(&self, flag: Option<&Path>) -> Result<Store> {
         if let Some(path) = flag
@@ -124,6 +134,12 @@ impl Settings {
             )
         })
     }
+}
+
+/// The command that signs `profile` in again, on its own site (CN when unset or unreadable).
+pub fn relogin_for(profile: &Profile, config_path: Option<&Path>) -> String {
+    let site = profile_site(profile).unwrap_or(Site::Cn);
+    relogin_command(&profile.name, site, config_path)
 }
 
 /// The command that signs a profile in again, with the flags that found it.

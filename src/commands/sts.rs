@@ -4,7 +4,7 @@ use anyhow::{Result, anyhow};
 
 use super::credentials::Target;
 use super::output;
-use super::settings::{Settings, relogin_command};
+use super::settings::Settings;
 use crate::cli::{CallArgs, SignatureArg};
 use crate::clock;
 use crate::cloud::endpoints::sts_endpoint;
@@ -13,7 +13,6 @@ use crate::cloud::sts::{
 };
 use crate::error::with_hint;
 use crate::http::Http;
-use crate::renew::profile_site;
 
 /// Prints the caller identity as the API returned it.
 pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Http) -> Result<()> {
@@ -25,11 +24,7 @@ pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Htt
         settings.sts_endpoint.as_deref(),
         args.region.as_deref(),
     )?;
-    let relogin = || {
-        let site = profile_site(&profile).unwrap_or(crate::cloud::endpoints::Site::Cn);
-        relogin_command(&target.name, site, target.config_path.as_deref())
-    };
-    let credentials = target.resolve(settings, http, 0).await?.credentials;
+    let credentials = target.resolve(settings, http, &file, 0).await?.credentials;
     let now = clock::now_unix();
     let signature = match args.signature_version {
         SignatureArg::V3 => SignatureVersion::V3,
@@ -45,7 +40,7 @@ pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Htt
                         e,
                         format!(
                             "the credentials were refused; sign in again with `{}`",
-                            relogin()
+                            target.relogin(&profile)
                         ),
                     )
                 } else {

@@ -6,13 +6,12 @@ use std::path::Path;
 
 use super::Check;
 use crate::cli::ProfileArgs;
-use crate::cloud::endpoints::Site;
-use crate::commands::settings::{Settings, relogin_command};
+use crate::commands::settings::{Settings, relogin_for};
 use crate::error::Hint;
 use crate::oauth::browser::{BrowserEnvironment, headless_reason};
 use crate::oauth::callback::DEFAULT_PORTS;
 use crate::profile::{ConfigFile, Profile, Store};
-use crate::renew::{STS_RENEW_MARGIN, profile_site};
+use crate::renew::STS_RENEW_MARGIN;
 use crate::timefmt::{relative, to_rfc3339};
 
 /// What the network checks need to know about the profile.
@@ -190,8 +189,7 @@ fn expiry_check(profile: &Profile, config_path: Option<&Path>, now: i64) -> Chec
             );
         }
     }
-    let site = profile_site(profile).unwrap_or(Site::Cn);
-    let relogin = relogin_command(&profile.name, site, config_path);
+    let relogin = relogin_for(profile, config_path);
     let at = |unix: i64| format!("{} ({})", relative(unix, now), to_rfc3339(unix));
     let sts_left = profile.sts_expiration.saturating_sub(now);
     let sts = if profile.sts_token.is_empty() || profile.sts_expiration <= 0 {

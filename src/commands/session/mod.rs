@@ -36,12 +36,10 @@ use anyhow::{Result, anyhow, bail};
 use serde_json::{Value, json};
 
 use super::prompt;
-use super::settings::{Settings, relogin_command};
+use super::settings::{Settings, relogin_for};
 use crate::cli::ProfileArgs;
-use crate::cloud::endpoints::Site;
 use crate::error::with_hint;
-use crate::profile::{Profile, Store};
-use crate::renew::profile_site;
+use crate::profile::{ConfigFile, Profile, Store};
 use crate::secret::Secret;
 use crate::session::status::{RefreshToken, SessionTimes, Verdict};
 use crate::timefmt::{relative, to_rfc3339};
@@ -56,6 +54,8 @@ pub struct Found {
     pub name: String,
     /// The profile as read.
     pub profile: Profile,
+    /// The whole profile file as read with it.
+    pub file: ConfigFile,
 }
 
 impl Found {
@@ -82,19 +82,19 @@ impl Found {
             config_path: args.config_path.clone(),
             name,
             profile,
+            file,
         })
     }
 
     /// The command that signs this profile in again.
     pub fn relogin(&self) -> String {
-        let site = profile_site(&self.profile).unwrap_or(Site::Cn);
-        relogin_command(&self.name, site, self.config_path.as_deref())
+        relogin_for(&self.profile, self.config_path.as_deref())
     }
 
     /// Re-reads the profile (after a renewal changed it).
     pub fn reload(&mut self) -> Result<()> {
-        let file = self.store.load()?;
-        if let Some(profile) = file.profile(&self.name, self.store.path())? {
+        self.file = self.store.load()?;
+        if let Some(profile) = self.file.profile(&self.name, self.store.path())? {
             self.profile = profile;
         }
         Ok(())

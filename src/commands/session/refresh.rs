@@ -11,17 +11,13 @@ use crate::commands::output;
 use crate::commands::settings::Settings;
 use crate::error::{SignInNeeded, with_hint};
 use crate::http::Http;
-use crate::renew::{Network, force_renew};
+use crate::renew::force_renew;
 use crate::session::status::SessionTimes;
 
 /// Runs `session refresh`.
 pub async fn run(args: RefreshArgs, settings: &Settings, http: &Http) -> Result<()> {
     let mut found = Found::load(settings, &args.profile)?;
-    let net = Network {
-        http,
-        signin_override: settings.signin_url.as_deref(),
-        oauth_override: settings.oauth_url.as_deref(),
-    };
+    let net = settings.network(http);
     let (_, report) = force_renew(&found.store, &found.name, &net, clock::now_unix())
         .await
         .map_err(|error| match error.downcast_ref::<SignInNeeded>() {

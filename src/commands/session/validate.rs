@@ -17,7 +17,7 @@ use crate::commands::output;
 use crate::commands::settings::Settings;
 use crate::error::{SignInNeeded, with_hint};
 use crate::http::Http;
-use crate::renew::{Network, credentials_for};
+use crate::renew::credentials_for;
 use crate::session::status::{SessionTimes, Verdict};
 
 /// Runs `session validate`.
@@ -43,31 +43,13 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
         settings.sts_endpoint.as_deref(),
         None,
     )?;
-    let net = Network {
-        http,
-        signin_override: settings.signin_url.as_deref(),
-        oauth_override: settings.oauth_url.as_deref(),
-    };
-    let file = found.store.load()?;
-    let renewed = credentials_for(&found.store, &file, &found.name, &net, now, 0).await;
+    let net = settings.network(http);
+    let renewed = credentials_for(&found.store, &found.file, &found.name, &net, now, 0).await;
     let (credentials, report) = match renewed {
         Ok(ok) => ok,
         Err(error) if error.downcast_ref::<SignInNeeded>().is_some() => {
             found.reload()?;
-            let times = SessionTimes::of(&found.profile);
-            print_json_if(
-                args.json,
-                &found,
-                &times,
-                Verdict::Expired,
-                now,
-                "server",
-                None,
-            )?;
-            return Err(with_hint(
-                error,
-                format!("sign in again with `{}`", found.relogin()),
-            ));
+            return Err(expired(&found, args.json, now, error));
         }
         Err(error) => return Err(error),
     };
@@ -90,22 +72,11 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
             if !refused {
                 return Err(error.context("checking the session with GetCallerIdentity failed"));
             }
-            print_json_if(
-                args.json,
-                &found,
-                &times,
-                Verdict::Expired,
-                now,
-                "server",
-                None,
-            )?;
-            return Err(with_hint(
-                SignInNeeded {
-                    profile: found.name.clone(),
-                    reason: format!("STS refused its credentials: {error}"),
-                },
-                format!("sign in again with `{}`", found.relogin()),
-            ));
+            let refusal = SignInNeeded {
+                profile: found.name.clone(),
+                reason: format!("STS refused its credentials: {error}"),
+            };
+            return Err(expired(&found, args.json, now, refusal.into()));
         }
     };
     if report.exchanged {
@@ -132,6 +103,17 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
         field("AccountId")
     );
     Ok(())
+}
+
+/// A session the server would not renew or accept: the `--json` verdict (when asked), then the
+/// error with the sign-in command.
+fn expired(found: &Found, json: bool, now: i64, error: anyhow::Error) -> anyhow::Error {
+    let times = SessionTimes::of(&found.profile);
+    if let Err(printing) = print_json_if(json, found, &times, Verdict::Expired, now, "server", None)
+    {
+        return printing;
+    }
+    with_hint(error, format!("sign in again with `{}`", found.relogin()))
 }
 
 fn print_json_if(
