@@ -303,6 +303,8 @@ fn a_refused_call_on_a_skewed_clock_names_the_clock() {
 
 #[test]
 fn an_expired_refresh_token_is_a_failure_and_a_renewable_session_is_not() {
+    // Expects exit 0, so no other test may hold the default callback ports meanwhile.
+    let _ports = default_ports_lock();
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
     let now = crate::support::now();
