@@ -41,16 +41,11 @@ fn headless_chromium_completes_a_sign_in() {
         quote(profile_dir.to_str().unwrap())
     );
     let outcome = sandbox
-        .run(&[
-            "configure",
+        .configure(&[
             "--profile",
             "browser",
-            "--mode",
-            "OAuth",
             "--region",
             "cn-hangzhou",
-            "--callback-port",
-            "0",
             "--timeout",
             "60",
         ])

@@ -84,14 +84,9 @@ fn config_path_flag_and_environment_variable_are_honoured() {
     let sandbox = Sandbox::new();
     let custom = sandbox.home.path().join("elsewhere").join("cfg.json");
     sandbox
-        .run(&[
-            "configure",
-            "--mode",
-            "OAuth",
+        .configure(&[
             "--region",
             "cn-hangzhou",
-            "--callback-port",
-            "0",
             "--config-path",
             custom.to_str().unwrap(),
         ])

@@ -45,17 +45,7 @@ fn sign_in_renewal_and_failures_print_no_secret() {
     sandbox.emulator.set(json!({"deny": true}));
     outcomes.push((
         "denied",
-        sandbox
-            .run(&[
-                "configure",
-                "--mode",
-                "OAuth",
-                "--region",
-                "cn-hangzhou",
-                "--callback-port",
-                "0",
-            ])
-            .code(4),
+        sandbox.configure(&["--region", "cn-hangzhou"]).code(4),
     ));
     let secrets = sandbox.emulator.secrets();
     assert!(

@@ -95,17 +95,7 @@ fn a_wrong_state_is_refused_and_the_right_one_still_accepted() {
 fn denied_consent_ends_the_sign_in_with_the_servers_words_and_writes_nothing() {
     let sandbox = Sandbox::with_settings(json!({"deny": true}));
     let outcome = sandbox
-        .run(&[
-            "configure",
-            "--profile",
-            "work",
-            "--mode",
-            "OAuth",
-            "--region",
-            "cn-hangzhou",
-            "--callback-port",
-            "0",
-        ])
+        .configure(&["--profile", "work", "--region", "cn-hangzhou"])
         .code(4);
     assert!(
         outcome.stderr.contains("access_denied"),
@@ -130,17 +120,7 @@ fn no_callback_within_the_timeout_fails_and_writes_nothing() {
     sandbox.browser = "true".into(); // a browser that never signs in
     let started = Instant::now();
     let outcome = sandbox
-        .run(&[
-            "configure",
-            "--mode",
-            "OAuth",
-            "--region",
-            "cn-hangzhou",
-            "--callback-port",
-            "0",
-            "--timeout",
-            "1",
-        ])
+        .configure(&["--region", "cn-hangzhou", "--timeout", "1"])
         .code(1);
     assert!(started.elapsed() < Duration::from_secs(20));
     assert!(
@@ -181,9 +161,7 @@ fn all_five_default_ports_busy_names_them_and_the_flag() {
 #[test]
 fn a_missing_region_without_a_terminal_names_the_flag() {
     let sandbox = Sandbox::new();
-    let outcome = sandbox
-        .run(&["configure", "--mode", "OAuth", "--callback-port", "0"])
-        .code(2);
+    let outcome = sandbox.configure(&[]).code(2);
     assert!(outcome.stderr.contains("--region"), "{}", outcome.stderr);
     assert_eq!(
         sandbox.emulator.count("authorize"),
@@ -211,17 +189,7 @@ fn site_and_region_default_to_the_stored_profile_on_a_second_sign_in() {
         ])
         .success();
     assert_eq!(sandbox.profile("intl")["oauth_site_type"], "INTL");
-    sandbox
-        .run(&[
-            "configure",
-            "--profile",
-            "intl",
-            "--mode",
-            "OAuth",
-            "--callback-port",
-            "0",
-        ])
-        .success();
+    sandbox.configure(&["--profile", "intl"]).success();
     let profile = sandbox.profile("intl");
     assert_eq!(profile["oauth_site_type"], "INTL");
     assert_eq!(profile["region_id"], "ap-southeast-1");

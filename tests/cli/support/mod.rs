@@ -237,18 +237,15 @@ impl Sandbox {
 
     /// Signs `profile` in through the emulator; asserts success.
     pub fn sign_in(&self, profile: &str) -> Outcome {
-        self.run(&[
-            "configure",
-            "--profile",
-            profile,
-            "--mode",
-            "OAuth",
-            "--region",
-            "cn-hangzhou",
-            "--callback-port",
-            "0",
-        ])
-        .success()
+        self.configure(&["--profile", profile, "--region", "cn-hangzhou"])
+            .success()
+    }
+
+    /// Runs the OAuth sign-in (`configure --mode OAuth --callback-port 0`) with `extra` arguments.
+    pub fn configure(&self, extra: &[&str]) -> Outcome {
+        let mut args = vec!["configure", "--mode", "OAuth", "--callback-port", "0"];
+        args.extend_from_slice(extra);
+        self.run(&args)
     }
 
     /// The profile file as JSON.
