@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::cloud::credentials::Credentials;
 use crate::export::credentials_uri_document;
-use crate::oauth::pkce::constant_time_eq;
+use crate::secret::constant_time_eq;
 
 /// Gets the credentials to serve; the error text is shown to the requesting SDK.
 pub type Fetch = Arc<

@@ -1,20 +1,71 @@
 //! alicli: sign in to Alibaba Cloud through the browser and hand short-lived STS credentials to
-//! everything that needs them. The binary is a thin shell over this library; the emulator of
-//! Alibaba's endpoints uses its signing code to verify requests.
+//! everything that needs them. The binary is a thin shell over [`main`]; every module is private to
+//! the crate, so the compiler reports what nothing uses. [`internals`] lends the few pieces that the
+//! emulator, the fuzz targets and the integration tests need.
 
-pub mod cli;
+mod atomic_file;
+mod cli;
 pub mod clock;
-pub mod cloud;
-pub mod commands;
-pub mod credserver;
-pub mod error;
-pub mod export;
-pub mod external;
-pub mod http;
-pub mod oauth;
-pub mod profile;
-pub mod renew;
-pub mod secret;
-pub mod session;
-pub mod skew;
+mod cloud;
+mod commands;
+mod credserver;
+mod error;
+mod export;
+mod external;
+mod http;
+mod loopback;
+mod oauth;
+mod profile;
+mod renew;
+mod secret;
+mod session;
+mod site;
+mod skew;
 pub mod timefmt;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// The whole program: parse, run one command, render the error once, map it to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() {
+                error::exit::USAGE
+            } else {
+                0
+            });
+        }
+    };
+    match commands::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprint!("{}", error::render(&error));
+            ExitCode::from(error::exit_code(&error))
+        }
+    }
+}
+
+/// Not an API: the pieces that the emulator (signature checks), the fuzz targets (parsers) and the
+/// integration tests (signature known answers) use. It changes whenever they do.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::cloud::encode::canonical_query;
+    pub use crate::cloud::exchange::parse_exchange_response;
+    pub use crate::cloud::sign::{
+        CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
+        v3_authorization, v3_signature,
+    };
+    pub use crate::cloud::sts::parse_api_response;
+    pub use crate::http::parse_server_error;
+    pub use crate::oauth::callback::{CallbackResult, parse_callback_query};
+    pub use crate::oauth::paste::{Pasted, parse_pasted};
+    pub use crate::oauth::token::parse_token_response;
+    pub use crate::profile::ConfigFile;
+    pub use crate::renew::{STS_RENEW_MARGIN, cached_sts, profile_site};
+    pub use crate::secret::Secret;
+    pub use crate::session::archive::{check_profile_name, decode_with_max_work_factor};
+}

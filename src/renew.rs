@@ -5,7 +5,7 @@ use anyhow::{Result, anyhow, bail};
 use serde_json::Value;
 
 use crate::cloud::credentials::Credentials;
-use crate::cloud::endpoints::{OAuthEndpoints, Site};
+use crate::cloud::endpoints::OAuthEndpoints;
 use crate::cloud::exchange::exchange;
 use crate::error::SignInNeeded;
 use crate::http::{Http, RequestError};
@@ -13,6 +13,7 @@ use crate::oauth::token::{TokenSet, refresh};
 use crate::profile::store::StoreLock;
 use crate::profile::{ConfigFile, Profile, Store};
 use crate::secret::Secret;
+use crate::site::Site;
 
 /// STS credentials closer to expiry than this are renewed before use (seconds).
 pub const STS_RENEW_MARGIN: i64 = 300;

@@ -59,6 +59,15 @@ impl Drop for Secret {
     }
 }
 
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +90,12 @@ mod tests {
     fn serde_is_transparent() {
         let secret: Secret = serde_json::from_str("\"tok\"").unwrap();
         assert_eq!(serde_json::to_string(&secret).unwrap(), "\"tok\"");
+    }
+
+    #[test]
+    fn constant_time_eq_compares_fully() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "ab"));
     }
 }

@@ -3,7 +3,7 @@
 
 #![no_main]
 
-use alicli::oauth::callback::{CallbackResult, parse_callback_query};
+use alicli::internals::{CallbackResult, parse_callback_query};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use alicli::profile::ConfigFile;
-use alicli::renew::{STS_RENEW_MARGIN, cached_sts, profile_site};
+use alicli::internals::ConfigFile;
+use alicli::internals::{STS_RENEW_MARGIN, cached_sts, profile_site};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 
 #![no_main]
 
-use alicli::cloud::exchange::parse_exchange_response;
+use alicli::internals::parse_exchange_response;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,7 @@
 
 #![no_main]
 
-use alicli::oauth::paste::{Pasted, parse_pasted};
+use alicli::internals::{Pasted, parse_pasted};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

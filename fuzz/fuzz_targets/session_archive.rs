@@ -3,8 +3,8 @@
 
 #![no_main]
 
-use alicli::secret::Secret;
-use alicli::session::archive::{check_profile_name, decode_with_max_work_factor};
+use alicli::internals::Secret;
+use alicli::internals::{check_profile_name, decode_with_max_work_factor};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,7 @@
 
 #![no_main]
 
-use alicli::cloud::sts::parse_api_response;
+use alicli::internals::parse_api_response;
 use alicli::timefmt::parse_http_date;
 use libfuzzer_sys::fuzz_target;
 

@@ -2,8 +2,8 @@
 
 #![no_main]
 
-use alicli::http::parse_server_error;
-use alicli::oauth::token::parse_token_response;
+use alicli::internals::parse_server_error;
+use alicli::internals::parse_token_response;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,67 +1,12 @@
 //! Sites, client IDs and endpoint URLs (PROTOCOL.md §1), with the overrides for private deployments
 //! and tests, and the rule that plain HTTP goes only to loopback.
 
-use std::fmt;
-use std::net::IpAddr;
-
 use anyhow::{Result, bail};
 use url::Url;
 
-/// The Alibaba Cloud site an OAuth profile signs in to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Site {
-    /// Alibaba Cloud China (aliyun.com).
-    Cn,
-    /// Alibaba Cloud International (alibabacloud.com).
-    Intl,
-}
+use crate::site::Site;
 
-impl Site {
-    /// Parses `CN`/`0` or `INTL`/`1`, case-insensitively, as the official CLI does.
-    pub fn parse(text: &str) -> Result<Self> {
-        match text.trim().to_ascii_uppercase().as_str() {
-            "CN" | "0" => Ok(Site::Cn),
-            "INTL" | "1" => Ok(Site::Intl),
-            _ => bail!("unknown OAuth site `{text}`: expected `CN` (or 0) or `INTL` (or 1)"),
-        }
-    }
-
-    /// The value stored in `oauth_site_type`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Site::Cn => "CN",
-            Site::Intl => "INTL",
-        }
-    }
-
-    /// The client ID of the `official-cli` OAuth app on this site.
-    pub fn client_id(self) -> &'static str {
-        match self {
-            Site::Cn => "4038181954557748008",
-            Site::Intl => "4103531455503354461",
-        }
-    }
-
-    fn default_signin(self) -> &'static str {
-        match self {
-            Site::Cn => "https://signin.aliyun.com",
-            Site::Intl => "https://signin.alibabacloud.com",
-        }
-    }
-
-    fn default_oauth(self) -> &'static str {
-        match self {
-            Site::Cn => "https://oauth.aliyun.com",
-            Site::Intl => "https://oauth.alibabacloud.com",
-        }
-    }
-}
-
-impl fmt::Display for Site {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::loopback::is_loopback;
 
 /// Where the OAuth endpoints of one site live.
 #[derive(Debug, Clone)]
@@ -150,26 +95,9 @@ pub fn require_secure(url: &Url) -> Result<()> {
     }
 }
 
-/// True for `localhost`, 127.0.0.0/8 and ::1.
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sites_parse_like_the_official_cli() {
-        assert_eq!(Site::parse("cn").unwrap(), Site::Cn);
-        assert_eq!(Site::parse("1").unwrap(), Site::Intl);
-        assert!(Site::parse("eu").is_err());
-    }
 
     #[test]
     fn plain_http_only_to_loopback() {

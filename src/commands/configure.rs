@@ -15,7 +15,7 @@ use super::prompt;
 use super::settings::{Settings, relogin_command};
 use crate::cli::ConfigureArgs;
 use crate::clock;
-use crate::cloud::endpoints::{OAuthEndpoints, Site, sts_endpoint};
+use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
 use crate::cloud::exchange::exchange;
 use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
 use crate::error::{SignInNeeded, UsageError, printable, with_hint};
@@ -27,6 +27,7 @@ use crate::oauth::token::redeem_code;
 use crate::profile::Profile;
 use crate::profile::model::ACCOUNT_ID_KEY;
 use crate::renew::owned_fields;
+use crate::site::Site;
 use wait::{SignInPage, Waiter};
 
 /// Runs the sign-in.

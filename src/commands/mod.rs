@@ -5,7 +5,6 @@ mod configure;
 mod credentials;
 mod doctor;
 mod exec;
-mod exec_server;
 mod export;
 pub(crate) mod interrupt;
 mod logging;

@@ -4,12 +4,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 
-use crate::cloud::endpoints::Site;
 use crate::error::with_hint;
 use crate::http::{Http, NetSettings, ProxySettings};
 use crate::profile::{ConfigFile, Profile, Store};
 use crate::renew::{Network, profile_site};
 use crate::secret::Secret;
+use crate::site::Site;
 
 /// The variable `alicli exec` sets for its child: the profile it runs with (nested runs warn).
 pub const EXEC_VAR: &str = "ALICLI_EXEC";

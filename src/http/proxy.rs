@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use anyhow::{Result, anyhow};
 use url::{Host, Url};
 
-use crate::cloud::endpoints::is_loopback;
+use crate::loopback::is_loopback;
 
 /// Proxy settings read from the environment by the command layer.
 #[derive(Debug, Default, Clone)]

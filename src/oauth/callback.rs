@@ -21,9 +21,9 @@ use tokio::task::JoinHandle;
 
 use super::authorize::CALLBACK_PATH;
 use super::listener::{Limits, serve};
-use super::pkce::constant_time_eq;
 use crate::error::with_hint;
 use crate::secret::Secret;
+use crate::secret::constant_time_eq;
 
 /// The ports the official CLI tries, in order; the real server may accept no others.
 pub const DEFAULT_PORTS: std::ops::RangeInclusive<u16> = 12345..=12349;
@@ -215,8 +215,6 @@ pub fn bind_listener(port: Option<u16>) -> Result<TcpListener> {
 
 /// A running callback listener.
 pub struct CallbackServer {
-    /// The port actually bound.
-    pub port: u16,
     receiver: mpsc::Receiver<CallbackResult>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
@@ -235,7 +233,6 @@ impl CallbackServer {
         tracing::debug!(port, "callback listener started on 127.0.0.1");
         let task = tokio::spawn(serve(listener, router, Limits::default(), shutdown_signal));
         Ok(Self {
-            port,
             receiver,
             shutdown: Some(shutdown),
             task,

@@ -26,15 +26,6 @@ impl AuthorizationRequest {
     }
 }
 
-/// Compares two secrets in time that does not depend on where they differ.
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,12 +44,5 @@ mod tests {
             request.state.expose(),
             AuthorizationRequest::new_random().state.expose()
         );
-    }
-
-    #[test]
-    fn constant_time_eq_compares_fully() {
-        assert!(constant_time_eq("abc", "abc"));
-        assert!(!constant_time_eq("abc", "abd"));
-        assert!(!constant_time_eq("abc", "ab"));
     }
 }

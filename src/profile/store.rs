@@ -1,13 +1,14 @@
 //! Reading and writing the profile file: size-capped reads that never overwrite what they cannot
 //! parse, a cross-process lock, and atomic writes (temp file in the same directory, fsync, rename).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Read, Write};
+use std::fs::{self, File};
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use super::model::ConfigFile;
+use crate::atomic_file::{create_private_dir, open_private, parent_dir, write_atomic};
 use crate::error::with_hint;
 
 /// A profile file is a few kilobytes; anything this large is not one.
@@ -147,14 +148,6 @@ impl StoreLock {
         self.store.load()
     }
 
-    /// Writes the whole file atomically with mode 0600. While writing it also holds the lock the
-    /// official SDKs take (flock on the file itself), so their write-back cannot interleave.
-    /// Prefer [`StoreLock::update`], which also reads under that lock.
-    pub fn save(&self, file: &ConfigFile) -> Result<()> {
-        let _sdk_lock = lock_sdk(&self.real)?;
-        self.write(file)
-    }
-
     /// Reads, changes and writes the file while also holding the SDKs' lock, so that a write-back
     /// an SDK made while we were busy (on the network, say) is read and kept, not overwritten.
     /// An error from `change` writes nothing.
@@ -204,103 +197,10 @@ fn lock_sdk(_path: &Path) -> Result<Option<File>> {
     Ok(None)
 }
 
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    }
-}
-
-fn create_private_dir(dir: &Path) -> Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .with_context(|| format!("cannot create directory `{}`", dir.display()))
-}
-
-fn open_private(path: &Path, create_new: bool) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true).write(true);
-    if create_new {
-        options.create_new(true);
-    } else {
-        options.create(true).truncate(false);
-    }
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
-
-/// Temp files are named `.<file>.<pid>.<random>.alicli-tmp`; any left behind is from a writer that
-/// died mid-write, since writers hold the lock.
-const TEMP_SUFFIX: &str = ".alicli-tmp";
-
-/// Writes `bytes` to `path` atomically: a 0600 temp file in the same directory, fsync, rename over
-/// the target, fsync the directory. A failure removes the temp file and leaves the target as it was.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = parent_dir(path);
-    create_private_dir(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "config.json".into());
-    remove_stale_temp_files(dir, &name);
-    let temp = dir.join(format!(
-        ".{name}.{}.{:08x}{TEMP_SUFFIX}",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
-    let result = (|| -> Result<()> {
-        let mut file = open_private(&temp, true)
-            .with_context(|| format!("cannot create temp file `{}`", temp.display()))?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&temp, path)?;
-        if let Ok(dir) = File::open(dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result
-}
-
-fn remove_stale_temp_files(dir: &Path, name: &str) {
-    let prefix = format!(".{name}.");
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let file_name = file_name.to_string_lossy();
-        if file_name.starts_with(&prefix) && file_name.ends_with(TEMP_SUFFIX) {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Refuses a path that exists but is not a regular file (or a link to one).
-pub fn ensure_writable_target(path: &Path) -> Result<()> {
-    if let Ok(meta) = fs::metadata(path)
-        && !meta.is_file()
-    {
-        bail!("`{}` exists but is not a regular file", path.display());
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::atomic_file::TEMP_SUFFIX;
 
     #[test]
     fn update_creates_a_private_file_and_leaves_no_temp_files() {

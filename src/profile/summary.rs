@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::cloud::endpoints::Site;
+use crate::site::Site;
 
 /// How long a profile can produce credentials without a new sign-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

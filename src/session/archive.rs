@@ -22,10 +22,10 @@ use age::secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
-use crate::cloud::endpoints::Site;
 use crate::profile::Profile;
 use crate::secret::Secret;
 use crate::session::status::SessionTimes;
+use crate::site::Site;
 
 /// The `format` value inside every archive.
 pub const FORMAT: &str = "alicli-session";

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::live::Live;
-use crate::support::{EMULATOR, Sandbox};
+use crate::support::{Sandbox, emulator};
 
 fn configure(sandbox: &Sandbox, extra: &[&str]) -> Command {
     let mut command = sandbox.cmd();
@@ -45,7 +45,7 @@ fn read_instructions(live: &mut Live) -> (String, u16) {
 /// Signs in on "another device" and returns the address the browser ended on, without visiting it.
 fn final_address(sandbox: &Sandbox, url: &str) -> String {
     let file = sandbox.home.path().join("final-url.txt");
-    let status = Command::new(EMULATOR)
+    let status = Command::new(emulator())
         .args(["browse", "--write-final-url", file.to_str().unwrap(), url])
         .status()
         .unwrap();
@@ -73,7 +73,7 @@ fn wait_for_file(path: &Path) -> String {
 /// Visits the authorize URL and follows the redirect to the loopback listener, as a browser on a
 /// laptop with `ssh -L` forwarding would.
 fn browse_through_forwarding(url: &str) {
-    let status = Command::new(EMULATOR)
+    let status = Command::new(emulator())
         .args(["browse", url])
         .status()
         .unwrap();

@@ -6,7 +6,7 @@ use std::net::{Shutdown, TcpStream};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{EMULATOR, Outcome, Sandbox, quote};
+use crate::support::{Outcome, Sandbox, emulator, quote};
 
 /// `alicli configure` running, its browser held back until `release()`.
 struct PendingSignIn {
@@ -25,7 +25,7 @@ impl PendingSignIn {
             quote(&format!(
                 "while [ ! -e {} ]; do sleep 0.05; done; exec {} browse \"$1\"",
                 quote(signal.to_str().unwrap()),
-                quote(EMULATOR)
+                quote(emulator())
             ))
         );
         let mut child = sandbox

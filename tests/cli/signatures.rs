@@ -1,7 +1,7 @@
 //! Signature known answers, produced by Alibaba's own Python SDK (tests/fixtures/gen_signatures.py).
 
-use alicli::cloud::encode::canonical_query;
-use alicli::cloud::sign::{
+use alicli::internals::canonical_query;
+use alicli::internals::{
     CanonicalRequest, sha256_hex, v1_signature, v1_string_to_sign, v3_authorization, v3_signature,
 };
 use serde_json::Value;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::support::{EMULATOR, Sandbox, now, quote};
+use crate::support::{Sandbox, emulator, now, quote};
 
 #[test]
 fn sign_in_saves_an_oauth_profile_and_reports_who_signed_in() {
@@ -86,7 +86,7 @@ fn sign_in_saves_an_oauth_profile_and_reports_who_signed_in() {
 #[test]
 fn a_wrong_state_is_refused_and_the_right_one_still_accepted() {
     let mut sandbox = Sandbox::new();
-    sandbox.browser = format!("{} browse --wrong-state-first", quote(EMULATOR));
+    sandbox.browser = format!("{} browse --wrong-state-first", quote(emulator()));
     sandbox.sign_in("work");
     assert_eq!(sandbox.emulator.count("token_code"), 1);
 }
@@ -204,7 +204,7 @@ fn the_browser_does_not_inherit_alibaba_cloud_variables() {
         quote(&format!(
             "env > {}; exec {} browse \"$1\"",
             quote(env_dump.to_str().unwrap()),
-            quote(EMULATOR)
+            quote(emulator())
         ))
     );
     sandbox

@@ -8,7 +8,6 @@ use anyhow::{Result, anyhow};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use crate::cloud::endpoints::Site;
 use crate::commands::interrupt::Interrupt;
 use crate::commands::prompt;
 use crate::commands::settings::Settings;
@@ -17,6 +16,7 @@ use crate::oauth::browser::{BrowserEnvironment, HeadlessReason, headless_reason,
 use crate::oauth::callback::{CallbackResult, CallbackServer};
 use crate::oauth::paste::{Pasted, parse_pasted};
 use crate::secret::Secret;
+use crate::site::Site;
 
 /// What came back.
 pub struct Arrival {

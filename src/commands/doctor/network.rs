@@ -10,11 +10,12 @@ use url::{Host, Url};
 
 use super::Check;
 use super::local::ProfileContext;
-use crate::cloud::endpoints::{OAuthEndpoints, Site, sts_endpoint};
+use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
 use crate::commands::settings::Settings;
 use crate::error::Hint;
 use crate::http::{Http, is_certificate_error, load_ca_bundle, redact_proxy};
 use crate::renew::profile_site;
+use crate::site::Site;
 use crate::skew;
 use crate::timefmt::parse_http_date;
 

@@ -4,11 +4,12 @@ use anyhow::Result;
 use serde_json::Value;
 
 use crate::cli::SetArgs;
-use crate::cloud::endpoints::{Site, parse_endpoint};
+use crate::cloud::endpoints::parse_endpoint;
 use crate::commands::configure::check_profile_name;
 use crate::commands::settings::Settings;
 use crate::error::{UsageError, with_hint};
 use crate::profile::check_region;
+use crate::site::Site;
 
 /// What `set` did, for the message on stderr.
 struct Outcome {

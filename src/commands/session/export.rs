@@ -6,12 +6,12 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 
 use super::{Found, archive_passphrase, expired_reason, when};
+use crate::atomic_file::{ensure_writable_target, write_atomic};
 use crate::cli::SessionExportArgs;
 use crate::clock;
 use crate::commands::output;
 use crate::commands::settings::Settings;
 use crate::error::{SignInNeeded, with_hint};
-use crate::profile::store::{ensure_writable_target, write_atomic};
 use crate::session::archive::{SessionArchive, encode};
 use crate::session::status::{SessionTimes, Verdict};
 

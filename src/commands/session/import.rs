@@ -14,7 +14,6 @@ use serde_json::Value;
 use super::{archive_passphrase, expired_reason, renewal_clause, when};
 use crate::cli::SessionImportArgs;
 use crate::clock;
-use crate::cloud::endpoints::Site;
 use crate::commands::prompt;
 use crate::commands::settings::{Settings, relogin_command};
 use crate::error::{SignInNeeded, UsageError, with_hint};
@@ -24,6 +23,7 @@ use crate::session::archive::{
     ArchiveError, MAX_ARCHIVE_LEN, SessionArchive, check_profile_name, decode,
 };
 use crate::session::status::{SessionTimes, Verdict};
+use crate::site::Site;
 
 /// Runs `session import`.
 pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {

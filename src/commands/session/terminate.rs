@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::{Found, when};
 use crate::cli::TerminateArgs;
 use crate::clock;
-use crate::cloud::endpoints::{Site, parse_endpoint};
+use crate::cloud::endpoints::parse_endpoint;
 use crate::commands::output;
 use crate::commands::settings::Settings;
 use crate::error::with_hint;
@@ -25,6 +25,7 @@ use crate::http::{Http, RequestError};
 use crate::oauth::revoke::{TokenKind, revoke};
 use crate::profile::model::ACCOUNT_ID_KEY;
 use crate::renew::profile_site;
+use crate::site::Site;
 use crate::timefmt::to_rfc3339;
 
 /// The fields that hold the session, emptied with `--keep-profile` (to "" or 0, as the official

@@ -17,8 +17,22 @@ use tempfile::TempDir;
 
 /// Path of the alicli binary under test.
 pub const ALICLI: &str = env!("CARGO_BIN_EXE_alicli");
-/// Path of the emulator binary.
-pub const EMULATOR: &str = env!("CARGO_BIN_EXE_alicli-emulator");
+/// Path of the emulator binary. It is a crate of its own (it never ships), so Cargo gives its path
+/// to no test of this crate; `cargo test` at the workspace root builds it beside `alicli`.
+pub fn emulator() -> &'static str {
+    static PATH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let name = format!("alicli-emulator{}", std::env::consts::EXE_SUFFIX);
+        let path = Path::new(ALICLI).with_file_name(name);
+        assert!(
+            path.is_file(),
+            "{} is missing: run the tests from the workspace root with `cargo test`, which builds \
+             the emulator too (or `cargo build -p alicli-emulator` first)",
+            path.display()
+        );
+        path.to_string_lossy().into_owned()
+    });
+    &PATH
+}
 
 /// A running emulator; killed when dropped.
 pub struct Emulator {
@@ -34,7 +48,7 @@ pub struct Emulator {
 impl Emulator {
     /// Starts an emulator with settings (see emulator/state.rs).
     pub fn start(settings: Value) -> Self {
-        let mut child = Command::new(EMULATOR)
+        let mut child = Command::new(emulator())
             .args(["--settings", &settings.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -196,7 +210,7 @@ impl Sandbox {
         Self {
             home: tempfile::tempdir().unwrap(),
             emulator: Emulator::start(settings),
-            browser: format!("{} browse", quote(EMULATOR)),
+            browser: format!("{} browse", quote(emulator())),
         }
     }
 
@@ -353,8 +367,27 @@ pub fn finish_within(mut child: Child, secs: u64) -> Outcome {
 }
 
 /// Tests that hold or probe the default callback ports 12345-12349 take this lock, so that one
-/// holding all five never makes another see them busy.
-pub fn default_ports_lock() -> std::sync::MutexGuard<'static, ()> {
+/// holding all five never makes another see them busy. It is a file lock as well as a mutex, so
+/// test runs of other checkouts on the same machine wait for each other too.
+pub fn default_ports_lock() -> DefaultPortsGuard {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+    let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let path = std::env::temp_dir().join("alicli-tests-default-ports.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .expect("open the default-ports lock file");
+    file.lock().expect("lock the default-ports lock file");
+    DefaultPortsGuard {
+        _file: file,
+        _guard: guard,
+    }
+}
+
+/// Held while a test uses the default callback ports; dropping it releases both locks.
+pub struct DefaultPortsGuard {
+    _file: std::fs::File,
+    _guard: std::sync::MutexGuard<'static, ()>,
 }

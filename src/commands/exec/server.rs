@@ -8,12 +8,12 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use tokio::sync::Mutex;
 
-use super::credentials::Target;
-use super::exec::{child_command, exit_code, server_vars};
-use super::settings::Settings;
+use super::child::{child_command, exit_code, server_vars};
 use crate::cli::ExecArgs;
 use crate::clock;
 use crate::cloud::credentials::Credentials;
+use crate::commands::credentials::Target;
+use crate::commands::settings::Settings;
 use crate::credserver::{Fetch, fresh_enough, random_path, router};
 use crate::error::{CannotRun, UsageError, with_hint};
 use crate::http::Http;

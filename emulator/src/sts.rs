@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use alicli::cloud::sign::{
+use alicli::internals::{
     CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
     v3_signature,
 };

@@ -1,52 +1,24 @@
-//! `alicli exec -- COMMAND`: runs a command with a profile's credentials in its environment.
-//!
-//! With static keys alicli has nothing left to do once the command starts, so on Unix it becomes
-//! the command (`execvp`): signals, the exit status and job control are then exactly those of the
-//! command run directly, and the only cost is alicli's start-up. With `--server` alicli stays as
-//! the parent to serve renewing credentials (see `exec_server.rs`).
+//! The command that `exec` runs: its environment (static keys, or the credentials URI of
+//! `--server`), how it is started, and how its exit status becomes alicli's exit code.
 
 use std::ffi::OsString;
 use std::process::Command;
 
 use anyhow::Result;
 
-use super::credentials::Target;
-use super::export::warn_if_short;
-use super::settings::{EXEC_VAR, Settings};
-use crate::cli::ExecArgs;
 use crate::cloud::credentials::Credentials;
+use crate::commands::settings::{EXEC_VAR, Settings};
 use crate::error::CannotRun;
 use crate::export::{
     ACCESS_KEY_ID, ACCESS_KEY_SECRET, CREDENTIALS_URI, EXPIRATION, REGION_ID, SECURITY_TOKEN, Var,
     credential_vars,
 };
 use crate::external::DEPTH_VAR;
-use crate::http::Http;
 
 /// The SDKs' switch for their CLI-profile provider, which precedes `CredentialsURI` in the chain.
 const CLI_PROFILE_DISABLED: &str = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED";
 /// The SDKs' switch for the ECS metadata probe, which also precedes `CredentialsURI`.
 const ECS_METADATA_DISABLED: &str = "ALIBABA_CLOUD_ECS_METADATA_DISABLED";
-
-/// Runs the command; returns its exit code (when alicli did not become the command).
-pub fn run(args: ExecArgs, settings: &Settings, http: &Http) -> Result<u8> {
-    let (target, file) = Target::locate(settings, &args.profile)?;
-    if let Some(outer) = &settings.exec_profile {
-        eprintln!(
-            "warning: `alicli exec` is running inside another `alicli exec` (profile `{outer}`); \
-             profile `{}` replaces its credentials for this command",
-            target.name
-        );
-    }
-    if args.server {
-        return super::exec_server::run(args, settings, target, file);
-    }
-    let resolved = target.resolve_blocking(settings, http, &file, args.min_ttl)?;
-    warn_if_short(&target.name, &resolved, args.min_ttl);
-    let vars = static_vars(&resolved.credentials, &resolved.profile.region_id);
-    let command = child_command(&args.command, &vars, settings, &target.name);
-    run_as_child_or_replace(command, &args.command[0])
-}
 
 /// The child's variables with static keys: the credentials, and no credentials URI (it would
 /// compete with them in some tools' chains).
@@ -113,7 +85,7 @@ pub fn exit_code(status: std::process::ExitStatus) -> u8 {
 }
 
 #[cfg(unix)]
-fn run_as_child_or_replace(mut command: Command, program: &OsString) -> Result<u8> {
+pub fn run_as_child_or_replace(mut command: Command, program: &OsString) -> Result<u8> {
     use std::os::unix::process::CommandExt;
     // Only returns on failure. std resets SIGPIPE and the signal mask for the new program.
     let error = command.exec();
@@ -125,7 +97,7 @@ fn run_as_child_or_replace(mut command: Command, program: &OsString) -> Result<u
 }
 
 #[cfg(not(unix))]
-fn run_as_child_or_replace(mut command: Command, program: &OsString) -> Result<u8> {
+pub fn run_as_child_or_replace(mut command: Command, program: &OsString) -> Result<u8> {
     let status = command.status().map_err(|source| CannotRun {
         program: program.to_string_lossy().into_owned(),
         source,

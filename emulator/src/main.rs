@@ -103,13 +103,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         "{}",
         json!({"url": url, "access_key_id": key_id, "access_key_secret": key_secret})
     );
-    eprintln!(
-        "alicli-emulator listening on {url}\n\nTry the whole flow offline, in another shell:\n  \
-         export ALICLI_SIGNIN_URL={url} ALICLI_OAUTH_URL={url} ALIBABA_CLOUD_STS_ENDPOINT={url}\n  \
-         export BROWSER=\"$(command -v alicli-emulator || echo target/debug/alicli-emulator) browse\"\n  \
-         alicli configure --profile demo --mode OAuth --region cn-hangzhou --callback-port 0\n  \
-         alicli sts GetCallerIdentity --profile demo\n\nCounters: GET {url}/__emulator/stats"
-    );
+    eprintln!("{}", try_out_instructions(&url));
     let app = Router::new()
         .route("/oauth2/v1/auth", get(oauth::authorize))
         .route("/v1/token", post(oauth::token))
@@ -174,4 +168,27 @@ async fn revoke(State(shared): State<Shared>) -> Json<Value> {
         grant.revoked = true;
     }
     Json(json!({"revoked": state.grants.len()}))
+}
+
+/// What a newcomer types in another shell to try the whole flow against this emulator, with the
+/// paths of the binaries that sit beside this one (debug or release, whichever is running).
+fn try_out_instructions(url: &str) -> String {
+    let me = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("alicli-emulator"));
+    let alicli = me.with_file_name(format!("alicli{}", std::env::consts::EXE_SUFFIX));
+    let alicli = if alicli.is_file() {
+        alicli.display().to_string()
+    } else {
+        "alicli".to_owned()
+    };
+    format!(
+        "alicli-emulator listening on {url}\n\
+         (the JSON line on stdout repeats this URL and the emulator's AccessKey for scripts)\n\n\
+         Try the whole flow offline, in another shell:\n  \
+         export ALICLI_SIGNIN_URL={url} ALICLI_OAUTH_URL={url} ALIBABA_CLOUD_STS_ENDPOINT={url}\n  \
+         export BROWSER=\"'{me}' browse\" HOME=\"$(mktemp -d)\"\n  \
+         '{alicli}' configure --profile demo --mode OAuth --region cn-hangzhou --callback-port 0\n  \
+         '{alicli}' sts GetCallerIdentity --profile demo\n\n\
+         Counters: GET {url}/__emulator/stats",
+        me = me.display()
+    )
 }

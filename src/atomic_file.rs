@@ -1,0 +1,103 @@
+//! Files only their owner may read, written so that a crash leaves the old file or the new one:
+//! a 0600 temp file in the same directory, fsync, rename, fsync of the directory. The profile file
+//! and the session archive are both written this way.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+pub fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("cannot create directory `{}`", dir.display()))
+}
+
+pub fn open_private(path: &Path, create_new: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true);
+    if create_new {
+        options.create_new(true);
+    } else {
+        options.create(true).truncate(false);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Temp files are named `.<file>.<pid>.<random>.alicli-tmp`; any left behind is from a writer that
+/// died mid-write, since writers hold the lock.
+pub const TEMP_SUFFIX: &str = ".alicli-tmp";
+
+/// Writes `bytes` to `path` atomically: a 0600 temp file in the same directory, fsync, rename over
+/// the target, fsync the directory. A failure removes the temp file and leaves the target as it was.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = parent_dir(path);
+    create_private_dir(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config.json".into());
+    remove_stale_temp_files(dir, &name);
+    let temp = dir.join(format!(
+        ".{name}.{}.{:08x}{TEMP_SUFFIX}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    let result = (|| -> Result<()> {
+        let mut file = open_private(&temp, true)
+            .with_context(|| format!("cannot create temp file `{}`", temp.display()))?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temp, path)?;
+        if let Ok(dir) = File::open(dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+fn remove_stale_temp_files(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if file_name.starts_with(&prefix) && file_name.ends_with(TEMP_SUFFIX) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Refuses a path that exists but is not a regular file (or a link to one).
+pub fn ensure_writable_target(path: &Path) -> Result<()> {
+    if let Ok(meta) = fs::metadata(path)
+        && !meta.is_file()
+    {
+        bail!("`{}` exists but is not a regular file", path.display());
+    }
+    Ok(())
+}
