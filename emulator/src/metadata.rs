@@ -38,30 +38,32 @@ pub async fn token(State(shared): State<Shared>, headers: HeaderMap) -> Response
     token.into_response()
 }
 
-/// Refuses a request without a live token when tokens are required.
-fn check_token(state: &EmulatorState, headers: &HeaderMap) -> Result<(), Response> {
-    if !state.settings.imds_token_required {
-        return Ok(());
-    }
+/// False for a request without a live token when tokens are required.
+fn token_ok(state: &EmulatorState, headers: &HeaderMap) -> bool {
     let token = headers
         .get(TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    match state.metadata_tokens.get(token) {
-        Some(&expires) if expires > state.now() => Ok(()),
-        _ => Err((
-            StatusCode::UNAUTHORIZED,
-            "a valid metadata token is required",
-        )
-            .into_response()),
-    }
+    !state.settings.imds_token_required
+        || state
+            .metadata_tokens
+            .get(token)
+            .is_some_and(|&expires| expires > state.now())
+}
+
+fn token_required() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        "a valid metadata token is required",
+    )
+        .into_response()
 }
 
 /// `GET /latest/meta-data/ram/security-credentials/`: the instance's role name.
 pub async fn role_name(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     let state = shared.lock().unwrap();
-    if let Err(refused) = check_token(&state, &headers) {
-        return refused;
+    if !token_ok(&state, &headers) {
+        return token_required();
     }
     state.settings.ecs_role_name.clone().into_response()
 }
@@ -73,8 +75,8 @@ pub async fn credentials(
     headers: HeaderMap,
 ) -> Response {
     let mut state = shared.lock().unwrap();
-    if let Err(refused) = check_token(&state, &headers) {
-        return refused;
+    if !token_ok(&state, &headers) {
+        return token_required();
     }
     if role != state.settings.ecs_role_name {
         return (StatusCode::NOT_FOUND, "no such role on this instance").into_response();
