@@ -53,8 +53,10 @@ pub fn main() -> ExitCode {
 /// integration tests (signature known answers) use. It changes whenever they do.
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::cloud::credentials::Credentials;
     pub use crate::cloud::encode::canonical_query;
     pub use crate::cloud::exchange::parse_exchange_response;
+    pub use crate::cloud::roles::{RoleSpec, SplitRequest, assume_role_request, oidc_request};
     pub use crate::cloud::sign::{
         CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
         v3_authorization, v3_signature,

@@ -4,5 +4,6 @@ pub mod credentials;
 pub mod encode;
 pub mod endpoints;
 pub mod exchange;
+pub mod roles;
 pub mod sign;
 pub mod sts;
