@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::Shared;
@@ -116,5 +116,10 @@ pub async fn login(
     }
     token.used = true;
     state.counters.console_login += 1;
-    Redirect::to(get("Destination")).into_response()
+    // 302 Found, as the federation endpoint answers (Alibaba's Login reference).
+    (
+        StatusCode::FOUND,
+        [(header::LOCATION, get("Destination").to_owned())],
+    )
+        .into_response()
 }

@@ -32,7 +32,9 @@ pub async fn get_signin_token(
         .as_str()
         .filter(|t| !t.is_empty())
         .map(Secret::new)
-        .with_context(|| format!("the GetSigninToken answer from `{federation}` has no SigninToken"))
+        .with_context(|| {
+            format!("the GetSigninToken answer from `{federation}` has no SigninToken")
+        })
 }
 
 /// The URL that signs the browser in and lands on `destination`; `login_url` is where the console

@@ -67,7 +67,11 @@ pub async fn ecs_role_credentials(
             String::from_utf8_lossy(&body).trim().to_owned()
         }
     };
-    if role.is_empty() || !role.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+    if role.is_empty()
+        || !role
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
         bail!(
             "the ECS instance has no usable RAM role (got `{}`); attach one to the instance",
             role.escape_debug()
@@ -109,7 +113,8 @@ mod tests {
             error.contains("Failed") && !error.contains("SECRET"),
             "{error}"
         );
-        let partial = br#"{"Code":"Success","AccessKeyId":"STS.a","Expiration":"2026-11-22T10:00:00Z"}"#;
+        let partial =
+            br#"{"Code":"Success","AccessKeyId":"STS.a","Expiration":"2026-11-22T10:00:00Z"}"#;
         let error = format!("{:#}", parse_metadata_answer(partial).unwrap_err());
         assert!(error.contains("AccessKeySecret"), "{error}");
     }

@@ -34,12 +34,7 @@ pub struct RoleSpec {
 impl RoleSpec {
     /// Checks what STS would refuse anyway, so the message can name the profile field.
     pub fn check(&self) -> Result<()> {
-        if !self.role_arn.starts_with("acs:ram::") || !self.role_arn.contains(":role/") {
-            bail!(
-                "`ram_role_arn` `{}` is not a role ARN like `acs:ram::123456789012:role/admin`",
-                self.role_arn.escape_debug()
-            );
-        }
+        check_arn(&self.role_arn, "role")?;
         check_session_name(&self.session_name)?;
         if self.duration_seconds < MIN_DURATION {
             bail!(
@@ -64,6 +59,32 @@ impl RoleSpec {
         }
         params
     }
+}
+
+/// Checks the shape `acs:ram::<account>:<kind>/<name>`, e.g. a `role` or an `oidc-provider`.
+pub fn check_arn(arn: &str, kind: &str) -> Result<()> {
+    let shape_ok = arn
+        .strip_prefix("acs:ram::")
+        .and_then(|rest| rest.split_once(':'))
+        .is_some_and(|(account, resource)| {
+            !account.is_empty()
+                && account.chars().all(|c| c.is_ascii_digit())
+                && resource.split_once('/').is_some_and(|(found, name)| {
+                    found.eq_ignore_ascii_case(kind) && !name.is_empty()
+                })
+        });
+    if !shape_ok {
+        bail!(
+            "`{}` is not {} ARN like `acs:ram::123456789012:{kind}/NAME`",
+            arn.escape_debug(),
+            if kind == "role" {
+                "a role"
+            } else {
+                "an OIDC provider"
+            }
+        );
+    }
+    Ok(())
 }
 
 /// Session names are 2 to 64 of `A-Za-z0-9.@_-`, as STS requires.
@@ -227,6 +248,9 @@ mod tests {
             ..spec()
         };
         assert!(arn.check().unwrap_err().to_string().contains("acs:ram::"));
+        assert!(check_arn("acs:ram::123:oidc-provider/ci", "oidc-provider").is_ok());
+        assert!(check_arn("acs:ram::123:role/", "role").is_err());
+        assert!(check_arn("acs:ram::abc:role/x", "role").is_err());
         assert!(check_session_name("a b").is_err());
         assert!(check_session_name("x").is_err());
         assert!(check_session_name("ci@example.com").is_ok());

@@ -6,6 +6,7 @@ use anyhow::{Result, anyhow};
 
 use crate::error::with_hint;
 use crate::http::{Http, NetSettings, ProxySettings};
+use crate::oauth::browser::BrowserEnvironment;
 use crate::profile::{ConfigFile, Profile, Store};
 use crate::renew::{Network, profile_site};
 use crate::secret::Secret;
@@ -97,6 +98,17 @@ impl Settings {
             http,
             signin_override: self.signin_url.as_deref(),
             oauth_override: self.oauth_url.as_deref(),
+        }
+    }
+
+    /// What the environment says about opening a browser (`configure`, `console`, `doctor`).
+    pub fn browser_environment(&self, no_browser_flag: bool) -> BrowserEnvironment {
+        BrowserEnvironment {
+            no_browser_flag,
+            browser_set: self.browser.is_some(),
+            ssh: self.ssh_connection.is_some(),
+            display: self.display,
+            needs_display: cfg!(all(unix, not(target_os = "macos"))),
         }
     }
 

@@ -1,5 +1,6 @@
 //! The profile file shared with the official CLI and SDKs.
 
+pub mod chain;
 pub mod model;
 pub mod store;
 pub mod summary;

@@ -243,11 +243,9 @@ pub fn browser_check(settings: &Settings) -> Check {
     }
     // The same decision `alicli configure` makes (oauth::browser::headless_reason).
     let env = BrowserEnvironment {
-        no_browser_flag: false,
+        // Only reached without BROWSER (checked above).
         browser_set: false,
-        ssh: settings.ssh_connection.is_some(),
-        display: settings.display,
-        needs_display: cfg!(all(unix, not(target_os = "macos"))),
+        ..settings.browser_environment(false)
     };
     let headless = |why: String| {
         Check::pass(

@@ -5,6 +5,7 @@
 mod delete;
 mod get;
 mod list;
+mod modes;
 mod set;
 mod switch;
 

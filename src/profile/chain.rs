@@ -1,0 +1,142 @@
+//! Role chains: a `ChainableRamRoleArn` profile names a `source_profile`, which may itself be a
+//! chained role. Following the names to the first profile of another mode (the root, which holds
+//! the first credentials) is done here, once, for every command: with a depth limit, and with a
+//! cycle reported by the names in it.
+
+use serde_json::Value;
+
+use super::model::ConfigFile;
+
+/// The most roles one chain may assume in a row. Role chains in real accounts are one or two
+/// hops; the limit only stops a chain that grew by mistake.
+pub const MAX_ROLE_HOPS: usize = 5;
+
+/// The mode whose profiles chain onto a source profile.
+pub const CHAINABLE: &str = "ChainableRamRoleArn";
+
+/// Why a chain cannot be followed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    /// A chained profile without `source_profile`.
+    #[error("profile `{0}` has mode ChainableRamRoleArn but no `source_profile`")]
+    NoSource(String),
+    /// A `source_profile` that is not in the file.
+    #[error("profile `{from}` names `{missing}` as its `source_profile`, which is not in the file")]
+    MissingSource {
+        /// The chained profile.
+        from: String,
+        /// The source it names.
+        missing: String,
+    },
+    /// The names lead back to a profile already on the way.
+    #[error("the source profiles form a cycle: {}", .0.join(" -> "))]
+    Cycle(Vec<String>),
+    /// More than [`MAX_ROLE_HOPS`] roles in a row.
+    #[error("the role chain `{}` assumes more than {MAX_ROLE_HOPS} roles in a row", .0.join(" -> "))]
+    TooDeep(Vec<String>),
+}
+
+fn text<'a>(file: &'a ConfigFile, name: &str, key: &str) -> Option<&'a str> {
+    file.raw_profile(name)?
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// The profiles from `name` to its root: `[name, its source, …, root]`. A profile of any mode
+/// but `ChainableRamRoleArn` is its own root. `name` itself must exist.
+pub fn chain(file: &ConfigFile, name: &str) -> Result<Vec<String>, ChainError> {
+    let mut names = vec![name.to_owned()];
+    loop {
+        let current = names.last().expect("never empty");
+        if text(file, current, "mode") != Some(CHAINABLE) {
+            return Ok(names);
+        }
+        let Some(source) = text(file, current, "source_profile") else {
+            return Err(ChainError::NoSource(current.clone()));
+        };
+        if let Some(at) = names.iter().position(|n| n == source) {
+            let mut cycle = names[at..].to_vec();
+            cycle.push(source.to_owned());
+            return Err(ChainError::Cycle(cycle));
+        }
+        if file.raw_profile(source).is_none() {
+            return Err(ChainError::MissingSource {
+                from: current.clone(),
+                missing: source.to_owned(),
+            });
+        }
+        names.push(source.to_owned());
+        if names.len() > MAX_ROLE_HOPS + 1 {
+            return Err(ChainError::TooDeep(names));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn file(profiles: &str) -> ConfigFile {
+        let text = format!(r#"{{"profiles": [{profiles}]}}"#);
+        ConfigFile::parse(text.as_bytes(), Path::new("config.json")).unwrap()
+    }
+
+    fn role(name: &str, source: &str) -> String {
+        format!(
+            r#"{{"name": "{name}", "mode": "ChainableRamRoleArn", "source_profile": "{source}"}}"#
+        )
+    }
+
+    #[test]
+    fn follows_sources_to_the_root() {
+        let f = file(&format!(
+            r#"{{"name": "work", "mode": "OAuth"}}, {}, {}"#,
+            role("a", "work"),
+            role("b", "a")
+        ));
+        assert_eq!(chain(&f, "b").unwrap(), ["b", "a", "work"]);
+        assert_eq!(chain(&f, "work").unwrap(), ["work"]);
+    }
+
+    #[test]
+    fn names_cycles_missing_sources_and_long_chains() {
+        let f = file(&format!(
+            "{}, {}, {}",
+            role("a", "b"),
+            role("b", "c"),
+            role("c", "b")
+        ));
+        assert_eq!(
+            chain(&f, "a").unwrap_err().to_string(),
+            "the source profiles form a cycle: b -> c -> b"
+        );
+        let f = file(&role("self", "self"));
+        assert_eq!(
+            chain(&f, "self").unwrap_err(),
+            ChainError::Cycle(vec!["self".into(), "self".into()])
+        );
+        let f = file(&role("a", "gone"));
+        assert!(matches!(
+            chain(&f, "a"),
+            Err(ChainError::MissingSource { .. })
+        ));
+        let f = file(r#"{"name": "a", "mode": "ChainableRamRoleArn"}"#);
+        assert_eq!(chain(&f, "a"), Err(ChainError::NoSource("a".into())));
+        let long: Vec<String> = (0..7)
+            .map(|i| role(&format!("r{i}"), &format!("r{}", i + 1)))
+            .collect();
+        let f = file(&format!(
+            r#"{}, {{"name": "r7", "mode": "AK"}}"#,
+            long.join(", ")
+        ));
+        assert!(matches!(chain(&f, "r0"), Err(ChainError::TooDeep(_))));
+        let f = file(&format!(
+            r#"{}, {{"name": "r5", "mode": "AK"}}"#,
+            long[..5].join(", ")
+        ));
+        assert_eq!(chain(&f, "r0").unwrap().len(), MAX_ROLE_HOPS + 1);
+    }
+}
