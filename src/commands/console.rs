@@ -49,12 +49,12 @@ pub async fn run(args: ConsoleArgs, settings: &Settings, http: &Http) -> Result<
     let home = Url::parse(site.console_home()).expect("a valid constant");
     let url = login_url(&federation, &token, &destination, &home);
     if args.print {
-        eprintln!("This URL signs in once, within 30 s:");
+        stderrln!("This URL signs in once, within 30 s:");
         return output::print_stdout(&format!("{url}\n"));
     }
     let child = open_browser(url.as_str(), settings.browser.as_deref())?;
     wait_for_opener(child)?;
-    eprintln!(
+    stderrln!(
         "Opened the Alibaba Cloud console ({site}) as profile `{}` in the browser.",
         target.name
     );

@@ -168,14 +168,14 @@ fn report(outcome: &Outcome, path: &str) {
         format!("try it with `alicli sts GetCallerIdentity --profile {name}`")
     };
     if outcome.created {
-        eprintln!("Created {mode} profile `{name}` in {path}; {next}.");
+        stderrln!("Created {mode} profile `{name}` in {path}; {next}.");
     } else {
-        eprintln!("Updated profile `{name}` in {path}.");
+        stderrln!("Updated profile `{name}` in {path}.");
     }
     if outcome.signed_out {
-        eprintln!("Profile `{name}` is no longer an OAuth profile: its sign-in was removed.");
+        stderrln!("Profile `{name}` is no longer an OAuth profile: its sign-in was removed.");
     }
     if outcome.made_current {
-        eprintln!("The current profile is now `{name}`.");
+        stderrln!("The current profile is now `{name}`.");
     }
 }
