@@ -60,7 +60,10 @@ pub mod internals {
     pub use crate::cloud::credentials::Credentials;
     pub use crate::cloud::encode::canonical_query;
     pub use crate::cloud::exchange::parse_exchange_response;
-    pub use crate::cloud::roles::{RoleSpec, SplitRequest, assume_role_request, oidc_request};
+    pub use crate::cloud::metadata::parse_metadata_answer;
+    pub use crate::cloud::roles::{
+        RoleSpec, SplitRequest, assume_role_request, oidc_request, role_credentials,
+    };
     pub use crate::cloud::sign::{
         CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
         v3_authorization, v3_signature,

@@ -159,9 +159,15 @@ async fn send(
     url.set_query(None);
     url.query_pairs_mut().extend_pairs(&request.query);
     let builder = http.post(&url)?.form(&request.body);
-    let mut answer = send_rpc(http, builder, endpoint, action).await?;
-    credentials_from(answer["Credentials"].take())
+    let answer = send_rpc(http, builder, endpoint, action).await?;
+    role_credentials(answer)
         .with_context(|| format!("the {action} answer from `{endpoint}` is incomplete"))
+}
+
+/// The `Credentials` of an `AssumeRole` or `AssumeRoleWithOIDC` answer. The one reader of role
+/// answers: the requests use it, and so does the fuzzer.
+pub fn role_credentials(mut answer: serde_json::Value) -> Result<Credentials> {
+    credentials_from(answer["Credentials"].take())
 }
 
 /// Assumes a role with the source's credentials (their `SecurityToken` too, when they have one).
