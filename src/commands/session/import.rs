@@ -80,7 +80,7 @@ pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {
         Ok(())
     })?;
 
-    eprintln!(
+    stderrln!(
         "Imported session `{}` as profile `{name}` into {}.",
         archive.profile.name,
         store.path().display()
@@ -88,12 +88,12 @@ pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {
     match state {
         State::Fresh {
             sts_expires_at: at, ..
-        } => eprintln!(
+        } => stderrln!(
             "Its STS credentials are valid until {}; {}.",
             when(at, now),
             renewal_clause(&times, now)
         ),
-        _ => eprintln!(
+        _ => stderrln!(
             "Its STS credentials have expired; alicli renews them on first use ({}).",
             renewal_clause(&times, now)
         ),
@@ -170,7 +170,7 @@ fn free_name(file: &ConfigFile, store: &Store, mut name: String, force: bool) ->
         }
         match check_profile_name(&answer) {
             Ok(()) => name = answer,
-            Err(error) => eprintln!("{error}"),
+            Err(error) => stderrln!("{error}"),
         }
     }
     Ok(name)

@@ -30,6 +30,6 @@ pub async fn run(args: RefreshArgs, settings: &Settings, http: &Http) -> Result<
         });
         output::print_json(&value)?;
     }
-    eprintln!("Refreshed. {}", describe(&target.name, &times, state, now));
+    stderrln!("Refreshed. {}", describe(&target.name, &times, state, now));
     Ok(())
 }

@@ -86,7 +86,7 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
         }
     };
     if resolved.renewed {
-        eprintln!("Renewed the session's STS credentials before checking.");
+        stderrln!("Renewed the session's STS credentials before checking.");
     }
     let summary = json!({
         "account_id": identity.get("AccountId"),
@@ -102,7 +102,7 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
     };
     report.finish(profile.state(now, Margins::DEFAULT), Some(summary))?;
     let field = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or("?");
-    eprintln!(
+    stderrln!(
         "Checked with GetCallerIdentity: {} (account {}).",
         field("Arn"),
         field("AccountId")
@@ -159,7 +159,7 @@ impl Report<'_> {
             ));
         }
         let times = SessionTimes::of(&self.profile.oauth_session());
-        eprintln!("{}", describe(&self.target.name, &times, state, self.now));
+        stderrln!("{}", describe(&self.target.name, &times, state, self.now));
         Ok(())
     }
 }
