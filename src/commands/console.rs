@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow};
 use url::Url;
 
-use super::credentials::Target;
 use super::output;
+use super::resolve::Target;
 use super::settings::Settings;
 use crate::cli::ConsoleArgs;
 use crate::cloud::federation::{get_signin_token, login_url};
@@ -16,8 +16,7 @@ use crate::cloud::sts::ServiceError;
 use crate::error::{UsageError, with_hint};
 use crate::http::Http;
 use crate::oauth::browser::{headless_reason, open_browser};
-use crate::profile::Profile;
-use crate::renew::profile_site;
+use crate::profile::{Mode, Profile};
 use crate::site::Site;
 
 /// How long an opener that is still running may take to report a failure.
@@ -25,9 +24,9 @@ const OPENER_GRACE: Duration = Duration::from_secs(1);
 
 /// Opens (or prints) the console sign-in URL.
 pub async fn run(args: ConsoleArgs, settings: &Settings, http: &Http) -> Result<()> {
-    let (target, file) = Target::locate(settings, &args.profile)?;
-    let profile = target.profile(&file)?;
-    let site = profile_site(&profile).unwrap_or(Site::Cn);
+    let target = Target::locate(settings, &args.profile)?;
+    let profile = target.profile()?;
+    let site = profile.site().unwrap_or(Site::Cn);
     let destination = destination(args.destination.as_deref(), site)?;
     if !args.print
         && let Some(reason) = headless_reason(&settings.browser_environment(false))
@@ -40,7 +39,7 @@ pub async fn run(args: ConsoleArgs, settings: &Settings, http: &Http) -> Result<
             ),
         ));
     }
-    let credentials = target.resolve(settings, http, &file, 0).await?.credentials;
+    let credentials = target.credentials(settings, http, 0).await?.credentials;
     let endpoints = settings.network(http).endpoints(site)?;
     let federation = endpoints.federation_url();
     let token = get_signin_token(http, &federation, &credentials)
@@ -101,7 +100,7 @@ fn refused_hint(error: anyhow::Error, profile: &Profile) -> anyhow::Error {
     let refused = error
         .downcast_ref::<ServiceError>()
         .is_some_and(|e| e.status < 500);
-    if !refused || profile.mode != "OAuth" {
+    if !refused || profile.mode != Mode::OAuth {
         return error;
     }
     let name = &profile.name;

@@ -12,6 +12,7 @@ mod logging;
 mod output;
 mod profiles;
 mod prompt;
+mod resolve;
 mod session;
 mod settings;
 mod shell;

@@ -5,14 +5,13 @@
 
 use serde_json::Value;
 
+use super::keys;
+use super::mode::Mode;
 use super::model::ConfigFile;
 
 /// The most roles one chain may assume in a row. Role chains in real accounts are one or two
 /// hops; the limit only stops a chain that grew by mistake.
 pub const MAX_ROLE_HOPS: usize = 5;
-
-/// The mode whose profiles chain onto a source profile.
-pub const CHAINABLE: &str = "ChainableRamRoleArn";
 
 /// Why a chain cannot be followed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,10 +48,10 @@ pub fn chain(file: &ConfigFile, name: &str) -> Result<Vec<String>, ChainError> {
     let mut names = vec![name.to_owned()];
     loop {
         let current = names.last().expect("never empty");
-        if text(file, current, "mode") != Some(CHAINABLE) {
+        if text(file, current, keys::MODE).map(Mode::parse) != Some(Mode::ChainableRamRoleArn) {
             return Ok(names);
         }
-        let Some(source) = text(file, current, "source_profile") else {
+        let Some(source) = text(file, current, keys::SOURCE_PROFILE) else {
             return Err(ChainError::NoSource(current.clone()));
         };
         if let Some(at) = names.iter().position(|n| n == source) {

@@ -11,176 +11,222 @@ use crate::cli::{ProfileMode, SetArgs};
 use crate::cloud::roles::{MIN_DURATION, check_arn, check_session_name};
 use crate::error::{UsageError, with_hint};
 use crate::profile::chain::chain;
-use crate::profile::{ConfigFile, check_region};
+use crate::profile::{ConfigFile, Mode, check_region, keys};
 
 /// One field to write: `None` removes it. `flag` names it in messages.
 #[derive(Debug, Clone)]
 pub struct Change {
+    /// The profile key.
     pub key: &'static str,
+    /// The new value, or `None` to remove the key.
     pub value: Option<Value>,
+    /// The flag, without `--`.
     pub flag: &'static str,
     /// The modes the flag applies to; empty means any.
-    pub modes: &'static [&'static str],
+    pub modes: &'static [Mode],
 }
 
-const ROLE_MODES: &[&str] = &["ChainableRamRoleArn", "RamRoleArn", "OIDC"];
+const CHAINED: &[Mode] = &[Mode::ChainableRamRoleArn];
+const ROLES: &[Mode] = &[Mode::ChainableRamRoleArn, Mode::RamRoleArn, Mode::Oidc];
+const ROLES_WITH_IDS: &[Mode] = &[Mode::ChainableRamRoleArn, Mode::RamRoleArn];
+
 /// The cached STS credentials of OAuth and role profiles (and the keys of AK-like ones).
 const CREDENTIAL_KEYS: [&str; 4] = [
-    "access_key_id",
-    "access_key_secret",
-    "sts_token",
-    "sts_expiration",
+    keys::ACCESS_KEY_ID,
+    keys::ACCESS_KEY_SECRET,
+    keys::STS_TOKEN,
+    keys::STS_EXPIRATION,
 ];
-/// An OAuth session.
-const OAUTH_KEYS: [&str; 5] = [
-    "oauth_access_token",
-    "oauth_refresh_token",
-    "oauth_access_token_expire",
-    "oauth_refresh_token_expire",
-    "alicli_account_id",
-];
-/// Modes whose credential fields hold the user's own keys, not a cache.
-const KEYS_OF_THEIR_OWN: [&str; 3] = ["AK", "StsToken", "RamRoleArn"];
+
+/// True for modes whose credential fields hold keys the user stored, not a cache.
+fn holds_own_keys(mode: &Mode) -> bool {
+    matches!(mode, Mode::Ak | Mode::StsToken | Mode::RamRoleArn)
+}
 
 fn usage(text: impl Into<String>) -> anyhow::Error {
     UsageError(text.into()).into()
 }
 
+/// The mode `--mode` names; modes alicli does not write are refused with where to go instead.
+pub fn chosen_mode(mode: ProfileMode) -> Result<Mode> {
+    let refusal = match mode {
+        ProfileMode::CloudSso => {
+            "CloudSSO profiles are signed in with the official CLI: `aliyun configure --profile NAME --mode CloudSSO`"
+                .to_owned()
+        }
+        ProfileMode::Ak | ProfileMode::StsToken => format!(
+            "alicli never stores an AccessKey; sign in with `alicli configure --profile NAME --mode OAuth`, or store keys with `aliyun configure --mode {}`",
+            mode.as_str()
+        ),
+        _ => return Ok(Mode::parse(mode.as_str())),
+    };
+    Err(usage(refusal))
+}
+
+/// A value given to a flag, checked; an empty one removes the key.
+type Check = fn(&str) -> Result<Value>;
+
+fn plain(text: &str) -> Result<Value> {
+    Ok(Value::from(text))
+}
+
+fn role_arn(text: &str) -> Result<Value> {
+    check_arn(text, "role").map(|()| Value::from(text))
+}
+
+fn session_name(text: &str) -> Result<Value> {
+    check_session_name(text).map(|()| Value::from(text))
+}
+
+fn seconds(text: &str) -> Result<Value> {
+    match text.parse::<i64>() {
+        Ok(n) if n >= MIN_DURATION => Ok(Value::from(n)),
+        _ => Err(anyhow!(
+            "`{text}` is not a number of seconds of at least {MIN_DURATION}"
+        )),
+    }
+}
+
+fn region(text: &str) -> Result<Value> {
+    check_region(text).map(|()| Value::from(text))
+}
+
+fn role_name(text: &str) -> Result<Value> {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        Ok(Value::from(text))
+    } else {
+        Err(anyhow!("`{}` is not a RAM role name", text.escape_debug()))
+    }
+}
+
+fn provider_arn(text: &str) -> Result<Value> {
+    check_arn(text, "oidc-provider").map(|()| Value::from(text))
+}
+
+/// Stored absolute: later commands run from other directories.
+fn token_file(text: &str) -> Result<Value> {
+    let path = std::path::absolute(Path::new(text))?;
+    Ok(Value::from(path.to_string_lossy().into_owned()))
+}
+
+fn command(text: &str) -> Result<Value> {
+    match shlex::split(text) {
+        Some(words) if !words.is_empty() => Ok(Value::from(text)),
+        _ => Err(anyhow!("it cannot be split into words (check its quotes)")),
+    }
+}
+
 /// The mode-specific flags as changes, each value checked.
 pub fn mode_changes(args: &SetArgs) -> Result<Vec<Change>> {
-    if let Some(mode) = args.mode {
-        refuse_unsupported(mode).map_err(|e| usage(e.to_string()))?;
-    }
+    type Flag<'a> = (
+        &'a Option<String>,
+        &'static str,
+        &'static str,
+        &'static [Mode],
+        Check,
+    );
+    let flags: [Flag<'_>; 10] = [
+        (
+            &args.source_profile,
+            keys::SOURCE_PROFILE,
+            "source-profile",
+            CHAINED,
+            plain,
+        ),
+        (
+            &args.ram_role_arn,
+            keys::RAM_ROLE_ARN,
+            "ram-role-arn",
+            ROLES,
+            role_arn,
+        ),
+        (
+            &args.role_session_name,
+            keys::RAM_SESSION_NAME,
+            "role-session-name",
+            ROLES,
+            session_name,
+        ),
+        (
+            &args.external_id,
+            keys::EXTERNAL_ID,
+            "external-id",
+            ROLES_WITH_IDS,
+            plain,
+        ),
+        (
+            &args.expired_seconds,
+            keys::EXPIRED_SECONDS,
+            "expired-seconds",
+            ROLES,
+            seconds,
+        ),
+        (
+            &args.sts_region,
+            keys::STS_REGION,
+            "sts-region",
+            &[],
+            region,
+        ),
+        (
+            &args.ram_role_name,
+            keys::RAM_ROLE_NAME,
+            "ram-role-name",
+            &[Mode::EcsRamRole],
+            role_name,
+        ),
+        (
+            &args.oidc_provider_arn,
+            keys::OIDC_PROVIDER_ARN,
+            "oidc-provider-arn",
+            &[Mode::Oidc],
+            provider_arn,
+        ),
+        (
+            &args.oidc_token_file,
+            keys::OIDC_TOKEN_FILE,
+            "oidc-token-file",
+            &[Mode::Oidc],
+            token_file,
+        ),
+        (
+            &args.process_command,
+            keys::PROCESS_COMMAND,
+            "process-command",
+            &[Mode::External],
+            command,
+        ),
+    ];
     let mut changes = Vec::new();
-    let mut push = |key, flag, modes, text: &Option<String>, value: fn(&str) -> Result<Value>| {
-        if let Some(text) = text {
-            let value = match text.trim() {
-                "" => None,
-                text => Some(value(text).map_err(|e| usage(format!("--{flag}: {e}")))?),
-            };
-            changes.push(Change {
-                key,
-                value,
-                flag,
-                modes,
-            });
-        }
-        Ok::<(), anyhow::Error>(())
-    };
-    let plain = |text: &str| Ok(Value::from(text));
-    push(
-        "source_profile",
-        "source-profile",
-        &["ChainableRamRoleArn"],
-        &args.source_profile,
-        plain,
-    )?;
-    push(
-        "ram_role_arn",
-        "ram-role-arn",
-        ROLE_MODES,
-        &args.ram_role_arn,
-        |t| check_arn(t, "role").map(|()| Value::from(t)),
-    )?;
-    push(
-        "ram_session_name",
-        "role-session-name",
-        ROLE_MODES,
-        &args.role_session_name,
-        |t| check_session_name(t).map(|()| Value::from(t)),
-    )?;
-    push(
-        "external_id",
-        "external-id",
-        &["ChainableRamRoleArn", "RamRoleArn"],
-        &args.external_id,
-        plain,
-    )?;
-    push(
-        "expired_seconds",
-        "expired-seconds",
-        ROLE_MODES,
-        &args.expired_seconds,
-        |t| match t.parse::<i64>() {
-            Ok(n) if n >= MIN_DURATION => Ok(Value::from(n)),
-            _ => Err(anyhow!(
-                "`{t}` is not a number of seconds of at least {MIN_DURATION}"
-            )),
-        },
-    )?;
-    push("sts_region", "sts-region", &[], &args.sts_region, |t| {
-        check_region(t).map(|()| Value::from(t))
-    })?;
-    push(
-        "ram_role_name",
-        "ram-role-name",
-        &["EcsRamRole"],
-        &args.ram_role_name,
-        |t| {
-            if t.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-            {
-                Ok(Value::from(t))
-            } else {
-                Err(anyhow!("`{}` is not a RAM role name", t.escape_debug()))
-            }
-        },
-    )?;
-    push(
-        "oidc_provider_arn",
-        "oidc-provider-arn",
-        &["OIDC"],
-        &args.oidc_provider_arn,
-        |t| check_arn(t, "oidc-provider").map(|()| Value::from(t)),
-    )?;
-    push(
-        "oidc_token_file",
-        "oidc-token-file",
-        &["OIDC"],
-        &args.oidc_token_file,
-        |t| {
-            // Stored absolute: later commands run from other directories.
-            let path = std::path::absolute(Path::new(t))?;
-            Ok(Value::from(path.to_string_lossy().into_owned()))
-        },
-    )?;
-    push(
-        "process_command",
-        "process-command",
-        &["External"],
-        &args.process_command,
-        |t| match shlex::split(t) {
-            Some(words) if !words.is_empty() => Ok(Value::from(t)),
-            _ => Err(anyhow!("it cannot be split into words (check its quotes)")),
-        },
-    )?;
+    for (given, key, flag, modes, check) in flags {
+        let Some(text) = given else { continue };
+        let value = match text.trim() {
+            "" => None,
+            text => Some(check(text).map_err(|e| usage(format!("--{flag}: {e}")))?),
+        };
+        changes.push(Change {
+            key,
+            value,
+            flag,
+            modes,
+        });
+    }
     Ok(changes)
 }
 
-/// Modes that alicli does not write: it never stores an AccessKey, and Cloud SSO has its own
-/// sign-in in the official CLI.
-fn refuse_unsupported(mode: ProfileMode) -> Result<()> {
-    match mode {
-        ProfileMode::CloudSso => Err(anyhow!(
-            "CloudSSO profiles are signed in with the official CLI: `aliyun configure --profile NAME --mode CloudSSO`"
-        )),
-        ProfileMode::Ak | ProfileMode::StsToken => Err(anyhow!(
-            "alicli never stores an AccessKey; sign in with `alicli configure --profile NAME --mode OAuth`, or store keys with `aliyun configure --mode {}`",
-            mode.as_str()
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// Refuses a flag that the profile's mode does not read.
-pub fn check_fits(changes: &[Change], mode: &str, name: &str) -> Result<()> {
+pub fn check_fits(changes: &[Change], mode: &Mode, name: &str) -> Result<()> {
     for change in changes {
-        if !change.modes.is_empty() && !change.modes.contains(&mode) {
+        if !change.modes.is_empty() && !change.modes.contains(mode) {
+            let names: Vec<&str> = change.modes.iter().map(Mode::as_str).collect();
             return Err(usage(format!(
                 "--{} applies to {} profiles only; profile `{name}` has mode `{mode}` (`--mode` \
                  changes it)",
                 change.flag,
-                change.modes.join(", ")
+                names.join(", ")
             )));
         }
     }
@@ -189,9 +235,9 @@ pub fn check_fits(changes: &[Change], mode: &str, name: &str) -> Result<()> {
 
 /// Prepares `name` for a change of mode from `old` to `new`: the old mode's cached credentials and
 /// OAuth session go (they would be mistaken for the new mode's), but keys the user stored are
-/// never removed. Returns whether an OAuth session was removed.
-pub fn change_mode(file: &mut ConfigFile, name: &str, old: &str, new: &str) -> Result<bool> {
-    if KEYS_OF_THEIR_OWN.contains(&old) && !KEYS_OF_THEIR_OWN.contains(&new) {
+/// never removed. Returns whether an OAuth sign-in was removed.
+pub fn change_mode(file: &mut ConfigFile, name: &str, old: &Mode, new: &Mode) -> Result<bool> {
+    if holds_own_keys(old) && !holds_own_keys(new) {
         return Err(with_hint(
             usage(format!(
                 "profile `{name}` of mode `{old}` holds an AccessKey, which changing its mode to `{new}` would remove"
@@ -201,17 +247,24 @@ pub fn change_mode(file: &mut ConfigFile, name: &str, old: &str, new: &str) -> R
             ),
         ));
     }
-    if !KEYS_OF_THEIR_OWN.contains(&old) {
-        file.remove_fields(name, &CREDENTIAL_KEYS);
+    let signed_out = *old == Mode::OAuth
+        && (has(file, name, keys::OAUTH_REFRESH_TOKEN)
+            || has(file, name, keys::OAUTH_ACCESS_TOKEN));
+    if *old == Mode::OAuth {
+        file.apply_session(name, &Default::default());
     }
-    let signed_out = old == "OAuth"
-        && file
-            .raw_profile(name)
-            .is_some_and(|p| p.contains_key("oauth_refresh_token"));
-    if old == "OAuth" {
-        file.remove_fields(name, &OAUTH_KEYS);
+    if !holds_own_keys(old) {
+        drop_cached_credentials(file, name);
     }
     Ok(signed_out)
+}
+
+/// Removes the role credentials cached in a profile: after its role or source changed they
+/// belong to another session.
+pub fn drop_cached_credentials(file: &mut ConfigFile, name: &str) {
+    for key in CREDENTIAL_KEYS {
+        file.remove_field(name, key);
+    }
 }
 
 fn has(file: &ConfigFile, name: &str, key: &str) -> bool {
@@ -222,19 +275,19 @@ fn has(file: &ConfigFile, name: &str, key: &str) -> bool {
 }
 
 /// Checks that the profile, as it would be written, can produce credentials in its mode.
-pub fn check_complete(file: &ConfigFile, name: &str, mode: &str) -> Result<()> {
+pub fn check_complete(file: &ConfigFile, name: &str, mode: &Mode) -> Result<()> {
     let required: &[(&str, &str)] = match mode {
-        "ChainableRamRoleArn" => &[
-            ("source_profile", "--source-profile"),
-            ("ram_role_arn", "--ram-role-arn"),
+        Mode::ChainableRamRoleArn => &[
+            (keys::SOURCE_PROFILE, "--source-profile"),
+            (keys::RAM_ROLE_ARN, "--ram-role-arn"),
         ],
-        "OIDC" => &[
-            ("ram_role_arn", "--ram-role-arn"),
-            ("oidc_provider_arn", "--oidc-provider-arn"),
-            ("oidc_token_file", "--oidc-token-file"),
+        Mode::Oidc => &[
+            (keys::RAM_ROLE_ARN, "--ram-role-arn"),
+            (keys::OIDC_PROVIDER_ARN, "--oidc-provider-arn"),
+            (keys::OIDC_TOKEN_FILE, "--oidc-token-file"),
         ],
-        "External" => &[("process_command", "--process-command")],
-        "RamRoleArn" => &[("ram_role_arn", "--ram-role-arn")],
+        Mode::External => &[(keys::PROCESS_COMMAND, "--process-command")],
+        Mode::RamRoleArn => &[(keys::RAM_ROLE_ARN, "--ram-role-arn")],
         _ => &[],
     };
     if let Some((key, flag)) = required.iter().find(|(key, _)| !has(file, name, key)) {
@@ -242,9 +295,8 @@ pub fn check_complete(file: &ConfigFile, name: &str, mode: &str) -> Result<()> {
             "a {mode} profile needs `{key}`: pass `{flag}`"
         )));
     }
-    if mode == "RamRoleArn"
-        && !(has(file, name, "access_key_id") && has(file, name, "access_key_secret"))
-    {
+    let has_key = has(file, name, keys::ACCESS_KEY_ID) && has(file, name, keys::ACCESS_KEY_SECRET);
+    if *mode == Mode::RamRoleArn && !has_key {
         return Err(with_hint(
             usage(format!(
                 "a RamRoleArn profile needs an AccessKey in `{name}`, and alicli never stores one"
@@ -254,7 +306,7 @@ pub fn check_complete(file: &ConfigFile, name: &str, mode: &str) -> Result<()> {
             ),
         ));
     }
-    if mode == "ChainableRamRoleArn" {
+    if *mode == Mode::ChainableRamRoleArn {
         chain(file, name).map_err(|e| usage(e.to_string()))?;
     }
     Ok(())

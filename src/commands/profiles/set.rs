@@ -3,19 +3,23 @@
 use anyhow::Result;
 use serde_json::Value;
 
-use super::modes::{Change, change_mode, check_complete, check_fits, mode_changes};
+use super::modes::{
+    Change, change_mode, check_complete, check_fits, chosen_mode, drop_cached_credentials,
+    mode_changes,
+};
 use crate::cli::SetArgs;
 use crate::cloud::endpoints::parse_endpoint;
 use crate::commands::configure::check_profile_name;
+use crate::commands::resolve::{choose_name, choose_name_or_default};
 use crate::commands::settings::Settings;
 use crate::error::{UsageError, with_hint};
-use crate::profile::{ConfigFile, check_region};
+use crate::profile::{ConfigFile, Mode, check_region, keys};
 use crate::site::Site;
 
 /// What `set` did, for the message on stderr.
 struct Outcome {
     name: String,
-    mode: String,
+    mode: Mode,
     created: bool,
     made_current: bool,
     signed_out: bool,
@@ -25,39 +29,54 @@ fn usage(e: anyhow::Error) -> anyhow::Error {
     UsageError(e.to_string()).into()
 }
 
+fn change(key: &'static str, flag: &'static str, value: Option<Value>) -> Change {
+    Change {
+        key,
+        value,
+        flag,
+        modes: &[],
+    }
+}
+
 /// The flags every mode shares, as changes.
 fn common_changes(args: &SetArgs) -> Result<Vec<Change>> {
     let mut changes = Vec::new();
-    let mut push = |key, flag, modes, value| {
-        changes.push(Change {
-            key,
-            value,
-            flag,
-            modes,
-        })
-    };
     if let Some(region) = &args.region {
         check_region(region).map_err(usage)?;
-        push("region_id", "region", &[][..], Some(region.as_str().into()));
+        changes.push(change(
+            keys::REGION_ID,
+            "region",
+            Some(region.as_str().into()),
+        ));
     }
     if let Some(language) = args.language {
-        push("language", "language", &[], Some(language.as_str().into()));
+        changes.push(change(
+            keys::LANGUAGE,
+            "language",
+            Some(language.as_str().into()),
+        ));
     }
     if let Some(text) = args.oauth_site_type.as_deref() {
         let site = Site::parse(text).map_err(usage)?;
-        push(
-            "oauth_site_type",
-            "oauth-site-type",
-            &["OAuth"],
-            Some(site.as_str().into()),
-        );
+        changes.push(Change {
+            modes: &[Mode::OAuth],
+            ..change(
+                keys::OAUTH_SITE_TYPE,
+                "oauth-site-type",
+                Some(site.as_str().into()),
+            )
+        });
     }
     match args.sts_endpoint.as_deref().map(str::trim) {
         None => {}
-        Some("") => push("sts_endpoint", "sts-endpoint", &[], None),
+        Some("") => changes.push(change(keys::STS_ENDPOINT, "sts-endpoint", None)),
         Some(text) => {
             parse_endpoint(text).map_err(usage)?;
-            push("sts_endpoint", "sts-endpoint", &[], Some(text.into()));
+            changes.push(change(
+                keys::STS_ENDPOINT,
+                "sts-endpoint",
+                Some(text.into()),
+            ));
         }
     }
     Ok(changes)
@@ -68,31 +87,25 @@ fn common_changes(args: &SetArgs) -> Result<Vec<Change>> {
 /// created (an OAuth profile unless `--mode` says otherwise; site CN, language en, output json
 /// unless given). The result must be complete for its mode, or nothing is written.
 pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
+    let new_mode = args.mode.map(chosen_mode).transpose()?;
     let mut changes = common_changes(&args)?;
     changes.extend(mode_changes(&args)?);
-    if changes.is_empty() && args.mode.is_none() {
+    if changes.is_empty() && new_mode.is_none() {
         return Err(with_hint(
             UsageError("nothing to set".into()),
             "pass at least one field, e.g. `--region`, `--mode`, `--ram-role-arn`; see `alicli configure set --help`",
         ));
     }
-    let flag = args
-        .profile
-        .profile
-        .clone()
-        .or_else(|| settings.profile.clone());
-    if let Some(name) = &flag {
-        check_profile_name(name)?;
+    let flag = args.profile.profile.as_deref();
+    // A name given by the flag or the environment is checked before the file is touched.
+    if let Some((name, _)) = choose_name(flag, settings, &ConfigFile::empty()) {
+        check_profile_name(&name)?;
     }
-    let new_mode = args.mode.map(|m| m.as_str().to_owned());
     let store = settings.store(args.profile.config_path.as_deref())?;
     let outcome = store.update(|file| {
         // Chosen under the lock, from the file as it is now.
-        let name = flag
-            .clone()
-            .or_else(|| file.current().map(str::to_owned))
-            .unwrap_or_else(|| "default".to_owned());
-        apply(file, &name, new_mode.as_deref(), &changes)
+        let (name, _) = choose_name_or_default(flag, settings, file);
+        apply(file, &name, new_mode.as_ref(), &changes)
     })?;
     report(&outcome, &store.path().display().to_string());
     Ok(())
@@ -102,28 +115,32 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
 fn apply(
     file: &mut ConfigFile,
     name: &str,
-    new_mode: Option<&str>,
+    new_mode: Option<&Mode>,
     changes: &[Change],
 ) -> Result<Outcome> {
     let old_mode = file.raw_profile(name).map(|p| {
-        p.get("mode")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
+        Mode::parse(
+            p.get(keys::MODE)
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        )
     });
     let mode = new_mode
-        .map(str::to_owned)
+        .cloned()
         .or_else(|| old_mode.clone())
-        .unwrap_or_else(|| "OAuth".to_owned());
+        .unwrap_or(Mode::OAuth);
     check_fits(changes, &mode, name)?;
-    let created = old_mode.is_none();
     let mut signed_out = false;
     match &old_mode {
         None => file.set_fields(name, defaults(&mode, changes)),
         Some(old) if *old != mode => signed_out = change_mode(file, name, old, &mode)?,
+        // The role, its source or its token changed: the cached session is another one's.
+        Some(_) if changes.iter().any(|c| !c.modes.is_empty()) && caches_role(&mode) => {
+            drop_cached_credentials(file, name)
+        }
         Some(_) => {}
     }
-    file.set_fields(name, [("mode", Value::from(mode.as_str()))]);
+    file.set_fields(name, [(keys::MODE, Value::from(mode.as_str()))]);
     for change in changes {
         match &change.value {
             Some(value) => file.set_fields(name, [(change.key, value.clone())]),
@@ -140,29 +157,37 @@ fn apply(
     Ok(Outcome {
         name: name.to_owned(),
         mode,
-        created,
+        created: old_mode.is_none(),
         made_current,
         signed_out,
     })
 }
 
+/// Modes whose profiles cache the credentials they obtain in their own STS fields.
+fn caches_role(mode: &Mode) -> bool {
+    matches!(
+        mode,
+        Mode::ChainableRamRoleArn | Mode::Oidc | Mode::EcsRamRole
+    )
+}
+
 /// A new profile's defaults, as the official CLI writes them, for what the flags leave out.
-fn defaults(mode: &str, changes: &[Change]) -> Vec<(&'static str, Value)> {
+fn defaults(mode: &Mode, changes: &[Change]) -> Vec<(&'static str, Value)> {
     let given = |key: &str| changes.iter().any(|c| c.key == key);
     let mut fields: Vec<(&'static str, Value)> = Vec::new();
-    if mode == "OAuth" && !given("oauth_site_type") {
-        fields.push(("oauth_site_type", Site::Cn.as_str().into()));
+    if *mode == Mode::OAuth && !given(keys::OAUTH_SITE_TYPE) {
+        fields.push((keys::OAUTH_SITE_TYPE, Site::Cn.as_str().into()));
     }
-    if !given("language") {
-        fields.push(("language", "en".into()));
+    if !given(keys::LANGUAGE) {
+        fields.push((keys::LANGUAGE, "en".into()));
     }
-    fields.push(("output_format", "json".into()));
+    fields.push((keys::OUTPUT_FORMAT, "json".into()));
     fields
 }
 
 fn report(outcome: &Outcome, path: &str) {
     let Outcome { name, mode, .. } = outcome;
-    let next = if mode == "OAuth" {
+    let next = if *mode == Mode::OAuth {
         format!("sign it in with `alicli configure --profile {name} --mode OAuth`")
     } else {
         format!("try it with `alicli sts GetCallerIdentity --profile {name}`")
