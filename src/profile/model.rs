@@ -213,6 +213,24 @@ impl ConfigFile {
         }
     }
 
+    /// Removes every session key, for a profile that stops being an OAuth profile: the session
+    /// has no meaning in another mode, and its secrets must not linger.
+    pub fn remove_session(&mut self, name: &str) {
+        for key in [
+            keys::OAUTH_ACCESS_TOKEN,
+            keys::OAUTH_ACCESS_TOKEN_EXPIRE,
+            keys::OAUTH_REFRESH_TOKEN,
+            keys::OAUTH_REFRESH_TOKEN_EXPIRE,
+            keys::ACCESS_KEY_ID,
+            keys::ACCESS_KEY_SECRET,
+            keys::STS_TOKEN,
+            keys::STS_EXPIRATION,
+            keys::ALICLI_ACCOUNT_ID,
+        ] {
+            self.remove_field(name, key);
+        }
+    }
+
     /// Removes one key of a profile; returns whether it was there.
     pub fn remove_field(&mut self, name: &str, key: &str) -> bool {
         self.root

@@ -251,7 +251,7 @@ pub fn change_mode(file: &mut ConfigFile, name: &str, old: &Mode, new: &Mode) ->
         && (has(file, name, keys::OAUTH_REFRESH_TOKEN)
             || has(file, name, keys::OAUTH_ACCESS_TOKEN));
     if *old == Mode::OAuth {
-        file.apply_session(name, &Default::default());
+        file.remove_session(name);
     }
     if !holds_own_keys(old) {
         drop_cached_credentials(file, name);
