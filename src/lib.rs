@@ -21,6 +21,7 @@ mod loopback;
 mod oauth;
 mod profile;
 mod renew;
+mod roles;
 mod secret;
 mod session;
 mod site;

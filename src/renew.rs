@@ -14,7 +14,7 @@ use crate::profile::store::StoreLock;
 use crate::profile::{ConfigFile, Mode, Profile, Store};
 use crate::secret::Secret;
 use crate::session::record::OAuthSession;
-use crate::session::state::{Margins, SessionTimes, State, Step};
+use crate::session::state::{Margins, SessionTimes, State, Step, keeps};
 use crate::site::Site;
 
 /// What renewal needs from the outside world.
@@ -60,6 +60,20 @@ pub fn offline_credentials(
 ) -> Result<Option<Credentials>> {
     match &profile.mode {
         Mode::Ak | Mode::StsToken => Ok(Some(static_credentials(profile)?)),
+        // Role credentials cached in the profile (CloudSSO's by the official CLI); a RamRoleArn
+        // profile has no place for them (its fields hold its AccessKey).
+        Mode::ChainableRamRoleArn | Mode::Oidc | Mode::EcsRamRole | Mode::CloudSso => {
+            let cached = profile
+                .stored_sts()
+                .filter(|c| keeps(c.expiration.unwrap_or(0), now, margins.sts));
+            tracing::debug!(
+                profile = profile.name,
+                fresh = cached.is_some(),
+                "stored role credentials"
+            );
+            Ok(cached)
+        }
+        Mode::RamRoleArn => Ok(None),
         Mode::OAuth => {
             let session = profile.oauth_session();
             let fresh = matches!(
@@ -77,7 +91,7 @@ pub fn offline_credentials(
             Ok(session.sts.filter(|_| fresh))
         }
         other => bail!(
-            "profile `{}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK`, `StsToken` and `External`)",
+            "profile `{}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK`, `StsToken`, `External`, `ChainableRamRoleArn`, `RamRoleArn`, `OIDC`, `EcsRamRole` and, once the official CLI signed it in, `CloudSSO`)",
             profile.name
         ),
     }

@@ -141,7 +141,7 @@ pub enum ConfigureAction {
     /// A role on a signed-in profile: `alicli configure set --profile prod --mode
     /// ChainableRamRoleArn --source-profile work --ram-role-arn acs:ram::123:role/admin
     /// --role-session-name me`.
-    Set(SetArgs),
+    Set(Box<SetArgs>),
     /// Delete a profile. When it was the current one, the first remaining profile becomes current.
     Delete(NamedProfileArgs),
     /// Make a profile the current one.

@@ -1,19 +1,24 @@
 //! The single entry into renewal: the credentials a profile signs with, from the file when they
-//! are fresh enough, from an External profile's command, and over the network only when an
-//! OAuth renewal is due. The HTTP client and the async runtime are built only in that last case,
-//! so answering from the file stays a matter of milliseconds.
+//! are fresh enough, from an External profile's command, and over the network only when a
+//! renewal is due: an OAuth session's, or a role's. A role chain is walked from the profile down
+//! to the first profile that has credentials without a request (or to its root, which renews),
+//! then each role above it is assumed in turn, each under the lock and kept in its own profile.
+//! The HTTP client and the async runtime are built only when a request is due, so answering
+//! from the file stays a matter of milliseconds.
 
 use anyhow::{Context, Result, anyhow};
 
-use super::resolve::Target;
+use super::resolve::{Target, shell_word};
 use super::settings::Settings;
 use crate::clock;
 use crate::cloud::credentials::Credentials;
-use crate::error::with_hint;
+use crate::error::{SignInNeeded, with_hint};
 use crate::external;
 use crate::http::Http;
+use crate::profile::chain::{ChainError, chain};
 use crate::profile::{ConfigFile, Mode, Profile};
-use crate::renew::{Demand, RenewalReport, offline_credentials, renew};
+use crate::renew::{Demand, RenewalReport, offline_credentials, renew, require_profile};
+use crate::roles::renew_role;
 use crate::session::state::Margins;
 
 /// What the file alone gives: credentials, or the profile whose renewal is due.
@@ -111,11 +116,7 @@ impl Target {
     ) -> Result<Local> {
         let profile = self.profile_in(file)?;
         let now = clock::now_unix();
-        let local = if profile.mode == Mode::External {
-            Some(self.run_external(settings, &profile, now)?)
-        } else {
-            offline_credentials(&profile, now, Margins::with_min_ttl(min_ttl))?
-        };
+        let local = self.local(settings, &profile, now, Margins::with_min_ttl(min_ttl))?;
         Ok(match local {
             Some(credentials) => Local::Ready(Resolved {
                 profile,
@@ -126,6 +127,20 @@ impl Target {
         })
     }
 
+    /// Credentials from the file (or an External command) alone, or `None` when a request is due.
+    fn local(
+        &self,
+        settings: &Settings,
+        profile: &Profile,
+        now: i64,
+        margins: Margins,
+    ) -> Result<Option<Credentials>> {
+        if profile.mode == Mode::External {
+            return self.run_external(settings, profile, now).map(Some);
+        }
+        offline_credentials(profile, now, margins)
+    }
+
     async fn renew_due(
         &self,
         settings: &Settings,
@@ -133,19 +148,132 @@ impl Target {
         profile: Profile,
         min_ttl: i64,
     ) -> Result<Resolved> {
-        let demand = Demand {
-            margins: Margins::with_min_ttl(min_ttl),
-            force: false,
-        };
-        let net = settings.network(http);
-        let (credentials, report) = renew(&self.store, &self.name, &net, clock::now_unix(), demand)
-            .await
-            .map_err(|e| self.sign_in_hint(e, &profile))?;
+        // The chain as the file is now: the caller's copy may be a long-running command's.
+        let file = self.store.load()?;
+        let (credentials, report) = self.renew_chain(settings, http, &file, min_ttl).await?;
         Ok(Resolved {
             profile,
             credentials,
             renewed: report.exchanged,
         })
+    }
+
+    /// Walks the role chain down to the first profile with credentials of its own (renewing the
+    /// root when none has), then assumes each role above it. The target must keep `min_ttl`;
+    /// the sources only need to outlast the requests they sign.
+    async fn renew_chain(
+        &self,
+        settings: &Settings,
+        http: &Http,
+        file: &ConfigFile,
+        min_ttl: i64,
+    ) -> Result<(Credentials, RenewalReport)> {
+        let names = chain(file, &self.name).map_err(|e| self.chain_hint(e))?;
+        let margins = |index: usize| {
+            if index == 0 {
+                Margins::with_min_ttl(min_ttl)
+            } else {
+                Margins::DEFAULT
+            }
+        };
+        let now = clock::now_unix();
+        let mut found = None;
+        for (index, name) in names.iter().enumerate() {
+            let profile = require_profile(file, &self.store, name)?;
+            if let Some(credentials) = self.local(settings, &profile, now, margins(index))? {
+                found = Some((index, credentials));
+                break;
+            }
+        }
+        let mut report = RenewalReport::default();
+        let (start, mut credentials) = match found {
+            Some(found) => found,
+            None => {
+                let root = names.len() - 1;
+                let profile = require_profile(file, &self.store, &names[root])?;
+                let (credentials, renewal) = self
+                    .renew_root(settings, http, &profile, margins(root))
+                    .await
+                    .map_err(|e| self.sign_in_hint(e, &profile))?;
+                report = renewal;
+                (root, credentials)
+            }
+        };
+        let net = settings.role_network(http)?;
+        for index in (0..start).rev() {
+            let margin = margins(index).sts;
+            let (assumed, renewal) = renew_role(
+                &self.store,
+                &names[index],
+                &net,
+                clock::now_unix(),
+                margin,
+                Some(&credentials),
+            )
+            .await?;
+            report.exchanged |= renewal.exchanged;
+            credentials = assumed;
+        }
+        Ok((credentials, report))
+    }
+
+    /// Renews the profile at the end of a chain (or a profile on its own).
+    async fn renew_root(
+        &self,
+        settings: &Settings,
+        http: &Http,
+        profile: &Profile,
+        margins: Margins,
+    ) -> Result<(Credentials, RenewalReport)> {
+        let now = clock::now_unix();
+        match &profile.mode {
+            Mode::OAuth => {
+                let demand = Demand {
+                    margins,
+                    force: false,
+                };
+                renew(
+                    &self.store,
+                    &profile.name,
+                    &settings.network(http),
+                    now,
+                    demand,
+                )
+                .await
+            }
+            Mode::RamRoleArn | Mode::Oidc | Mode::EcsRamRole => {
+                let net = settings.role_network(http)?;
+                renew_role(&self.store, &profile.name, &net, now, margins.sts, None).await
+            }
+            Mode::CloudSso => Err(SignInNeeded {
+                profile: profile.name.clone(),
+                reason: "its CloudSSO credentials have expired, and only the official CLI signs \
+                         CloudSSO in"
+                    .into(),
+            }
+            .into()),
+            other => Err(anyhow!(
+                "profile `{}` has mode `{other}`, which alicli does not sign with",
+                profile.name
+            )),
+        }
+    }
+
+    /// A chain that cannot be followed, with the command that repairs it.
+    fn chain_hint(&self, error: ChainError) -> anyhow::Error {
+        let broken = match &error {
+            ChainError::NoSource(name) | ChainError::MissingSource { from: name, .. } => name,
+            ChainError::Cycle(names) | ChainError::TooDeep(names) => &names[0],
+        }
+        .clone();
+        with_hint(
+            error,
+            format!(
+                "point it at a profile that has credentials: `alicli configure set --profile {} \
+                 --source-profile NAME`",
+                shell_word(&broken)
+            ),
+        )
     }
 
     fn run_external(

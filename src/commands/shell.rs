@@ -10,7 +10,7 @@ use super::resolve::{choose_file, choose_name};
 use super::settings::Settings;
 use crate::cli::{Cli, CompletionArgs, CompletionShell, ManArgs, PromptArgs};
 use crate::error::UsageError;
-use crate::profile::Profile;
+use crate::profile::chain;
 use crate::session::state::{Margins, State};
 use crate::{clock, timefmt};
 
@@ -60,18 +60,19 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
     let Some((name, _)) = choose_name(args.profile.profile.as_deref(), settings, &file) else {
         return Ok(());
     };
-    let Some(profile) = file.profile(&name, store.path())? else {
+    if file.profile(&name, store.path())?.is_none() {
         return Ok(());
-    };
-    output::print_stdout(&format!("{}\n", status(&profile, clock::now_unix())))
+    }
+    let now = clock::now_unix();
+    let state = chain::state(&file, &name, now, Margins::DEFAULT);
+    output::print_stdout(&format!("{}\n", status(&name, state, now)))
 }
 
 /// `work 53m` (the credentials' time left), `work renewable` (the next command renews them),
 /// `work expired` (a sign-in is needed), `work signed out`, or just `work` for keys that do not
 /// expire or whose expiry only an External command knows.
-pub fn status(profile: &Profile, now: i64) -> String {
-    let name = &profile.name;
-    match profile.state(now, Margins::DEFAULT) {
+pub fn status(name: &str, state: State, now: i64) -> String {
+    match state {
         State::Fresh {
             sts_expires_at: at, ..
         }
@@ -86,14 +87,14 @@ pub fn status(profile: &Profile, now: i64) -> String {
         } => {
             format!("{name} expired")
         }
-        _ => name.clone(),
+        _ => name.to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::Mode;
+    use crate::profile::{Mode, Profile};
     use crate::secret::Secret;
 
     #[test]
@@ -108,13 +109,36 @@ mod tests {
             oauth_refresh_token: Secret::new("rt"),
             ..Profile::default()
         };
-        assert_eq!(status(&profile, 1000), "work 53m");
-        assert_eq!(status(&profile, 1000 + 3600), "work renewable");
+        assert_eq!(
+            status("work", profile.state(1000, Margins::DEFAULT), 1000),
+            "work 53m"
+        );
+        assert_eq!(
+            status(
+                "work",
+                profile.state(1000 + 3600, Margins::DEFAULT),
+                1000 + 3600
+            ),
+            "work renewable"
+        );
         profile.oauth_refresh_token = Secret::default();
-        assert_eq!(status(&profile, 1000 + 3600), "work expired");
+        assert_eq!(
+            status(
+                "work",
+                profile.state(1000 + 3600, Margins::DEFAULT),
+                1000 + 3600
+            ),
+            "work expired"
+        );
         profile.sts_token = Secret::default();
-        assert_eq!(status(&profile, 1000), "work signed out");
+        assert_eq!(
+            status("work", profile.state(1000, Margins::DEFAULT), 1000),
+            "work signed out"
+        );
         profile.mode = Mode::Ak;
-        assert_eq!(status(&profile, 1000), "work");
+        assert_eq!(
+            status("work", profile.state(1000, Margins::DEFAULT), 1000),
+            "work"
+        );
     }
 }

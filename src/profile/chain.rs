@@ -8,6 +8,8 @@ use serde_json::Value;
 use super::keys;
 use super::mode::Mode;
 use super::model::ConfigFile;
+use super::typed::Profile;
+use crate::session::state::{Margins, State, Step};
 
 /// The most roles one chain may assume in a row. Role chains in real accounts are one or two
 /// hops; the limit only stops a chain that grew by mistake.
@@ -72,6 +74,55 @@ pub fn chain(file: &ConfigFile, name: &str) -> Result<Vec<String>, ChainError> {
     }
 }
 
+/// What a profile's credentials are good for at `now`, its role chain included: a chained role
+/// with fresh credentials of its own is fresh; one that is due can be renewed as long as its
+/// source can produce credentials, and needs a sign-in when its source does. A chain that cannot
+/// be followed (a cycle, a missing source) has no state to tell ([`State::Elsewhere`]).
+pub fn state(file: &ConfigFile, name: &str, now: i64, margins: Margins) -> State {
+    let Ok(names) = chain(file, name) else {
+        return State::Elsewhere;
+    };
+    let profile = |name: &str| {
+        file.raw_profile(name)
+            .and_then(|raw| Profile::from_raw(raw).ok())
+    };
+    let Some(root) = names.last().and_then(|root| profile(root)) else {
+        return State::Elsewhere;
+    };
+    let mut state = root.state(now, margins);
+    for name in names.iter().rev().skip(1) {
+        let Some(own) = profile(name).map(|p| p.state(now, margins)) else {
+            return State::Elsewhere;
+        };
+        state = on_source(own, state);
+    }
+    state
+}
+
+/// A chained role's state (from its own cached credentials) on top of its source's.
+fn on_source(own: State, source: State) -> State {
+    let until = match source {
+        State::Fresh { until, .. } | State::Renewable { until, .. } => until,
+        State::StaticKeys { expires_at } => expires_at,
+        _ => None,
+    };
+    match own {
+        State::Fresh { sts_expires_at, .. } if source.needs_sign_in() => State::Fresh {
+            sts_expires_at,
+            until: Some(sts_expires_at),
+        },
+        State::Fresh { sts_expires_at, .. } => State::Fresh {
+            sts_expires_at,
+            until: until.map(|until| until.max(sts_expires_at)),
+        },
+        _ if source.needs_sign_in() => source,
+        _ => State::Renewable {
+            step: Step::Role,
+            until,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -98,6 +149,52 @@ mod tests {
         ));
         assert_eq!(chain(&f, "b").unwrap(), ["b", "a", "work"]);
         assert_eq!(chain(&f, "work").unwrap(), ["work"]);
+    }
+
+    #[test]
+    fn a_role_is_as_good_as_its_own_credentials_and_its_source() {
+        let now = 1_000_000;
+        let work = |session: &str| format!(r#"{{"name": "work", "mode": "OAuth", {session}}}"#);
+        let role_fresh = format!(
+            r#"{{"name": "prod", "mode": "ChainableRamRoleArn", "source_profile": "work",
+                "access_key_id": "STS.r", "access_key_secret": "s", "sts_token": "t",
+                "sts_expiration": {}}}"#,
+            now + 3600
+        );
+        let renewable = r#""oauth_refresh_token": "rt", "oauth_refresh_token_expire": 2000000"#;
+        let f = file(&format!("{}, {role_fresh}", work(renewable)));
+        assert_eq!(
+            state(&f, "prod", now, Margins::DEFAULT),
+            State::Fresh {
+                sts_expires_at: now + 3600,
+                until: Some(2_000_000)
+            }
+        );
+        let f = file(&format!("{}, {}", work(renewable), role("prod", "work")));
+        assert_eq!(
+            state(&f, "prod", now, Margins::DEFAULT),
+            State::Renewable {
+                step: Step::Role,
+                until: Some(2_000_000)
+            }
+        );
+        // A signed-out source: the role's own credentials last, then a sign-in is needed.
+        let f = file(&format!("{}, {role_fresh}", work(r#""region_id": "x""#)));
+        assert_eq!(
+            state(&f, "prod", now, Margins::DEFAULT),
+            State::Fresh {
+                sts_expires_at: now + 3600,
+                until: Some(now + 3600)
+            }
+        );
+        let f = file(&format!(
+            "{}, {}",
+            work(r#""region_id": "x""#),
+            role("prod", "work")
+        ));
+        assert_eq!(state(&f, "prod", now, Margins::DEFAULT), State::SignedOut);
+        let f = file(&format!("{}, {}", role("a", "b"), role("b", "a")));
+        assert_eq!(state(&f, "a", now, Margins::DEFAULT), State::Elsewhere);
     }
 
     #[test]

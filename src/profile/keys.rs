@@ -25,8 +25,6 @@ pub const RAM_SESSION_NAME: &str = "ram_session_name";
 pub const EXTERNAL_ID: &str = "external_id";
 /// The role session's length, seconds.
 pub const EXPIRED_SECONDS: &str = "expired_seconds";
-/// A policy that narrows a role session.
-pub const POLICY: &str = "policy";
 /// The region of the STS endpoint for role sessions.
 pub const STS_REGION: &str = "sts_region";
 /// The ECS instance's RAM role (`EcsRamRole`).

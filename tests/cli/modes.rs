@@ -76,7 +76,9 @@ fn a_chained_role_is_made_with_the_official_flags() {
         json!({"name": "prod", "language": "en", "output_format": "json",
                "mode": "ChainableRamRoleArn", "source_profile": "work",
                "ram_role_arn": "acs:ram::123:role/admin", "ram_session_name": "me",
-               "external_id": "abc", "expired_seconds": 1800, "sts_region": "cn-shanghai"})
+               "external_id": "abc", "expired_seconds": 1800, "sts_region": "cn-shanghai",
+               "region_id": "cn-hangzhou"}),
+        "a new role takes its source's region"
     );
     // An empty value removes a field.
     set(&sandbox, &["--profile", "prod", "--external-id", ""]).success();

@@ -132,7 +132,10 @@ fn apply(
     check_fits(changes, &mode, name)?;
     let mut signed_out = false;
     match &old_mode {
-        None => file.set_fields(name, defaults(&mode, changes)),
+        None => {
+            let region = inherited_region(file, &mode, changes);
+            file.set_fields(name, defaults(&mode, changes).into_iter().chain(region));
+        }
         Some(old) if *old != mode => signed_out = change_mode(file, name, old, &mode)?,
         // The role, its source or its token changed: the cached session is another one's.
         Some(_) if changes.iter().any(|c| !c.modes.is_empty()) && caches_role(&mode) => {
@@ -161,6 +164,26 @@ fn apply(
         made_current,
         signed_out,
     })
+}
+
+/// A new chained role takes its source's region unless given one: the official CLI refuses a
+/// profile without a region.
+fn inherited_region(
+    file: &ConfigFile,
+    mode: &Mode,
+    changes: &[Change],
+) -> Option<(&'static str, Value)> {
+    if *mode != Mode::ChainableRamRoleArn || changes.iter().any(|c| c.key == keys::REGION_ID) {
+        return None;
+    }
+    let source = changes
+        .iter()
+        .find(|c| c.key == keys::SOURCE_PROFILE)?
+        .value
+        .as_ref()?
+        .as_str()?;
+    let region = file.raw_profile(source)?.get(keys::REGION_ID)?.as_str()?;
+    (!region.is_empty()).then(|| (keys::REGION_ID, Value::from(region)))
 }
 
 /// Modes whose profiles cache the credentials they obtain in their own STS fields.
