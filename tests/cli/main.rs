@@ -25,6 +25,7 @@ mod manage_edit;
 mod modes;
 mod profile_file;
 mod python_sdk;
+mod role_modes;
 mod roles;
 mod secrets;
 mod session;
