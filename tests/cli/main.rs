@@ -24,6 +24,7 @@ mod manage;
 mod manage_edit;
 mod modes;
 mod profile_file;
+mod python_roles;
 mod python_sdk;
 mod role_modes;
 mod roles;
