@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use crate::support::{Sandbox, http, quote, write_file};
+use crate::support::{Outcome, Sandbox, http, quote, write_file};
 
 fn query(url: &str) -> HashMap<String, String> {
     url::Url::parse(url.trim())
@@ -13,6 +13,17 @@ fn query(url: &str) -> HashMap<String, String> {
         .query_pairs()
         .into_owned()
         .collect()
+}
+
+fn print_to(sandbox: &Sandbox, destination: &str) -> Outcome {
+    sandbox.run(&[
+        "console",
+        "-p",
+        "work",
+        "--print",
+        "--destination",
+        destination,
+    ])
 }
 
 #[test]
@@ -29,7 +40,7 @@ fn print_gives_a_single_use_login_url_on_the_profiles_site() {
     assert_eq!(params["Action"], "Login");
     assert_eq!(params["Destination"], "https://home.console.aliyun.com/");
     assert_eq!(sandbox.emulator.count("signin_token"), 1);
-    assert!(outcome.stderr.contains("30 s"), "{}", outcome.stderr);
+    outcome.says("30 s");
 
     // The emulator's Login redirects once to the destination; the token is spent then.
     let (status, _) = http("GET", url, None);
@@ -47,16 +58,7 @@ fn print_gives_a_single_use_login_url_on_the_profiles_site() {
             "INTL",
         ])
         .success();
-    let outcome = sandbox
-        .run(&[
-            "console",
-            "-p",
-            "work",
-            "--print",
-            "--destination",
-            "https://ecs.console.alibabacloud.com/#/server",
-        ])
-        .success();
+    let outcome = print_to(&sandbox, "https://ecs.console.alibabacloud.com/#/server").success();
     let params = query(&outcome.stdout);
     assert_eq!(
         params["Destination"],
@@ -85,22 +87,20 @@ fn the_browser_gets_the_url_and_no_credentials() {
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     sandbox.browser = quote(script.to_str().unwrap());
+    let leaks = [
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIleak"),
+        ("ALICLOUD_SECRET_KEY", "leak-secret"),
+        ("ALICLI_SESSION_PASSPHRASE", "leak-passphrase"),
+    ];
     let outcome = sandbox
-        .cmd()
-        .args(["console", "-p", "work"])
-        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIleak")
-        .env("ALICLOUD_SECRET_KEY", "leak-secret")
-        .env("ALICLI_SESSION_PASSPHRASE", "leak-passphrase")
-        .output()
-        .unwrap();
-    let outcome: crate::support::Outcome = outcome.into();
-    let outcome = outcome.success();
+        .run_env(&["console", "-p", "work"], &leaks)
+        .success();
     assert!(outcome.stdout.is_empty(), "{}", outcome.stdout);
-    assert!(outcome.stderr.contains("Opened"), "{}", outcome.stderr);
+    outcome.says("Opened");
     let saw = std::fs::read_to_string(&seen).unwrap();
     let url = saw.lines().next().unwrap();
     assert_eq!(query(url)["Action"], "Login");
-    for leak in ["LTAIleak", "leak-secret", "leak-passphrase"] {
+    for (_, leak) in leaks {
         assert!(!saw.contains(leak), "the browser saw {leak}");
     }
 }
@@ -109,7 +109,7 @@ fn the_browser_gets_the_url_and_no_credentials() {
 fn no_token_is_spent_where_no_browser_can_open_and_bad_destinations_are_refused() {
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
-    let outcome: crate::support::Outcome = sandbox
+    let outcome: Outcome = sandbox
         .cmd()
         .args(["console", "-p", "work"])
         .env_remove("BROWSER")
@@ -118,18 +118,9 @@ fn no_token_is_spent_where_no_browser_can_open_and_bad_destinations_are_refused(
         .unwrap()
         .into();
     let outcome = outcome.code(1);
-    assert!(outcome.stderr.contains("--print"), "{}", outcome.stderr);
-    let outcome = sandbox
-        .run(&[
-            "console",
-            "-p",
-            "work",
-            "--print",
-            "--destination",
-            "https://evil.example/",
-        ])
-        .code(2);
-    assert!(outcome.stderr.contains("aliyun.com"), "{}", outcome.stderr);
+    outcome.says("--print");
+    let outcome = print_to(&sandbox, "https://evil.example/").code(2);
+    outcome.says("aliyun.com");
     assert_eq!(sandbox.emulator.count("signin_token"), 0);
 }
 
@@ -139,16 +130,6 @@ fn a_refused_user_sts_is_explained_with_the_role_profile_to_make() {
     sandbox.sign_in("work");
     let outcome = sandbox.run(&["console", "-p", "work", "--print"]).code(1);
     assert!(outcome.stdout.is_empty());
-    assert!(
-        outcome.stderr.contains("role sessions"),
-        "{}",
-        outcome.stderr
-    );
-    assert!(
-        outcome.stderr.contains(
-            "--mode ChainableRamRoleArn --source-profile work --ram-role-arn acs:ram::1234567890123456:role/"
-        ),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("role sessions");
+    outcome.says("--mode ChainableRamRoleArn --source-profile work --ram-role-arn acs:ram::1234567890123456:role/");
 }

@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use crate::roles::chain_role;
 use crate::support::Sandbox;
 
 fn set(sandbox: &Sandbox, args: &[&str]) -> crate::support::Outcome {
@@ -12,65 +13,38 @@ fn set(sandbox: &Sandbox, args: &[&str]) -> crate::support::Outcome {
     sandbox.run(&all)
 }
 
+/// Every flag of a chained role, as `configure set --help` lists them.
+const PROD: [&str; 18] = [
+    "--profile",
+    "prod",
+    "--mode",
+    "ChainableRamRoleArn",
+    "--source-profile",
+    "work",
+    "--ram-role-arn",
+    "acs:ram::123:role/admin",
+    "--role-session-name",
+    "me",
+    "--external-id",
+    "abc",
+    "--expired-seconds",
+    "1800",
+    "--sts-region",
+    "cn-shanghai",
+    "--language",
+    "en",
+];
+
 #[test]
 fn a_chained_role_is_made_with_the_official_flags() {
     let sandbox = Sandbox::new();
-    let outcome = set(
-        &sandbox,
-        &[
-            "--profile",
-            "prod",
-            "--mode",
-            "ChainableRamRoleArn",
-            "--source-profile",
-            "work",
-            "--ram-role-arn",
-            "acs:ram::123:role/admin",
-            "--role-session-name",
-            "me",
-            "--external-id",
-            "abc",
-            "--expired-seconds",
-            "1800",
-            "--sts-region",
-            "cn-shanghai",
-        ],
-    );
     // The source must exist first: nothing is written.
-    let outcome = outcome.code(2);
-    assert!(outcome.stderr.contains("`work`"), "{}", outcome.stderr);
+    set(&sandbox, &PROD).code(2).says("`work`");
     assert!(!sandbox.config_path().exists());
 
     sandbox.sign_in("work");
-    let outcome = set(
-        &sandbox,
-        &[
-            "--profile",
-            "prod",
-            "--mode",
-            "ChainableRamRoleArn",
-            "--source-profile",
-            "work",
-            "--ram-role-arn",
-            "acs:ram::123:role/admin",
-            "--role-session-name",
-            "me",
-            "--external-id",
-            "abc",
-            "--expired-seconds",
-            "1800",
-            "--sts-region",
-            "cn-shanghai",
-        ],
-    )
-    .success();
-    assert!(
-        outcome
-            .stderr
-            .contains("Created ChainableRamRoleArn profile `prod`"),
-        "{}",
-        outcome.stderr
-    );
+    let outcome = set(&sandbox, &PROD).success();
+    outcome.says("Created ChainableRamRoleArn profile `prod`");
     assert_eq!(
         sandbox.profile("prod"),
         json!({"name": "prod", "language": "en", "output_format": "json",
@@ -89,36 +63,15 @@ fn a_chained_role_is_made_with_the_official_flags() {
 fn cycles_and_incomplete_profiles_are_refused_with_nothing_written() {
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
-    let role = |name: &str, source: &str| {
-        set(
-            &sandbox,
-            &[
-                "--profile",
-                name,
-                "--mode",
-                "ChainableRamRoleArn",
-                "--source-profile",
-                source,
-                "--ram-role-arn",
-                "acs:ram::123:role/admin",
-            ],
-        )
-    };
+    let role =
+        |name: &str, source: &str| chain_role(&sandbox, name, source, "acs:ram::123:role/admin");
     role("a", "work").success();
     role("b", "a").success();
     let before = sandbox.config();
     let outcome = set(&sandbox, &["--profile", "a", "--source-profile", "b"]).code(2);
-    assert!(
-        outcome.stderr.contains("cycle: a -> b -> a"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("cycle: a -> b -> a");
     let outcome = role("self", "self").code(2);
-    assert!(
-        outcome.stderr.contains("self -> self"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("self -> self");
     let outcome = set(
         &sandbox,
         &[
@@ -131,11 +84,7 @@ fn cycles_and_incomplete_profiles_are_refused_with_nothing_written() {
         ],
     )
     .code(2);
-    assert!(
-        outcome.stderr.contains("--ram-role-arn"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("--ram-role-arn");
     let outcome = set(
         &sandbox,
         &[
@@ -148,31 +97,19 @@ fn cycles_and_incomplete_profiles_are_refused_with_nothing_written() {
         ],
     )
     .code(2);
-    assert!(
-        outcome.stderr.contains("--oidc-provider-arn"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("--oidc-provider-arn");
     let outcome = set(&sandbox, &["--profile", "a", "--ram-role-arn", "admin"]).code(2);
-    assert!(outcome.stderr.contains("acs:ram::"), "{}", outcome.stderr);
+    outcome.says("acs:ram::");
     let outcome = set(&sandbox, &["--profile", "a", "--expired-seconds", "60"]).code(2);
-    assert!(outcome.stderr.contains("900"), "{}", outcome.stderr);
+    outcome.says("900");
     let outcome = set(
         &sandbox,
         &["--profile", "a", "--role-session-name", "has space"],
     )
     .code(2);
-    assert!(
-        outcome.stderr.contains("session name"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("session name");
     let outcome = set(&sandbox, &["--profile", "work", "--source-profile", "a"]).code(2);
-    assert!(
-        outcome.stderr.contains("ChainableRamRoleArn profiles only"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("ChainableRamRoleArn profiles only");
     assert_eq!(sandbox.config(), before, "no refusal wrote anything");
 }
 
@@ -180,19 +117,9 @@ fn cycles_and_incomplete_profiles_are_refused_with_nothing_written() {
 fn modes_alicli_does_not_store_say_where_to_go() {
     let sandbox = Sandbox::new();
     let outcome = set(&sandbox, &["--profile", "sso", "--mode", "CloudSSO"]).code(2);
-    assert!(
-        outcome
-            .stderr
-            .contains("aliyun configure --profile NAME --mode CloudSSO"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("aliyun configure --profile NAME --mode CloudSSO");
     let outcome = set(&sandbox, &["--profile", "k", "--mode", "AK"]).code(2);
-    assert!(
-        outcome.stderr.contains("never stores an AccessKey"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("never stores an AccessKey");
     let outcome = set(
         &sandbox,
         &[
@@ -205,11 +132,7 @@ fn modes_alicli_does_not_store_say_where_to_go() {
         ],
     )
     .code(2);
-    assert!(
-        outcome.stderr.contains("ChainableRamRoleArn"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("ChainableRamRoleArn");
     assert!(!sandbox.config_path().exists());
 }
 
@@ -232,11 +155,7 @@ fn a_mode_change_drops_the_old_credentials_but_never_a_stored_key() {
         ],
     )
     .success();
-    assert!(
-        outcome.stderr.contains("sign-in was removed"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("sign-in was removed");
     let work = sandbox.profile("work");
     for key in [
         "oauth_access_token",
@@ -256,11 +175,7 @@ fn a_mode_change_drops_the_old_credentials_but_never_a_stored_key() {
         "name": "ak", "mode": "AK", "access_key_id": "LTAIkey", "access_key_secret": "secret"}));
     sandbox.write_config(&config);
     let outcome = set(&sandbox, &["--profile", "ak", "--mode", "EcsRamRole"]).code(2);
-    assert!(
-        outcome.stderr.contains("holds an AccessKey"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("holds an AccessKey");
     // To RamRoleArn the key stays, as the role's source.
     set(
         &sandbox,

@@ -18,15 +18,6 @@ fn add_profile(sandbox: &Sandbox, profile: Value) {
     sandbox.write_config(&config);
 }
 
-fn run_with(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Outcome {
-    let mut command = sandbox.cmd();
-    command.args(args);
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command.output().unwrap().into()
-}
-
 fn sts(sandbox: &Sandbox, profile: &str) -> Outcome {
     sandbox.run(&["sts", "GetCallerIdentity", "-p", profile])
 }
@@ -94,11 +85,11 @@ fn oidc_token(sandbox: &Sandbox) -> String {
         .to_owned()
 }
 
-#[test]
-fn oidc_reads_its_token_file_at_each_renewal() {
-    let sandbox = Sandbox::new();
+/// Profile `ci` of mode OIDC, with a token the emulator accepts in `~/token.jwt`.
+fn oidc_profile(sandbox: &Sandbox) -> std::path::PathBuf {
     let token_file = sandbox.home.path().join("token.jwt");
-    std::fs::write(&token_file, format!("{}\n", oidc_token(&sandbox))).unwrap();
+    std::fs::write(&token_file, format!("{}\n", oidc_token(sandbox))).unwrap();
+    let file = token_file.to_str().unwrap();
     sandbox
         .run(&[
             "configure",
@@ -112,11 +103,18 @@ fn oidc_reads_its_token_file_at_each_renewal() {
             "--oidc-provider-arn",
             "acs:ram::1234567890123456:oidc-provider/gh",
             "--oidc-token-file",
-            token_file.to_str().unwrap(),
+            file,
             "--role-session-name",
             "run-7",
         ])
         .success();
+    token_file
+}
+
+#[test]
+fn oidc_reads_its_token_file_at_each_renewal() {
+    let sandbox = Sandbox::new();
+    let token_file = oidc_profile(&sandbox);
     let outcome = sts(&sandbox, "ci").success();
     assert_eq!(
         arn_of(&outcome),
@@ -133,14 +131,10 @@ fn oidc_reads_its_token_file_at_each_renewal() {
     std::fs::write(&token_file, "eyJ.stale.token").unwrap();
     sandbox.edit_profile("ci", json!({"sts_expiration": 0}));
     let outcome = sts(&sandbox, "ci").code(1);
-    assert!(
-        outcome.stderr.contains("OIDCToken.Invalid"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("OIDCToken.Invalid");
     std::fs::remove_file(&token_file).unwrap();
     let outcome = sts(&sandbox, "ci").code(1);
-    assert!(outcome.stderr.contains("token.jwt"), "{}", outcome.stderr);
+    outcome.says("token.jwt");
     std::fs::write(&token_file, oidc_token(&sandbox)).unwrap();
     sts(&sandbox, "ci").success();
     assert_eq!(sandbox.emulator.count("assume_role_with_oidc"), 2);
@@ -153,22 +147,16 @@ fn ecs_ram_role_uses_the_metadata_service_with_a_session_token() {
         .run(&["configure", "set", "-p", "ecs", "--mode", "EcsRamRole"])
         .success();
     let metadata = [("ALICLI_ECS_METADATA_URL", sandbox.emulator.url.as_str())];
-    let outcome = run_with(
-        &sandbox,
-        &["sts", "GetCallerIdentity", "-p", "ecs"],
-        &metadata,
-    )
-    .success();
+    let outcome = sandbox
+        .run_env(&["sts", "GetCallerIdentity", "-p", "ecs"], &metadata)
+        .success();
     assert_eq!(
         arn_of(&outcome),
         "acs:ram::1234567890123456:assumed-role/EcsRamRoleDemo/ecs-instance"
     );
-    run_with(
-        &sandbox,
-        &["sts", "GetCallerIdentity", "-p", "ecs"],
-        &metadata,
-    )
-    .success();
+    sandbox
+        .run_env(&["sts", "GetCallerIdentity", "-p", "ecs"], &metadata)
+        .success();
     assert_eq!(
         sandbox.emulator.count("metadata_credentials"),
         1,
@@ -186,13 +174,10 @@ fn ecs_ram_role_uses_the_metadata_service_with_a_session_token() {
             "NotThisOne",
         ])
         .success();
-    let outcome = run_with(
-        &sandbox,
-        &["sts", "GetCallerIdentity", "-p", "ecs"],
-        &metadata,
-    )
-    .code(1);
-    assert!(outcome.stderr.contains("NotThisOne"), "{}", outcome.stderr);
+    let outcome = sandbox
+        .run_env(&["sts", "GetCallerIdentity", "-p", "ecs"], &metadata)
+        .code(1);
+    outcome.says("NotThisOne");
 }
 
 #[test]
@@ -209,13 +194,7 @@ fn cloud_sso_uses_what_the_official_cli_cached_and_points_to_it_after() {
     sts(&sandbox, "sso").success();
     sandbox.edit_profile("sso", json!({"sts_expiration": now() - 5}));
     let outcome = sts(&sandbox, "sso").code(4);
-    assert!(
-        outcome
-            .stderr
-            .contains("aliyun configure --profile sso --mode CloudSSO"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("aliyun configure --profile sso --mode CloudSSO");
 }
 
 #[test]
@@ -288,13 +267,7 @@ fn views_of_a_role_follow_its_source() {
     let outcome = sandbox
         .run(&["session", "validate", "--local", "-p", "prod"])
         .code(4);
-    assert!(
-        outcome
-            .stderr
-            .contains("alicli configure --profile work --mode OAuth"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.says("alicli configure --profile work --mode OAuth");
     assert_eq!(
         sandbox.run(&["prompt", "-p", "prod"]).success().stdout,
         "prod signed out\n"
@@ -304,54 +277,37 @@ fn views_of_a_role_follow_its_source() {
 #[test]
 fn every_mode_through_exec() {
     let sandbox = signed_in_role();
-    let token_file = sandbox.home.path().join("token.jwt");
-    std::fs::write(&token_file, oidc_token(&sandbox)).unwrap();
-    sandbox
-        .run(&[
-            "configure",
-            "set",
-            "-p",
-            "ci",
-            "--mode",
-            "OIDC",
-            "--ram-role-arn",
-            "acs:ram::1234567890123456:role/deploy",
-            "--oidc-provider-arn",
-            "acs:ram::1234567890123456:oidc-provider/gh",
-            "--oidc-token-file",
-            token_file.to_str().unwrap(),
-        ])
-        .success();
+    oidc_profile(&sandbox);
     sandbox
         .run(&["configure", "set", "-p", "ecs", "--mode", "EcsRamRole"])
         .success();
     let metadata = [("ALICLI_ECS_METADATA_URL", sandbox.emulator.url.as_str())];
     for profile in ["prod", "ci", "ecs"] {
-        let outcome = run_with(
-            &sandbox,
-            &[
-                "exec",
-                "-p",
-                profile,
-                "--",
-                "sh",
-                "-c",
-                "printf %s \"$ALIBABA_CLOUD_ACCESS_KEY_ID\"",
-            ],
-            &metadata,
-        )
-        .success();
+        let outcome = sandbox
+            .run_env(
+                &[
+                    "exec",
+                    "-p",
+                    profile,
+                    "--",
+                    "sh",
+                    "-c",
+                    "printf %s \"$ALIBABA_CLOUD_ACCESS_KEY_ID\"",
+                ],
+                &metadata,
+            )
+            .success();
         assert_eq!(
             outcome.stdout,
             sandbox.profile(profile)["access_key_id"].as_str().unwrap(),
             "{profile}: the child got the role's credentials, as kept in the profile"
         );
-        let exported = run_with(
-            &sandbox,
-            &["export-credentials", "-p", profile, "--format", "json"],
-            &metadata,
-        )
-        .success();
+        let exported = sandbox
+            .run_env(
+                &["export-credentials", "-p", profile, "--format", "json"],
+                &metadata,
+            )
+            .success();
         let exported: Value = serde_json::from_str(&exported.stdout).unwrap();
         assert_eq!(
             exported["access_key_id"],

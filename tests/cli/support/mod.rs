@@ -173,6 +173,16 @@ impl Outcome {
         self
     }
 
+    /// Asserts that stderr says `text`, showing it otherwise.
+    pub fn says(&self, text: &str) -> &Self {
+        assert!(
+            self.stderr.contains(text),
+            "expected stderr to say {text:?}\nstderr: {}",
+            self.stderr
+        );
+        self
+    }
+
     /// Asserts an exit code.
     pub fn code(self, code: i32) -> Self {
         assert_eq!(
@@ -242,6 +252,13 @@ impl Sandbox {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start alicli")
+    }
+
+    /// Runs alicli with `args` and extra environment variables to completion.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+        let mut command = self.cmd();
+        command.args(args).envs(env.iter().copied());
+        command.output().expect("run alicli").into()
     }
 
     /// Runs alicli with `args` to completion.
