@@ -26,7 +26,12 @@ const OPENER_GRACE: Duration = Duration::from_secs(1);
 pub async fn run(args: ConsoleArgs, settings: &Settings, http: &Http) -> Result<()> {
     let target = Target::locate(settings, &args.profile)?;
     let profile = target.profile()?;
-    let site = profile.site().unwrap_or(Site::Cn);
+    // A role's site is its own `oauth_site_type`, else that of the sign-in at the end of its chain.
+    let site = match &profile.oauth_site_type {
+        Some(site) if !site.is_empty() => profile.site(),
+        _ => target.signs_in()?.site(),
+    }
+    .unwrap_or(Site::Cn);
     let destination = destination(args.destination.as_deref(), site)?;
     if !args.print
         && let Some(reason) = headless_reason(&settings.browser_environment(false))

@@ -342,4 +342,23 @@ fn console_opens_as_the_role() {
         .set(json!({"console_refuses_user_sts": true}));
     sandbox.run(&["console", "-p", "prod", "--print"]).success();
     sandbox.run(&["console", "-p", "work", "--print"]).code(1);
+    // The role's site is that of the sign-in it rests on.
+    sandbox
+        .run(&[
+            "configure",
+            "set",
+            "-p",
+            "work",
+            "--oauth-site-type",
+            "INTL",
+        ])
+        .success();
+    let outcome = sandbox.run(&["console", "-p", "prod", "--print"]).success();
+    assert!(
+        outcome
+            .stdout
+            .contains("Destination=https%3A%2F%2Fhome.console.alibabacloud.com%2F"),
+        "{}",
+        outcome.stdout
+    );
 }

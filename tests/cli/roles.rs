@@ -255,3 +255,23 @@ fn an_external_id_and_a_duration_are_sent() {
     let left = sandbox.profile("prod")["sts_expiration"].as_i64().unwrap() - now();
     assert!((800..=900).contains(&left), "{left}");
 }
+
+#[test]
+fn a_role_on_an_external_profile_that_runs_alicli() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    crate::python_sdk::add_external(&sandbox, "ext", "work");
+    chain_role(&sandbox, "prod", "ext", ADMIN).success();
+    // The command runs before any lock is taken, so its own alicli never waits for this one.
+    sandbox.edit_profile("work", json!({"sts_expiration": 0}));
+    assert_eq!(
+        identity(&sandbox, "prod"),
+        "acs:ram::2222222222222222:assumed-role/admin/me"
+    );
+    assert_eq!(
+        sandbox.emulator.count("exchange"),
+        2,
+        "work renewed inside the command"
+    );
+    assert_eq!(sandbox.emulator.count("assume_role"), 1);
+}
