@@ -78,4 +78,5 @@ pub mod internals {
     pub use crate::secret::Secret;
     pub use crate::session::archive::{check_profile_name, decode_with_max_work_factor};
     pub use crate::session::state::Margins;
+    pub use crate::site::Site;
 }

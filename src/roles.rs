@@ -20,6 +20,7 @@ use crate::http::Http;
 use crate::profile::{ConfigFile, Mode, Profile, Store};
 use crate::renew::{RenewalReport, require_profile};
 use crate::secret::Secret;
+use crate::session::state::keeps;
 
 /// An OIDC token is a JWT of a few kilobytes; a file this large is not one.
 const MAX_TOKEN_FILE: u64 = 64 * 1024;
@@ -204,7 +205,7 @@ pub async fn renew_role(
     let profile = require_profile(&lock.load()?, store, name)?;
     if let Some(cached) = profile
         .stored_sts()
-        .filter(|c| crate::session::state::keeps(c.expiration.unwrap_or(0), now, margin))
+        .filter(|c| keeps(c.expiration.unwrap_or(0), now, margin))
     {
         tracing::debug!(
             profile = name,

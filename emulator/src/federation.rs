@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use alicli::internals::Site;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -79,14 +80,7 @@ pub async fn get_signin_token(
 
 /// True for an https URL on Alibaba Cloud's own domains, the only destinations Login accepts.
 fn official(url: &str) -> bool {
-    url::Url::parse(url).is_ok_and(|url| {
-        url.scheme() == "https"
-            && url.host_str().is_some_and(|host| {
-                ["aliyun.com", "alibabacloud.com"]
-                    .iter()
-                    .any(|domain| host == *domain || host.ends_with(&format!(".{domain}")))
-            })
-    })
+    url::Url::parse(url).is_ok_and(|url| Site::is_console_url(&url))
 }
 
 /// `GET /federation?Action=Login&LoginUrl=…&Destination=…&SigninToken=…`
