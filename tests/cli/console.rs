@@ -49,14 +49,7 @@ fn print_gives_a_single_use_login_url_on_the_profiles_site() {
     assert_eq!(status, 403, "a sign-in token works once");
 
     sandbox
-        .run(&[
-            "configure",
-            "set",
-            "-p",
-            "work",
-            "--oauth-site-type",
-            "INTL",
-        ])
+        .set("work", &["--oauth-site-type", "INTL"])
         .success();
     let outcome = print_to(&sandbox, "https://ecs.console.alibabacloud.com/#/server").success();
     let params = query(&outcome.stdout);

@@ -53,14 +53,7 @@ fn the_sdk_signs_with_the_role_through_an_external_profile() {
     let sandbox = signed_in_role();
     // The SDK runs alicli without the test's variables: the profile names the emulator itself.
     sandbox
-        .run(&[
-            "configure",
-            "set",
-            "-p",
-            "prod",
-            "--sts-endpoint",
-            &sandbox.emulator.url,
-        ])
+        .set("prod", &["--sts-endpoint", &sandbox.emulator.url])
         .success();
     add_external(&sandbox, "prod-ext", "prod");
     let outcome = sdk_call(&python, &sandbox, false).success();

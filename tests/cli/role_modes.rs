@@ -51,18 +51,17 @@ fn ram_role_arn_assumes_with_the_stored_key_on_every_use() {
 
     // A chained role on the AccessKey profile keeps its credentials.
     sandbox
-        .run(&[
-            "configure",
-            "set",
-            "-p",
+        .set(
             "ak-role",
-            "--mode",
-            "ChainableRamRoleArn",
-            "--source-profile",
-            "keys",
-            "--ram-role-arn",
-            "acs:ram::5555555555555555:role/x",
-        ])
+            &[
+                "--mode",
+                "ChainableRamRoleArn",
+                "--source-profile",
+                "keys",
+                "--ram-role-arn",
+                "acs:ram::5555555555555555:role/x",
+            ],
+        )
         .success();
     sts(&sandbox, "ak-role").success();
     sts(&sandbox, "ak-role").success();
@@ -91,22 +90,21 @@ fn oidc_profile(sandbox: &Sandbox) -> std::path::PathBuf {
     std::fs::write(&token_file, format!("{}\n", oidc_token(sandbox))).unwrap();
     let file = token_file.to_str().unwrap();
     sandbox
-        .run(&[
-            "configure",
-            "set",
-            "-p",
+        .set(
             "ci",
-            "--mode",
-            "OIDC",
-            "--ram-role-arn",
-            "acs:ram::1234567890123456:role/deploy",
-            "--oidc-provider-arn",
-            "acs:ram::1234567890123456:oidc-provider/gh",
-            "--oidc-token-file",
-            file,
-            "--role-session-name",
-            "run-7",
-        ])
+            &[
+                "--mode",
+                "OIDC",
+                "--ram-role-arn",
+                "acs:ram::1234567890123456:role/deploy",
+                "--oidc-provider-arn",
+                "acs:ram::1234567890123456:oidc-provider/gh",
+                "--oidc-token-file",
+                file,
+                "--role-session-name",
+                "run-7",
+            ],
+        )
         .success();
     token_file
 }
@@ -143,9 +141,7 @@ fn oidc_reads_its_token_file_at_each_renewal() {
 #[test]
 fn ecs_ram_role_uses_the_metadata_service_with_a_session_token() {
     let sandbox = Sandbox::new();
-    sandbox
-        .run(&["configure", "set", "-p", "ecs", "--mode", "EcsRamRole"])
-        .success();
+    sandbox.set("ecs", &["--mode", "EcsRamRole"]).success();
     let metadata = [("ALICLI_ECS_METADATA_URL", sandbox.emulator.url.as_str())];
     let outcome = sandbox
         .run_env(&["sts", "GetCallerIdentity", "-p", "ecs"], &metadata)
@@ -165,14 +161,7 @@ fn ecs_ram_role_uses_the_metadata_service_with_a_session_token() {
     assert!(sandbox.emulator.count("metadata_token") >= 1);
 
     sandbox
-        .run(&[
-            "configure",
-            "set",
-            "-p",
-            "ecs",
-            "--ram-role-name",
-            "NotThisOne",
-        ])
+        .set("ecs", &["--ram-role-name", "NotThisOne"])
         .success();
     let outcome = sandbox
         .run_env(&["sts", "GetCallerIdentity", "-p", "ecs"], &metadata)
@@ -278,9 +267,7 @@ fn views_of_a_role_follow_its_source() {
 fn every_mode_through_exec() {
     let sandbox = signed_in_role();
     oidc_profile(&sandbox);
-    sandbox
-        .run(&["configure", "set", "-p", "ecs", "--mode", "EcsRamRole"])
-        .success();
+    sandbox.set("ecs", &["--mode", "EcsRamRole"]).success();
     let metadata = [("ALICLI_ECS_METADATA_URL", sandbox.emulator.url.as_str())];
     for profile in ["prod", "ci", "ecs"] {
         let outcome = sandbox
@@ -344,14 +331,7 @@ fn console_opens_as_the_role() {
     sandbox.run(&["console", "-p", "work", "--print"]).code(1);
     // The role's site is that of the sign-in it rests on.
     sandbox
-        .run(&[
-            "configure",
-            "set",
-            "-p",
-            "work",
-            "--oauth-site-type",
-            "INTL",
-        ])
+        .set("work", &["--oauth-site-type", "INTL"])
         .success();
     let outcome = sandbox.run(&["console", "-p", "prod", "--print"]).success();
     assert!(

@@ -212,14 +212,10 @@ fn a_refused_role_changes_nothing_and_a_new_role_drops_the_old_credentials() {
     identity(&sandbox, "prod");
     assert!(sandbox.profile("prod").get("access_key_id").is_some());
     sandbox
-        .run(&[
-            "configure",
-            "set",
-            "-p",
+        .set(
             "prod",
-            "--ram-role-arn",
-            "acs:ram::4444444444444444:role/ops",
-        ])
+            &["--ram-role-arn", "acs:ram::4444444444444444:role/ops"],
+        )
         .success();
     assert!(
         sandbox.profile("prod").get("access_key_id").is_none(),
@@ -240,16 +236,10 @@ fn an_external_id_and_a_duration_are_sent() {
         .run(&["sts", "GetCallerIdentity", "-p", "prod"])
         .code(1);
     sandbox
-        .run(&[
-            "configure",
-            "set",
-            "-p",
+        .set(
             "prod",
-            "--external-id",
-            "ext-1",
-            "--expired-seconds",
-            "900",
-        ])
+            &["--external-id", "ext-1", "--expired-seconds", "900"],
+        )
         .success();
     identity(&sandbox, "prod");
     let left = sandbox.profile("prod")["sts_expiration"].as_i64().unwrap() - now();

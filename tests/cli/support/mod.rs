@@ -254,6 +254,13 @@ impl Sandbox {
             .expect("start alicli")
     }
 
+    /// `alicli configure set -p PROFILE ARGS…`, to completion.
+    pub fn set(&self, profile: &str, args: &[&str]) -> Outcome {
+        let mut all = vec!["configure", "set", "-p", profile];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
     /// Runs alicli with `args` and extra environment variables to completion.
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
         let mut command = self.cmd();
