@@ -19,6 +19,7 @@ mod external;
 mod http;
 mod loopback;
 mod oauth;
+mod offload;
 mod profile;
 mod renew;
 mod secret;
@@ -33,6 +34,13 @@ use clap::Parser;
 
 /// The whole program: parse, run one command, render the error once, map it to an exit code.
 pub fn main() -> ExitCode {
+    // A write past the file-size limit then fails with EFBIG, which alicli reports, instead of
+    // killing the process mid-renewal (the default action of SIGXFSZ).
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN has no memory-safety preconditions.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

@@ -2,15 +2,19 @@
 //! [`State`](crate::session::state::State); this module does it, under the profile store's lock,
 //! so that many processes renewing one profile make a single round trip.
 
-use anyhow::{Result, anyhow, bail};
+use std::sync::Arc;
 
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::atomic_file::Prepared;
 use crate::cloud::credentials::Credentials;
 use crate::cloud::endpoints::OAuthEndpoints;
 use crate::cloud::exchange::exchange;
 use crate::error::SignInNeeded;
+use crate::http::retry::{Retry, request_transience, with_retries};
 use crate::http::{Http, RequestError, ServerError};
-use crate::oauth::token::refresh;
-use crate::profile::store::StoreLock;
+use crate::oauth::token::{TokenSet, refresh};
+use crate::profile::lock::{LOCK_BOUND, LockWait, SharedLock};
 use crate::profile::{ConfigFile, Mode, Profile, Store};
 use crate::secret::Secret;
 use crate::session::record::OAuthSession;
@@ -25,12 +29,26 @@ pub struct Network<'a> {
     pub signin_override: Option<&'a str>,
     /// `ALICLI_OAUTH_URL`, if set.
     pub oauth_override: Option<&'a str>,
+    /// Tells the user that a renewal waits for another process's lock: the profile and the
+    /// holder's pid when known.
+    pub lock_notice: LockNotice,
 }
+
+/// Tells the user that a renewal of the named profile waits for another process's lock.
+pub type LockNotice = Arc<dyn Fn(&str, Option<u32>) + Send + Sync>;
 
 impl Network<'_> {
     /// The OAuth endpoints of a site, with the overrides applied.
     pub fn endpoints(&self, site: Site) -> Result<OAuthEndpoints> {
         OAuthEndpoints::for_site(site, self.signin_override, self.oauth_override)
+    }
+
+    fn lock_wait(&self, name: &str) -> LockWait {
+        let (notice, name) = (self.lock_notice.clone(), name.to_owned());
+        LockWait {
+            notice: Arc::new(move |pid| notice(&name, pid)),
+            bound: LOCK_BOUND,
+        }
     }
 }
 
@@ -124,8 +142,8 @@ pub async fn renew(
     now: i64,
     demand: Demand,
 ) -> Result<(Credentials, RenewalReport)> {
-    let lock = store.lock()?;
-    let profile = require_profile(&lock.load()?, store, name)?;
+    let lock = SharedLock::acquire(store, net.lock_wait(name)).await?;
+    let profile = require_profile(&lock.load().await?, store, name)?;
     if profile.mode != Mode::OAuth {
         bail!(
             "profile `{name}` is not an OAuth profile (mode `{}`)",
@@ -183,7 +201,7 @@ fn sign_in_needed(name: &str, reason: String) -> anyhow::Error {
 
 /// What a renewal works with, under the lock.
 struct Renewal<'a> {
-    lock: &'a StoreLock,
+    lock: &'a SharedLock,
     store: &'a Store,
     name: &'a str,
     net: &'a Network<'a>,
@@ -241,26 +259,88 @@ impl Renewal<'_> {
             "renewed the STS credentials"
         );
         session.sts = Some(credentials.clone());
-        self.save(&session)?;
+        self.save(None, &session).await.with_context(|| {
+            format!(
+                "the new STS credentials of profile `{}` could not be stored",
+                self.name
+            )
+        })?;
         Ok((credentials, report))
     }
 
+    /// Exchanges the access token, retrying transient failures: a second exchange is harmless.
     async fn exchange(&self, session: &OAuthSession) -> Result<Credentials, RequestError> {
         let access_token = session
             .access_secret()
             .ok_or_else(|| anyhow!("the session has no access token to exchange"))?;
-        exchange(self.net.http, &self.endpoints.exchange_url(), access_token).await
+        let url = self.endpoints.exchange_url();
+        let what = "the STS exchange";
+        with_retries(what, Retry::Transient, request_transience, || {
+            exchange(self.net.http, &url, access_token)
+        })
+        .await
     }
 
     /// Merges the session into the file as it is now (an SDK may have written meanwhile), under
-    /// its lock too. A profile another tool deleted while we were on the network stays deleted.
-    fn save(&self, session: &OAuthSession) -> Result<()> {
-        self.lock.update(|file| {
-            if file.raw_profile(self.name).is_some() {
-                file.apply_session(self.name, session);
-            }
-            Ok(())
+    /// its lock too, into `prepared` when given. A profile another tool deleted while we were on
+    /// the network stays deleted.
+    async fn save(&self, prepared: Option<Prepared>, session: &OAuthSession) -> Result<()> {
+        let (name, session) = (self.name.to_owned(), session.clone());
+        self.lock
+            .update_into(prepared, move |file| {
+                if file.raw_profile(&name).is_some() {
+                    file.apply_session(&name, &session);
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    /// Refreshes once: makes room to store the answer first (the server retires the refresh
+    /// token it gets, so an answer that cannot be stored loses the session), retries only what
+    /// never left, and stores the new tokens before anything else happens.
+    async fn refresh_once(
+        &self,
+        session: &mut OAuthSession,
+        refresh_token: &Secret,
+    ) -> Result<Result<(), RequestError>> {
+        let prepared = self
+            .lock
+            .prepare()
+            .await
+            .context("the token refresh was not sent, so the session is as it was")?;
+        let url = self.endpoints.token_url();
+        let client_id = self.site.client_id();
+        let what = "the token refresh";
+        let answer = with_retries(what, Retry::Unsent, request_transience, || {
+            refresh(self.net.http, &url, client_id, refresh_token, self.now)
         })
+        .await;
+        let fresh = match answer {
+            Ok(fresh) => fresh,
+            Err(error) => return Ok(Err(error)),
+        };
+        session.refreshed(&fresh);
+        self.save(Some(prepared), session)
+            .await
+            .map_err(|error| self.unstored(error, &fresh))?;
+        tracing::debug!(profile = self.name, "stored the refreshed tokens");
+        Ok(Ok(()))
+    }
+
+    /// The error for refreshed tokens that could not be written.
+    fn unstored(&self, error: anyhow::Error, fresh: &TokenSet) -> anyhow::Error {
+        if fresh.refresh_token.is_none() {
+            // Not rotated: the refresh token in the file still works.
+            return error.context("the refreshed access token could not be stored");
+        }
+        sign_in_needed(
+            self.name,
+            format!(
+                "the token refresh answered, but its new tokens could not be stored ({error:#}); \
+                 the server has retired the refresh token the file holds, so the session is lost"
+            ),
+        )
     }
 
     /// Refreshes the access token. When the server rotates refresh tokens, another process (an
@@ -275,25 +355,14 @@ impl Renewal<'_> {
                     "its access token has expired and there is no refresh token".into(),
                 ));
             };
-            let result = refresh(
-                self.net.http,
-                &self.endpoints.token_url(),
-                self.site.client_id(),
-                &refresh_token,
-                self.now,
-            )
-            .await;
-            match result {
-                Ok(fresh) => {
-                    session.refreshed(&fresh);
-                    return Ok(Refreshed::Tokens);
-                }
+            match self.refresh_once(session, &refresh_token).await? {
+                Ok(()) => return Ok(Refreshed::Tokens),
                 Err(RequestError::Server(error)) if error.is_invalid_grant() => {
                     tried.push(refresh_token);
-                    let newest =
-                        require_profile(&self.lock.load()?, self.store, self.name)?.oauth_session();
+                    let newest = require_profile(&self.lock.load().await?, self.store, self.name)?
+                        .oauth_session();
                     if newest.refresh_secret().is_none_or(|t| tried.contains(t)) {
-                        self.forget_refused(&tried)?;
+                        self.forget_refused(tried).await?;
                         return Err(sign_in_needed(
                             self.name,
                             format!("the token refresh was refused: {error}"),
@@ -316,22 +385,25 @@ impl Renewal<'_> {
     /// Records a refused refresh in the file, so that every view says a sign-in is needed: the
     /// tokens are removed, but only while the file still holds a refused refresh token (another
     /// writer may have stored a new session meanwhile). STS credentials already issued stay.
-    fn forget_refused(&self, refused: &[Secret]) -> Result<()> {
-        self.lock.update(|file| {
-            let Some(profile) = file.profile(self.name, self.store.path())? else {
-                return Ok(());
-            };
-            let mut session = profile.oauth_session();
-            if session
-                .refresh_secret()
-                .is_some_and(|t| refused.contains(t))
-            {
-                session.access_token = None;
-                session.refresh_token = None;
-                file.apply_session(self.name, &session);
-            }
-            Ok(())
-        })
+    async fn forget_refused(&self, refused: Vec<Secret>) -> Result<()> {
+        let (name, path) = (self.name.to_owned(), self.store.path().to_owned());
+        self.lock
+            .update_into(None, move |file| {
+                let Some(profile) = file.profile(&name, &path)? else {
+                    return Ok(());
+                };
+                let mut session = profile.oauth_session();
+                if session
+                    .refresh_secret()
+                    .is_some_and(|t| refused.contains(t))
+                {
+                    session.access_token = None;
+                    session.refresh_token = None;
+                    file.apply_session(&name, &session);
+                }
+                Ok(())
+            })
+            .await
     }
 }
 

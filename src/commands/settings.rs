@@ -1,6 +1,7 @@
 //! Everything the commands take from the environment, read once.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Result, anyhow};
 
@@ -97,6 +98,13 @@ impl Settings {
             http,
             signin_override: self.signin_url.as_deref(),
             oauth_override: self.oauth_url.as_deref(),
+            lock_notice: Arc::new(|name, pid| {
+                let who = pid.map_or("another process".to_owned(), |pid| format!("process {pid}"));
+                stderrln!(
+                    "Waiting for {who}, which is renewing profile `{name}` (alicli holds a lock \
+                     so that one renewal serves everyone)…"
+                );
+            }),
         }
     }
 

@@ -96,6 +96,26 @@ impl Emulator {
             Some("{}"),
         );
     }
+
+    /// Revokes the one grant `token` (a refresh or access token) belongs to.
+    pub fn revoke(&self, token: &str) {
+        let body = json!({ "token": token }).to_string();
+        http(
+            "POST",
+            &format!("{}/__emulator/revoke", self.url),
+            Some(&body),
+        );
+    }
+
+    /// Answers the next `times` requests to `path` with HTTP `status`.
+    pub fn fail(&self, path: &str, status: u16, times: u32) {
+        let body = json!({"path": path, "status": status, "times": times}).to_string();
+        http(
+            "POST",
+            &format!("{}/__emulator/fail", self.url),
+            Some(&body),
+        );
+    }
 }
 
 impl Drop for Emulator {
