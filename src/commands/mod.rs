@@ -13,7 +13,7 @@ mod profiles;
 mod prompt;
 mod session;
 mod settings;
-mod shell;
+pub(crate) mod shell;
 mod sts;
 
 use std::future::Future;
