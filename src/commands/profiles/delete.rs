@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::not_found;
 use crate::cli::NamedProfileArgs;
 use crate::commands::settings::Settings;
+use crate::profile::keys;
 
 /// Where `current` went when the deleted profile was the current one.
 enum Moved {
@@ -36,19 +37,19 @@ pub fn run(args: NamedProfileArgs, settings: &Settings) -> Result<()> {
         // Chained profiles that assumed a role from this one now have no source.
         let dependents: Vec<String> = file
             .raw_profiles()
-            .filter(|p| p.get("source_profile").and_then(Value::as_str) == Some(name.as_str()))
-            .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_owned))
+            .filter(|p| p.get(keys::SOURCE_PROFILE).and_then(Value::as_str) == Some(name.as_str()))
+            .filter_map(|p| p.get(keys::NAME).and_then(Value::as_str).map(str::to_owned))
             .collect();
         Ok((moved, dependents))
     })?;
-    eprintln!("Deleted profile `{name}` from {}.", store.path().display());
+    stderrln!("Deleted profile `{name}` from {}.", store.path().display());
     match moved {
-        Some(Moved::To(next)) => eprintln!("The current profile is now `{next}`."),
-        Some(Moved::Nowhere) => eprintln!("No profiles are left."),
+        Some(Moved::To(next)) => stderrln!("The current profile is now `{next}`."),
+        Some(Moved::Nowhere) => stderrln!("No profiles are left."),
         None => {}
     }
     for dependent in dependents {
-        eprintln!(
+        stderrln!(
             "warning: profile `{dependent}` names `{name}` as its `source_profile`; it will fail \
              until you change that"
         );
