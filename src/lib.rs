@@ -61,8 +61,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Not an API: the pieces that the emulator (signature checks), the fuzz targets (parsers) and the
-/// integration tests (signature known answers) use. It changes whenever they do.
+/// Not an API: the pieces that the emulator (signature checks), the fuzz targets (parsers), the
+/// integration tests (signature known answers) and packaging (`cargo xtask`: man pages and
+/// completion scripts) use. It changes whenever they do.
 #[doc(hidden)]
 pub mod internals {
     pub use crate::cloud::encode::canonical_query;
@@ -72,12 +73,15 @@ pub mod internals {
         v3_authorization, v3_signature,
     };
     pub use crate::cloud::sts::parse_api_response;
+    pub use crate::commands::shell::{completion_script, man_pages};
     pub use crate::http::parse_server_error;
     pub use crate::oauth::callback::{CallbackResult, parse_callback_query};
     pub use crate::oauth::paste::{Pasted, parse_pasted};
     pub use crate::oauth::token::parse_token_response;
     pub use crate::profile::ConfigFile;
     pub use crate::secret::Secret;
-    pub use crate::session::archive::{check_profile_name, decode_with_max_work_factor};
+    pub use crate::session::archive::{
+        check_profile_name, decode_with_max_work_factor, parse_contents,
+    };
     pub use crate::session::state::Margins;
 }
