@@ -15,10 +15,11 @@ use crate::cloud::credentials::Credentials;
 use crate::cloud::endpoints::sts_endpoint;
 use crate::cloud::metadata::ecs_role_credentials;
 use crate::cloud::roles::{DEFAULT_DURATION, RoleSpec, assume_role, assume_role_with_oidc};
-use crate::cloud::sts::new_nonce;
 use crate::http::Http;
+use crate::offload::blocking;
+use crate::profile::lock::SharedLock;
 use crate::profile::{ConfigFile, Mode, Profile, Store};
-use crate::renew::{RenewalReport, require_profile};
+use crate::renew::{LockNotice, RenewalReport, lock_wait, require_profile};
 use crate::secret::Secret;
 use crate::session::state::keeps;
 
@@ -34,6 +35,8 @@ pub struct RoleNetwork<'a> {
     pub sts_env: Option<&'a str>,
     /// The instance metadata service.
     pub metadata: Url,
+    /// Tells the user that a renewal waits for another process's lock.
+    pub lock_notice: LockNotice,
 }
 
 /// The role a profile assumes, from its fields; the session name defaults to `alicli-<time>`
@@ -141,7 +144,7 @@ async fn obtain(
                 Some(source) => source.clone(),
                 None => own_keys(profile)?,
             };
-            assume_role(net.http, &endpoint()?, &spec, &keys, now, &new_nonce())
+            assume_role(net.http, &endpoint()?, &spec, &keys, now)
                 .await
                 .with_context(|| format!("profile `{name}` could not assume `{}`", spec.role_arn))
         }
@@ -195,14 +198,16 @@ pub async fn renew_role(
         refreshed_token: false,
         exchanged: true,
     };
-    let profile = require_profile(&store.load()?, store, name)?;
+    let (read, owned) = (store.clone(), name.to_owned());
+    let file = blocking(move || read.load()).await?;
+    let profile = require_profile(&file, store, &owned)?;
     if profile.mode == Mode::RamRoleArn {
         // Its own fields hold the AccessKey, so there is no place to keep the role's: every use
         // assumes the role, as in the official CLI. A ChainableRamRoleArn on an AK profile caches.
         return Ok((obtain(&profile, net, now, None).await?, renewed));
     }
-    let lock = store.lock()?;
-    let profile = require_profile(&lock.load()?, store, name)?;
+    let lock = SharedLock::acquire(store, lock_wait(&net.lock_notice, name)).await?;
+    let profile = require_profile(&lock.load().await?, store, name)?;
     if let Some(cached) = profile
         .stored_sts()
         .filter(|c| keeps(c.expiration.unwrap_or(0), now, margin))
@@ -215,10 +220,12 @@ pub async fn renew_role(
     }
     let credentials = obtain(&profile, net, now, source).await?;
     tracing::debug!(profile = name, mode = %profile.mode, "obtained role credentials");
-    lock.update(|file| {
-        keep(file, name, &profile, &credentials);
+    let (name, kept) = (name.to_owned(), credentials.clone());
+    lock.update_into(None, move |file| {
+        keep(file, &name, &profile, &kept);
         Ok(())
-    })?;
+    })
+    .await?;
     Ok((credentials, renewed))
 }
 

@@ -6,6 +6,7 @@
 //!     alicli-emulator browse URL                 # plays the browser (use as BROWSER)
 
 mod browse;
+mod faults;
 mod federation;
 mod metadata;
 mod oauth;
@@ -136,8 +137,13 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .route("/__emulator/oidc-token", post(oidc_token))
         .route("/__emulator/stats", get(stats))
         .route("/__emulator/config", get(get_config).post(set_config))
-        .route("/__emulator/revoke", post(revoke))
+        .route("/__emulator/revoke", post(faults::revoke))
+        .route("/__emulator/fail", post(faults::add))
         .route("/__emulator/secrets", get(secrets))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::inject,
+        ))
         .layer(axum::middleware::map_response_with_state(
             shared.clone(),
             date_header,
@@ -197,15 +203,6 @@ async fn oidc_token(State(shared): State<Shared>) -> Json<Value> {
     state.oidc_tokens.insert(token.clone());
     state.secrets_seen.push(token.clone());
     Json(json!({"token": token}))
-}
-
-/// Revokes every grant: refreshes fail with `invalid_grant` from now on.
-async fn revoke(State(shared): State<Shared>) -> Json<Value> {
-    let mut state = shared.lock().unwrap();
-    for grant in &mut state.grants {
-        grant.revoked = true;
-    }
-    Json(json!({"revoked": state.grants.len()}))
 }
 
 /// What a newcomer types in another shell to try the whole flow against this emulator, with the

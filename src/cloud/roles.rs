@@ -6,8 +6,9 @@ use anyhow::{Context, Result, bail};
 use url::Url;
 
 use super::credentials::{Credentials, credentials_from};
-use super::sts::{RpcCall, STS_VERSION, send_rpc, v1_form};
+use super::sts::{RpcCall, STS_VERSION, call_transience, new_nonce, send_rpc, v1_form};
 use crate::http::Http;
+use crate::http::retry::{Retry, with_retries};
 use crate::secret::Secret;
 use crate::timefmt::to_rfc3339;
 
@@ -171,17 +172,26 @@ pub fn role_credentials(mut answer: serde_json::Value) -> Result<Credentials> {
 }
 
 /// Assumes a role with the source's credentials (their `SecurityToken` too, when they have one).
+/// Transient failures are retried (a role session more or less harms nothing), each attempt
+/// signed anew with a fresh nonce.
 pub async fn assume_role(
     http: &Http,
     endpoint: &Url,
     spec: &RoleSpec,
     source: &Credentials,
     now: i64,
-    nonce: &str,
 ) -> Result<Credentials> {
     tracing::debug!(role = spec.role_arn, "AssumeRole");
-    let request = assume_role_request(spec, source, now, nonce);
-    send(http, endpoint, &request, "AssumeRole").await
+    with_retries(
+        "the AssumeRole call",
+        Retry::Transient,
+        call_transience,
+        || {
+            let request = assume_role_request(spec, source, now, &new_nonce());
+            async move { send(http, endpoint, &request, "AssumeRole").await }
+        },
+    )
+    .await
 }
 
 /// Assumes a role with an OIDC token.
@@ -195,7 +205,11 @@ pub async fn assume_role_with_oidc(
 ) -> Result<Credentials> {
     tracing::debug!(role = spec.role_arn, "AssumeRoleWithOIDC");
     let request = oidc_request(spec, provider_arn, token, now);
-    send(http, endpoint, &request, "AssumeRoleWithOIDC").await
+    let what = "the AssumeRoleWithOIDC call";
+    with_retries(what, Retry::Transient, call_transience, || {
+        send(http, endpoint, &request, "AssumeRoleWithOIDC")
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -8,18 +8,37 @@
 
 use anyhow::{Context, Result, anyhow};
 
-use super::resolve::{Target, shell_word};
+use super::resolve::{Target, outage_hint, shell_word};
 use super::settings::Settings;
 use crate::clock;
 use crate::cloud::credentials::Credentials;
 use crate::error::{SignInNeeded, with_hint};
 use crate::external;
 use crate::http::Http;
+use crate::offload::blocking;
 use crate::profile::chain::{ChainError, chain};
 use crate::profile::{ConfigFile, Mode, Profile};
 use crate::renew::{Demand, RenewalReport, offline_credentials, renew, require_profile};
 use crate::roles::renew_role;
 use crate::session::state::Margins;
+
+/// A role chain walked down from the target: `names[0]` is the target, the last is the root.
+struct Walk {
+    names: Vec<String>,
+    /// The root's profile (when nothing on the way had credentials, the one to renew).
+    root: Profile,
+    /// The index and credentials of the first profile that had them without a request.
+    found: Option<(usize, Credentials)>,
+}
+
+/// The target must keep `--min-ttl`; its sources only need to outlast the requests they sign.
+fn chain_margins(index: usize, min_ttl: i64) -> Margins {
+    if index == 0 {
+        Margins::with_min_ttl(min_ttl)
+    } else {
+        Margins::DEFAULT
+    }
+}
 
 /// What the file alone gives: credentials, or the profile whose renewal is due.
 enum Local {
@@ -65,15 +84,24 @@ impl Target {
             .await
     }
 
-    /// The same, from the file as it is now (for long-running commands).
+    /// The same, from the file as it is now, for long-running commands: reading the file (and
+    /// running an External command) happen off the runtime, which goes on serving meanwhile.
     pub async fn current_credentials(
         &self,
         settings: &Settings,
         http: &Http,
         min_ttl: i64,
     ) -> Result<Resolved> {
-        let file = self.store.load()?;
-        self.credentials_from(&file, settings, http, min_ttl).await
+        let (target, env) = (self.clone(), settings.clone());
+        let local = blocking(move || {
+            let file = target.store.load()?;
+            target.without_network(&env, &file, min_ttl)
+        })
+        .await?;
+        match local {
+            Local::Ready(resolved) => Ok(resolved),
+            Local::Due(profile) => self.renew_due(settings, http, profile, min_ttl).await,
+        }
     }
 
     async fn credentials_from(
@@ -104,7 +132,7 @@ impl Target {
         renew(&self.store, &self.name, &net, clock::now_unix(), demand)
             .await
             .map(|(_, report)| report)
-            .map_err(|e| self.sign_in_hint(e, profile))
+            .map_err(|e| self.add_hint(e, profile))
     }
 
     /// The credentials when no request is needed, or the profile whose renewal is due.
@@ -148,9 +176,7 @@ impl Target {
         profile: Profile,
         min_ttl: i64,
     ) -> Result<Resolved> {
-        // The chain as the file is now: the caller's copy may be a long-running command's.
-        let file = self.store.load()?;
-        let (credentials, report) = self.renew_chain(settings, http, &file, min_ttl).await?;
+        let (credentials, report) = self.renew_chain(settings, http, min_ttl).await?;
         Ok(Resolved {
             profile,
             credentials,
@@ -165,56 +191,67 @@ impl Target {
         &self,
         settings: &Settings,
         http: &Http,
-        file: &ConfigFile,
         min_ttl: i64,
     ) -> Result<(Credentials, RenewalReport)> {
-        let names = chain(file, &self.name).map_err(|e| self.chain_hint(e))?;
-        let margins = |index: usize| {
-            if index == 0 {
-                Margins::with_min_ttl(min_ttl)
-            } else {
-                Margins::DEFAULT
-            }
-        };
-        let now = clock::now_unix();
-        let mut found = None;
-        for (index, name) in names.iter().enumerate() {
-            let profile = require_profile(file, &self.store, name)?;
-            if let Some(credentials) = self.local(settings, &profile, now, margins(index))? {
-                found = Some((index, credentials));
-                break;
-            }
-        }
+        // The file as it is now (a long-running command's copy may be old), read off the runtime
+        // like any External command on the way.
+        let (target, env) = (self.clone(), settings.clone());
+        let walk = blocking(move || target.walk_down(&env, min_ttl)).await?;
         let mut report = RenewalReport::default();
-        let (start, mut credentials) = match found {
+        let (start, mut credentials) = match walk.found {
             Some(found) => found,
             None => {
-                let root = names.len() - 1;
-                let profile = require_profile(file, &self.store, &names[root])?;
+                let root = walk.names.len() - 1;
                 let (credentials, renewal) = self
-                    .renew_root(settings, http, &profile, margins(root))
+                    .renew_root(settings, http, &walk.root, chain_margins(root, min_ttl))
                     .await
-                    .map_err(|e| self.sign_in_hint(e, &profile))?;
+                    .map_err(|e| self.add_hint(e, &walk.root))?;
                 report = renewal;
                 (root, credentials)
             }
         };
         let net = settings.role_network(http)?;
         for index in (0..start).rev() {
-            let margin = margins(index).sts;
+            let margin = chain_margins(index, min_ttl).sts;
             let (assumed, renewal) = renew_role(
                 &self.store,
-                &names[index],
+                &walk.names[index],
                 &net,
                 clock::now_unix(),
                 margin,
                 Some(&credentials),
             )
-            .await?;
+            .await
+            .map_err(outage_hint)?;
             report.exchanged |= renewal.exchanged;
             credentials = assumed;
         }
         Ok((credentials, report))
+    }
+
+    /// The chain from this profile to its root, and the first profile on it (by index) whose
+    /// credentials need no request of its own.
+    fn walk_down(&self, settings: &Settings, min_ttl: i64) -> Result<Walk> {
+        let file = self.store.load()?;
+        let names = chain(&file, &self.name).map_err(|e| self.chain_hint(e))?;
+        let now = clock::now_unix();
+        for (index, name) in names.iter().enumerate() {
+            let profile = require_profile(&file, &self.store, name)?;
+            let margins = chain_margins(index, min_ttl);
+            if let Some(credentials) = self.local(settings, &profile, now, margins)? {
+                return Ok(Walk {
+                    root: profile,
+                    found: Some((index, credentials)),
+                    names,
+                });
+            }
+        }
+        let root = require_profile(&file, &self.store, names.last().expect("never empty"))?;
+        Ok(Walk {
+            root,
+            found: None,
+            names,
+        })
     }
 
     /// Renews the profile at the end of a chain (or a profile on its own).

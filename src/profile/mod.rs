@@ -2,6 +2,7 @@
 
 pub mod chain;
 pub mod keys;
+pub mod lock;
 pub mod mode;
 pub mod model;
 pub mod store;
