@@ -53,13 +53,14 @@ pub fn main() -> ExitCode {
 /// integration tests (signature known answers) use. It changes whenever they do.
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::cloud::credentials::Credentials;
     pub use crate::cloud::encode::canonical_query;
     pub use crate::cloud::exchange::parse_exchange_response;
     pub use crate::cloud::sign::{
-        CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
-        v3_authorization, v3_signature,
+        Acs3Authorization, CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature,
+        v1_string_to_sign, v3_authorization, v3_signature,
     };
-    pub use crate::cloud::sts::parse_api_response;
+    pub use crate::cloud::sts::{RpcCall, STS_VERSION, parse_api_response, v1_form, v3_headers};
     pub use crate::http::parse_server_error;
     pub use crate::oauth::callback::{CallbackResult, parse_callback_query};
     pub use crate::oauth::paste::{Pasted, parse_pasted};

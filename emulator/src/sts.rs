@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use alicli::internals::{
-    CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
-    v3_signature,
+    Acs3Authorization, CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature,
+    v1_string_to_sign, v3_signature,
 };
 use alicli::timefmt::parse_rfc3339;
 use axum::body::Bytes;
@@ -240,6 +240,7 @@ fn verify_v3(
         ));
     }
     let token = header("x-acs-security-token");
+    check_accesskey_id_header(&parsed, &header("x-acs-accesskey-id"), !token.is_empty())?;
     Ok(Verified {
         action: header("x-acs-action"),
         access_key_id: parsed.access_key_id,
@@ -247,6 +248,38 @@ fn verify_v3(
         nonce: header("x-acs-signature-nonce"),
         timestamp: header("x-acs-date"),
     })
+}
+
+/// With STS credentials Alibaba's OpenAPI SDK sends and signs `x-acs-accesskey-id` beside the
+/// security token; the strictest gateway would insist on it, and on it naming the signer.
+fn check_accesskey_id_header(
+    parsed: &Acs3Authorization,
+    value: &str,
+    with_token: bool,
+) -> Result<(), Response> {
+    let bad = |message: &str| api_error(StatusCode::BAD_REQUEST, "InvalidAuthorization", message);
+    if value.is_empty() {
+        return if with_token {
+            Err(bad(
+                "Header x-acs-accesskey-id is required with a security token.",
+            ))
+        } else {
+            Ok(())
+        };
+    }
+    if !parsed
+        .signed_headers
+        .iter()
+        .any(|h| h == "x-acs-accesskey-id")
+    {
+        return Err(bad("Header x-acs-accesskey-id must be signed."));
+    }
+    if value != parsed.access_key_id {
+        return Err(bad(
+            "Header x-acs-accesskey-id does not match the Credential.",
+        ));
+    }
+    Ok(())
 }
 
 fn check_and_answer(state: &mut EmulatorState, verified: Verified) -> Result<Response, Response> {

@@ -86,6 +86,11 @@ pub fn v1_form(
 
 /// The headers of an ACS3 call with an empty body, `authorization` included. The action's
 /// parameters go in the query string.
+///
+/// They are the headers Alibaba's OpenAPI SDK (darabonba-openapi, which the official CLI also
+/// uses for its sign-in check) sends and signs, less its `user-agent` and
+/// `x-acs-credentials-provider`: `accept: application/json`, and with STS credentials both
+/// `x-acs-accesskey-id` and `x-acs-security-token` (docs/protocol.md §6).
 pub fn v3_headers(
     call: &RpcCall<'_>,
     url: &Url,
@@ -96,13 +101,15 @@ pub fn v3_headers(
     let payload_hash = sha256_hex(b"");
     let mut headers: Vec<(&'static str, String)> = vec![
         ("host", host_header(url)),
-        ("x-acs-action", call.action.to_owned()),
         ("x-acs-version", call.version.to_owned()),
+        ("x-acs-action", call.action.to_owned()),
         ("x-acs-date", to_rfc3339(now)),
         ("x-acs-signature-nonce", nonce.to_owned()),
+        ("accept", "application/json".to_owned()),
         ("x-acs-content-sha256", payload_hash.clone()),
     ];
     if let Some(token) = &credentials.security_token {
+        headers.push(("x-acs-accesskey-id", credentials.access_key_id.clone()));
         headers.push(("x-acs-security-token", token.expose().to_owned()));
     }
     let canonical = CanonicalRequest {

@@ -24,3 +24,4 @@ mod shell;
 mod signatures;
 mod signin;
 mod sts;
+mod wire;
