@@ -49,12 +49,17 @@ pub fn man(args: ManArgs) -> Result<()> {
 }
 
 /// Prints `NAME STATUS` for the selected profile, or nothing when none is selected.
+///
+/// Inside `alicli exec` and after `eval "$(alicli export-credentials)"`, `ALIBABA_CLOUD_PROFILE`
+/// names the profile whose keys this shell holds, and `ALIBABA_CLOUD_CREDENTIALS_EXPIRATION` says
+/// when those very keys expire, which can be earlier than the copy the file holds by now.
 pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
     let Ok(store) = settings.store(args.profile.config_path.as_deref()) else {
         return Ok(());
     };
     // A broken file is worth an error; a missing one just means "not signed in".
     let file = store.load()?;
+    let from_environment = args.profile.profile.is_none() && settings.profile.is_some();
     let Some(name) = args
         .profile
         .profile
@@ -67,7 +72,26 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
     let Some(profile) = file.profile(&name, store.path())? else {
         return Ok(());
     };
-    output::print_stdout(&format!("{}\n", status(&profile, clock::now_unix())))
+    let now = clock::now_unix();
+    let exported = settings
+        .exported_expiration
+        .as_deref()
+        .filter(|_| from_environment)
+        .and_then(|text| timefmt::parse_rfc3339(text).ok());
+    let line = match exported {
+        Some(at) => time_left(&name, at, now),
+        None => status(&profile, now),
+    };
+    output::print_stdout(&format!("{line}\n"))
+}
+
+/// `work 53m` while `at` is ahead, `work expired` after.
+fn time_left(name: &str, at: i64, now: i64) -> String {
+    if at > now {
+        format!("{name} {}", timefmt::compact(at - now))
+    } else {
+        format!("{name} expired")
+    }
 }
 
 /// `work 53m`, `work expired`, or just `work` for keys that do not expire (or that only an
@@ -80,8 +104,7 @@ pub fn status(profile: &Profile, now: i64) -> String {
         _ => None,
     };
     match expiry {
-        Some(at) if at > now => format!("{name} {}", timefmt::compact(at - now)),
-        Some(_) => format!("{name} expired"),
+        Some(at) => time_left(name, at, now),
         None => name.clone(),
     }
 }

@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 
 use crate::support::{ALICLI, Outcome, Sandbox, now, quote};
 
-const SCRIPT: &str = concat!(
+pub(super) const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/python/sdk_caller_identity.py"
 );
 
-fn python() -> Option<PathBuf> {
+pub(super) fn python() -> Option<PathBuf> {
     match std::env::var_os("ALICLI_TEST_PYTHON") {
         Some(path) => Some(PathBuf::from(path)),
         None => {
@@ -31,7 +31,7 @@ fn python() -> Option<PathBuf> {
 }
 
 /// Runs the SDK's GetCallerIdentity with the sandbox's HOME; `renew` lets it renew OAuth itself.
-fn sdk_call(python: &PathBuf, sandbox: &Sandbox, renew: bool) -> Outcome {
+pub(super) fn sdk_call(python: &PathBuf, sandbox: &Sandbox, renew: bool) -> Outcome {
     let mut command = Command::new(python);
     command
         .arg(SCRIPT)
@@ -115,7 +115,12 @@ fn alicli_keeps_working_after_the_sdk_renews_and_writes_back() {
 const LONG_JOB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/sdk_long_job.py");
 
 /// An alicli command whose child is the SDK script: the environment the SDK needs passes through.
-fn alicli_running_sdk(python: &PathBuf, sandbox: &Sandbox, args: &[&str], script: &str) -> Command {
+pub(super) fn alicli_running_sdk(
+    python: &PathBuf,
+    sandbox: &Sandbox,
+    args: &[&str],
+    script: &str,
+) -> Command {
     let mut command = sandbox.cmd();
     command
         .args(args)
@@ -130,7 +135,7 @@ fn alicli_running_sdk(python: &PathBuf, sandbox: &Sandbox, args: &[&str], script
     command
 }
 
-fn provider(outcome: &Outcome) -> &str {
+pub(super) fn provider(outcome: &Outcome) -> &str {
     outcome
         .stderr
         .lines()
