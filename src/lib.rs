@@ -3,6 +3,10 @@
 //! the crate, so the compiler reports what nothing uses. [`internals`] lends the few pieces that the
 //! emulator, the fuzz targets and the integration tests need.
 
+// First, so that `stderr!`/`stderrln!` are in scope in every module below.
+#[macro_use]
+mod stderr;
+
 mod atomic_file;
 mod cli;
 pub mod clock;
@@ -43,7 +47,7 @@ pub fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprint!("{}", error::render(&error));
+            stderr!("{}", error::render(&error));
             ExitCode::from(error::exit_code(&error))
         }
     }

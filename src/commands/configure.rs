@@ -198,7 +198,7 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
             .unwrap_or("?")
             .to_owned()
     };
-    eprintln!(
+    stderrln!(
         "Signed in as {} (account {}). Profile `{name}` saved to {}.",
         field("Arn"),
         field("AccountId"),
@@ -237,7 +237,7 @@ fn choose_site(flag: Option<&str>, existing: Option<&Profile>, interactive: bool
         )?;
         match Site::parse(&answer) {
             Ok(site) => return Ok(site),
-            Err(error) => eprintln!("{error}"),
+            Err(error) => stderrln!("{error}"),
         }
     }
 }
@@ -276,7 +276,7 @@ fn choose_region(
         )?;
         match check_region(&answer) {
             Ok(region) => return Ok(region),
-            Err(error) => eprintln!("{error}"),
+            Err(error) => stderrln!("{error}"),
         }
     }
 }

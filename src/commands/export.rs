@@ -63,7 +63,7 @@ pub fn warn_if_short(name: &str, resolved: &Resolved, min_ttl: i64) {
         return;
     };
     if resolved.renewed && left < min_ttl {
-        eprintln!(
+        stderrln!(
             "warning: the new credentials of profile `{name}` last {}, less than --min-ttl {}; \
              each call will renew them again",
             timefmt::compact(left),

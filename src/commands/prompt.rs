@@ -5,7 +5,7 @@
 //! redirect won is still there for the next question instead of being lost in a cancelled read.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::sync::{Condvar, Mutex, OnceLock};
 
 use anyhow::{Context, Result, bail};
@@ -105,9 +105,7 @@ fn next_line_blocking() -> Option<String> {
 
 /// Asks `question`; an empty answer takes `default`.
 pub fn ask(question: &str, default: &str) -> Result<String> {
-    let mut stderr = std::io::stderr();
-    write!(stderr, "{question}")?;
-    stderr.flush()?;
+    stderr!("{question}");
     let Some(answer) = next_line_blocking() else {
         bail!("no answer: standard input was closed");
     };
@@ -127,9 +125,7 @@ pub fn confirm(question: &str) -> Result<bool> {
 
 /// Reads a passphrase from the terminal without echo; the prompt goes to stderr.
 pub fn passphrase(question: &str) -> Result<Secret> {
-    let mut stderr = std::io::stderr();
-    write!(stderr, "{question}")?;
-    stderr.flush()?;
+    stderr!("{question}");
     let text =
         rpassword::read_password().context("failed to read the passphrase from the terminal")?;
     Ok(Secret::new(text))
@@ -137,9 +133,7 @@ pub fn passphrase(question: &str) -> Result<Secret> {
 
 /// Writes a prompt on stderr without a newline.
 pub fn show_prompt(text: &str) {
-    let mut stderr = std::io::stderr();
-    let _ = write!(stderr, "{text}");
-    let _ = stderr.flush();
+    stderr!("{text}");
 }
 
 #[cfg(test)]

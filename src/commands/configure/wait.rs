@@ -79,11 +79,11 @@ impl Waiter {
             interrupt: Interrupt::install()?,
         };
         let headless = headless_reason(&env).or_else(|| {
-            eprintln!(
+            stderrln!(
                 "Opening the browser to sign in to Alibaba Cloud ({}). If it does not open, visit:",
                 page.site
             );
-            eprintln!("SignIn url: {}", page.url);
+            stderrln!("SignIn url: {}", page.url);
             match open_browser(page.url, settings.browser.as_deref()) {
                 Ok(child) => {
                     waiter.opener = Some(watch_opener(child));
@@ -94,19 +94,19 @@ impl Waiter {
         });
         match headless {
             Some(reason @ HeadlessReason::OpenerFailed(_)) => {
-                eprintln!("warning: {reason}; finish the sign-in from any device with a browser.");
+                stderrln!("warning: {reason}; finish the sign-in from any device with a browser.");
                 waiter.go_headless();
             }
             Some(reason) => {
-                eprintln!(
+                stderrln!(
                     "Sign in to Alibaba Cloud ({}) in a browser on any device; alicli opens none \
                      here because {reason}.",
                     page.site
                 );
-                eprintln!("SignIn url: {}", page.url);
+                stderrln!("SignIn url: {}", page.url);
                 waiter.go_headless();
             }
-            None => eprintln!(
+            None => stderrln!(
                 "Waiting for the sign-in on http://127.0.0.1:{}/cli/callback (up to {} s; Ctrl-C to cancel)...",
                 page.port,
                 timeout.as_secs()
@@ -118,19 +118,19 @@ impl Waiter {
     /// Prints how to finish without a local browser, and starts reading pasted lines.
     fn go_headless(&mut self) {
         let port = self.port;
-        eprintln!("Then finish in either of two ways:");
-        eprintln!(
+        stderrln!("Then finish in either of two ways:");
+        stderrln!(
             "  - before signing in, forward the callback port from the machine with the browser, \
              and the sign-in completes by itself:"
         );
-        eprintln!("      {}", self.ssh_line);
-        eprintln!(
+        stderrln!("      {}", self.ssh_line);
+        stderrln!(
             "  - or, after signing in, copy the address the browser ended on \
              (http://127.0.0.1:{port}/cli/callback?code=...; the page itself will not load) and \
              paste it here; the code alone works too."
         );
         let left = self.deadline.saturating_duration_since(Instant::now());
-        eprintln!(
+        stderrln!(
             "Waiting for the sign-in on http://127.0.0.1:{port}/cli/callback (up to {} s; Ctrl-C to cancel)...",
             left.as_millis().div_ceil(1000).max(1)
         );
@@ -138,13 +138,13 @@ impl Waiter {
         if prompt::interactive() {
             prompt::show_prompt("Paste the address or code: ");
         } else {
-            eprintln!("Reading the address or code from standard input.");
+            stderrln!("Reading the address or code from standard input.");
         }
     }
 
     /// Asks for another paste after a bare code was refused by the server.
     pub fn paste_again(&self, why: &str) {
-        eprintln!("error: {why}");
+        stderrln!("error: {why}");
         self.reprompt();
     }
 
@@ -177,7 +177,7 @@ impl Waiter {
             match event {
                 Event::Callback(Some(result)) => {
                     if self.reading && prompt::interactive() {
-                        eprintln!();
+                        stderrln!();
                     }
                     return Ok(Arrival {
                         result,
@@ -208,7 +208,7 @@ impl Waiter {
                         });
                     }
                     Err(refusal) => {
-                        eprintln!(
+                        stderrln!(
                             "error: {refusal}. Still waiting: paste again, or finish in the browser."
                         );
                         self.reprompt();
@@ -218,10 +218,10 @@ impl Waiter {
                     self.opener = None;
                     if !self.reading {
                         let reason = HeadlessReason::OpenerFailed(failure);
-                        eprintln!(
+                        stderrln!(
                             "warning: {reason}; finish the sign-in from any device with a browser:"
                         );
-                        eprintln!("SignIn url: {}", self.url);
+                        stderrln!("SignIn url: {}", self.url);
                         self.go_headless();
                     }
                 }

@@ -22,7 +22,7 @@ use crate::http::Http;
 pub fn run(args: ExecArgs, settings: &Settings, http: &Http) -> Result<u8> {
     let (target, file) = Target::locate(settings, &args.profile)?;
     if let Some(outer) = &settings.exec_profile {
-        eprintln!(
+        stderrln!(
             "warning: `alicli exec` is running inside another `alicli exec` (profile `{outer}`); \
              profile `{}` replaces its credentials for this command",
             target.name

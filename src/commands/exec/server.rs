@@ -50,7 +50,7 @@ impl Renewer {
             }
             Err(error) => {
                 let text = format!("{error:#}");
-                eprintln!(
+                stderrln!(
                     "alicli exec: renewing the credentials of profile `{}` failed: {text}",
                     self.target.name
                 );

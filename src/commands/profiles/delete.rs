@@ -41,14 +41,14 @@ pub fn run(args: NamedProfileArgs, settings: &Settings) -> Result<()> {
             .collect();
         Ok((moved, dependents))
     })?;
-    eprintln!("Deleted profile `{name}` from {}.", store.path().display());
+    stderrln!("Deleted profile `{name}` from {}.", store.path().display());
     match moved {
-        Some(Moved::To(next)) => eprintln!("The current profile is now `{next}`."),
-        Some(Moved::Nowhere) => eprintln!("No profiles are left."),
+        Some(Moved::To(next)) => stderrln!("The current profile is now `{next}`."),
+        Some(Moved::Nowhere) => stderrln!("No profiles are left."),
         None => {}
     }
     for dependent in dependents {
-        eprintln!(
+        stderrln!(
             "warning: profile `{dependent}` names `{name}` as its `source_profile`; it will fail \
              until you change that"
         );

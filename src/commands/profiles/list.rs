@@ -20,7 +20,7 @@ pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
     if let Some(current) = current
         && !rows.iter().any(|row| row.name == current)
     {
-        eprintln!(
+        stderrln!(
             "warning: the current profile `{current}` is not in {}; choose one with `alicli configure switch --profile NAME`",
             store.path().display()
         );
@@ -28,7 +28,7 @@ pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
     match args.output {
         ListFormat::Json => output::print_json(&as_json(current, &rows)),
         ListFormat::Table if rows.is_empty() => {
-            eprintln!(
+            stderrln!(
                 "No profiles in {}; sign in with `alicli configure --profile NAME --mode OAuth`.",
                 store.path().display()
             );

@@ -113,15 +113,15 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
     })?;
     let name = &outcome.name;
     if outcome.created {
-        eprintln!(
+        stderrln!(
             "Created OAuth profile `{name}` in {}; sign it in with `alicli configure --profile {name} --mode OAuth`.",
             store.path().display()
         );
     } else {
-        eprintln!("Updated profile `{name}` in {}.", store.path().display());
+        stderrln!("Updated profile `{name}` in {}.", store.path().display());
     }
     if outcome.made_current {
-        eprintln!("The current profile is now `{name}`.");
+        stderrln!("The current profile is now `{name}`.");
     }
     Ok(())
 }

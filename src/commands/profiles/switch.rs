@@ -18,6 +18,6 @@ pub fn run(args: NamedProfileArgs, settings: &Settings) -> Result<()> {
         file.set_current(&name);
         Ok(())
     })?;
-    eprintln!("The current profile is now `{name}`.");
+    stderrln!("The current profile is now `{name}`.");
     Ok(())
 }

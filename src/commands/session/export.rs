@@ -65,11 +65,11 @@ pub async fn run(args: SessionExportArgs, settings: &Settings) -> Result<()> {
     } else {
         format!("`{}` (mode 0600)", path.display())
     };
-    eprintln!(
+    stderrln!(
         "Exported session `{}` to {shown}, encrypted with your passphrase; {until}.",
         found.name
     );
-    eprintln!(
+    stderrln!(
         "On the other machine: alicli session import --session-archive {}",
         if to_stdout {
             "-".to_owned()
@@ -77,7 +77,7 @@ pub async fn run(args: SessionExportArgs, settings: &Settings) -> Result<()> {
             path.display().to_string()
         }
     );
-    eprintln!(
+    stderrln!(
         "Keep it secret: with the passphrase, it signs in as you. Both machines now share one \
          refresh token; if the server rotates refresh tokens, keep using the session on one only."
     );

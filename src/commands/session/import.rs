@@ -79,18 +79,18 @@ pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {
         Ok(())
     })?;
 
-    eprintln!(
+    stderrln!(
         "Imported session `{}` as profile `{name}` into {}.",
         archive.profile.name,
         store.path().display()
     );
     match (verdict, times.sts_expires_at) {
-        (Verdict::Valid, Some(at)) => eprintln!(
+        (Verdict::Valid, Some(at)) => stderrln!(
             "Its STS credentials are valid until {}; {}.",
             when(at, now),
             renewal_clause(&times, now)
         ),
-        _ => eprintln!(
+        _ => stderrln!(
             "Its STS credentials have expired; alicli renews them on first use ({}).",
             renewal_clause(&times, now)
         ),
@@ -167,7 +167,7 @@ fn free_name(file: &ConfigFile, store: &Store, mut name: String, force: bool) ->
         }
         match check_profile_name(&answer) {
             Ok(()) => name = answer,
-            Err(error) => eprintln!("{error}"),
+            Err(error) => stderrln!("{error}"),
         }
     }
     Ok(name)

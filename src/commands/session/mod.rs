@@ -191,7 +191,7 @@ pub fn archive_passphrase(settings: &Settings, confirm: bool) -> Result<Secret> 
     for _ in 0..3 {
         let first = prompt::passphrase("Passphrase for the session archive: ")?;
         if first.is_empty() {
-            eprintln!("The passphrase cannot be empty.");
+            stderrln!("The passphrase cannot be empty.");
             continue;
         }
         if !confirm {
@@ -201,7 +201,7 @@ pub fn archive_passphrase(settings: &Settings, confirm: bool) -> Result<Secret> 
         if first == second {
             return Ok(first);
         }
-        eprintln!("The two passphrases differ; try again.");
+        stderrln!("The two passphrases differ; try again.");
     }
     bail!("no passphrase was given after three tries")
 }

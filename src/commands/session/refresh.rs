@@ -36,6 +36,6 @@ pub async fn run(args: RefreshArgs, settings: &Settings, http: &Http) -> Result<
         });
         output::print_json(&value)?;
     }
-    eprintln!("Refreshed. {}", describe(&found.name, &times, verdict, now));
+    stderrln!("Refreshed. {}", describe(&found.name, &times, verdict, now));
     Ok(())
 }

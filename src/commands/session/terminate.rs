@@ -114,25 +114,25 @@ pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Resul
     }
     let store = found.store.path().display();
     if args.keep_profile {
-        eprintln!(
+        stderrln!(
             "Session `{name}` ended: its tokens and STS credentials were removed from {store}; \
              the profile's settings were kept."
         );
     } else {
-        eprintln!("Session `{name}` ended: profile `{name}` was removed from {store}.");
+        stderrln!("Session `{name}` ended: profile `{name}` was removed from {store}.");
     }
     match revocation {
-        "revoked" => eprintln!("Its refresh token was revoked at the server."),
-        "skipped" => eprintln!("It was not revoked at the server (--no-revoke)."),
+        "revoked" => stderrln!("Its refresh token was revoked at the server."),
+        "skipped" => stderrln!("It was not revoked at the server (--no-revoke)."),
         "nothing_to_revoke" => {}
-        _ => eprintln!(
+        _ => stderrln!(
             "It was not revoked at the server (no revocation endpoint is configured: \
              ALICLI_REVOKE_URL), so its refresh token stays valid there until it expires; \
              this machine no longer holds it."
         ),
     }
     if let Some(at) = issued {
-        eprintln!(
+        stderrln!(
             "STS credentials already issued stay valid until {}: programs that copied them keep \
              working until then.",
             when(at, now)

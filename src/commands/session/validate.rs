@@ -80,7 +80,7 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
         }
     };
     if report.exchanged {
-        eprintln!("Renewed the session's STS credentials before checking.");
+        stderrln!("Renewed the session's STS credentials before checking.");
     }
     let summary = json!({
         "account_id": identity.get("AccountId"),
@@ -97,7 +97,7 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
         args.json,
     )?;
     let field = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or("?");
-    eprintln!(
+    stderrln!(
         "Checked with GetCallerIdentity: {} (account {}).",
         field("Arn"),
         field("AccountId")
@@ -153,6 +153,6 @@ fn finish(
             format!("sign in again with `{}`", found.relogin()),
         ));
     }
-    eprintln!("{}", describe(&found.name, times, verdict, now));
+    stderrln!("{}", describe(&found.name, times, verdict, now));
     Ok(())
 }
