@@ -171,7 +171,7 @@ async fn serve_and_wait(
 /// need it, so it says so.
 fn warn_about_http_proxy(settings: &Settings) {
     if settings.net.proxies.http.is_some() {
-        eprintln!(
+        stderrln!(
             "warning: HTTP_PROXY is set; Alibaba's Python SDK sends its request for the \
              credentials endpoint (secret path included) through that proxy, ignoring NO_PROXY\n  \
              to keep it on this machine: `env -u HTTP_PROXY -u http_proxy alicli exec --server …`"
