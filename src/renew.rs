@@ -17,7 +17,8 @@ use crate::site::Site;
 
 /// STS credentials closer to expiry than this are renewed before use (seconds).
 pub const STS_RENEW_MARGIN: i64 = 300;
-/// The exchange wants an access token valid for 15 more minutes; refresh at 20 (PROTOCOL.md §3).
+/// The exchange wants an access token valid for 15 more minutes; refresh at 20
+/// (docs/protocol.md §3).
 pub const ACCESS_TOKEN_MARGIN: i64 = 1200;
 
 /// What renewal needs from the outside world.
@@ -291,7 +292,7 @@ impl Renewal<'_> {
             .await;
             match result {
                 Ok(mut fresh) => {
-                    // A response without a refresh token keeps the old one (PROTOCOL.md §2).
+                    // A response without a refresh token keeps the old one (docs/protocol.md §2).
                     fresh.refresh_token.get_or_insert(refresh_token);
                     return Ok(Refreshed::Tokens(fresh));
                 }

@@ -1,5 +1,5 @@
-//! Sites, client IDs and endpoint URLs (PROTOCOL.md §1), with the overrides for private deployments
-//! and tests, and the rule that plain HTTP goes only to loopback.
+//! Sites, client IDs and endpoint URLs (docs/protocol.md §1), with the overrides for private
+//! deployments and tests, and the rule that plain HTTP goes only to loopback.
 
 use anyhow::{Result, bail};
 use url::Url;

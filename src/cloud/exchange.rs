@@ -1,4 +1,4 @@
-//! Access token to STS credentials (`POST {oauth}/v1/exchange`, PROTOCOL.md §3).
+//! Access token to STS credentials (`POST {oauth}/v1/exchange`, docs/protocol.md §3).
 
 use anyhow::{Result, anyhow};
 use serde_json::Value;

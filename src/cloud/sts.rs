@@ -1,5 +1,5 @@
-//! Signed RPC calls to STS (PROTOCOL.md §6): `GetCallerIdentity`, signed with ACS3-HMAC-SHA256 or
-//! with RPC v1 HMAC-SHA1.
+//! Signed RPC calls to STS (docs/protocol.md §6): `GetCallerIdentity`, signed with ACS3-HMAC-SHA256
+//! or with RPC v1 HMAC-SHA1.
 
 use std::fmt;
 

@@ -281,7 +281,7 @@ fn choose_region(
     }
 }
 
-/// Region ids match `^[a-zA-Z0-9-]*$`, as the official CLI checks (PROTOCOL.md §4).
+/// Region ids match `^[a-zA-Z0-9-]*$`, as the official CLI checks (docs/protocol.md §4).
 fn check_region(region: &str) -> Result<String> {
     crate::profile::check_region(region)?;
     Ok(region.to_owned())

@@ -1,7 +1,7 @@
 //! Credentials rendered for other programs: environment variables for each family of tools
-//! ([`vars`]), written in the syntax of each shell ([`shell`]), and the JSON shapes (docs/protocol.md
-//! §7). Pure functions, because quoting is where injection bugs live: a value is always data, never
-//! code, in the shell it is meant for.
+//! ([`vars`]), written in the syntax of each shell ([`shell`]), and the JSON shapes
+//! (docs/protocol.md §7). Pure functions, because quoting is where injection bugs live: a value is
+//! always data, never code, in the shell it is meant for.
 
 pub mod shell;
 pub mod vars;
@@ -24,7 +24,8 @@ pub fn json_document(profile: &str, credentials: &Credentials, region: Option<&s
     })
 }
 
-/// The `external` format: what an `External` profile's `process_command` prints (docs/protocol.md §7).
+/// The `external` format: what an `External` profile's `process_command` prints
+/// (docs/protocol.md §7).
 pub fn external_document(credentials: &Credentials) -> Value {
     match &credentials.security_token {
         Some(token) => {

@@ -180,7 +180,7 @@ pub fn redact_url(url: &Url) -> String {
     shown.to_string()
 }
 
-/// An OAuth-style error answer: `error`, `error_description`, `requestId` (PROTOCOL.md §2–3).
+/// An OAuth-style error answer: `error`, `error_description`, `requestId` (docs/protocol.md §2–3).
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{}", self.describe())]
 pub struct ServerError {

@@ -1,4 +1,4 @@
-//! The `config.json` model shared with the official CLI and SDKs (PROTOCOL.md §4).
+//! The `config.json` model shared with the official CLI and SDKs (docs/protocol.md §4).
 //!
 //! The file is kept as JSON values so that every profile and key we do not understand survives a
 //! rewrite; typed views are read out of it, and changes are written back field by field.
@@ -53,7 +53,7 @@ pub struct Profile {
     pub sts_expiration: i64,
     /// An STS endpoint override.
     pub sts_endpoint: Option<String>,
-    /// The command an `External` profile runs for credentials (PROTOCOL.md §7).
+    /// The command an `External` profile runs for credentials (docs/protocol.md §7).
     pub process_command: Option<String>,
     /// The account signed in, recorded by alicli ([`ACCOUNT_ID_KEY`]) so that a new sign-in to
     /// another account is noticed. Other tools ignore the key; some drop it when they rewrite.
@@ -248,7 +248,7 @@ impl ConfigFile {
 }
 
 /// Checks a region id against `^[a-zA-Z0-9-]*$`, as the official CLI does before any call
-/// (PROTOCOL.md §4). An empty id is refused too: it can only be a mistake on a command line.
+/// (docs/protocol.md §4). An empty id is refused too: it can only be a mistake on a command line.
 pub fn check_region(region: &str) -> Result<()> {
     if region.is_empty()
         || !region

@@ -112,7 +112,7 @@ async fn serve_and_wait(
     // The first credentials before the child starts: a sign-in problem stops here, with its hint.
     let first = obtain(&target, settings, &http, args.min_ttl).await?;
     if first.credentials.expiration.is_none() {
-        // The SDKs require an `Expiration` from the endpoint (python-sdk notes §3).
+        // The SDKs require an `Expiration` from the endpoint (docs/protocol.md §7).
         return Err(with_hint(
             UsageError(format!(
                 "profile `{name}` gives credentials without an expiry, which the endpoint cannot serve"

@@ -1,6 +1,6 @@
 //! `alicli session terminate` (and `alicli logout`): end a session. The refresh token is revoked
 //! at the server first when a revocation endpoint is configured (`ALICLI_REVOKE_URL`, RFC 7009;
-//! Alibaba's own endpoint is unconfirmed, PROTOCOL.md §2), then the tokens and STS credentials
+//! Alibaba's own endpoint is unconfirmed, docs/protocol.md §2), then the tokens and STS credentials
 //! are removed from the profile, and the profile too unless `--keep-profile`.
 //!
 //! `--json` prints:
