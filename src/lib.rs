@@ -64,7 +64,9 @@ pub mod internals {
         Acs3Authorization, CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature,
         v1_string_to_sign, v3_authorization, v3_signature,
     };
-    pub use crate::cloud::sts::{RpcCall, STS_VERSION, parse_api_response, v1_form, v3_headers};
+    pub use crate::cloud::sts::{
+        RpcCall, STS_VERSION, parse_api_response, v1_form, v3_headers, v3_sign,
+    };
     pub use crate::http::parse_server_error;
     pub use crate::oauth::callback::{CallbackResult, parse_callback_query};
     pub use crate::oauth::paste::{Pasted, parse_pasted};

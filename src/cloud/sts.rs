@@ -119,17 +119,22 @@ pub fn v3_headers(
         headers: headers.iter().map(|(k, v)| (*k, v.as_str())).collect(),
         payload_hash: &payload_hash,
     };
+    let authorization = v3_sign(&canonical, credentials);
+    headers.push(("authorization", authorization));
+    headers
+}
+
+/// The ACS3 `Authorization` value that signs `canonical` with `credentials`.
+pub fn v3_sign(canonical: &CanonicalRequest<'_>, credentials: &Credentials) -> String {
     let signature = v3_signature(
         credentials.access_key_secret.expose(),
         &canonical.string_to_sign(),
     );
-    let authorization = v3_authorization(
+    v3_authorization(
         &credentials.access_key_id,
         &canonical.signed_headers(),
         &signature,
-    );
-    headers.push(("authorization", authorization));
-    headers
+    )
 }
 
 /// An error answer of an Alibaba Cloud API: `Code`, `Message`, `RequestId`.

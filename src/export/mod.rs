@@ -60,11 +60,12 @@ pub fn credentials_uri_document(credentials: &Credentials) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::secret::Secret;
 
-    fn sts() -> Credentials {
+    /// STS credentials whose secret and token hold characters that need quoting.
+    pub(crate) fn sts() -> Credentials {
         Credentials {
             access_key_id: "STS.id".into(),
             access_key_secret: Secret::new("se'cret"),

@@ -119,21 +119,12 @@ pub fn render(syntax: Syntax, vars: &[Var]) -> Result<String> {
 mod tests {
     use super::*;
     use crate::cloud::credentials::Credentials;
+    use crate::export::tests::sts;
     use crate::export::vars::{
         ACCESS_KEY_ID, ACCESS_KEY_SECRET, Family, REGION_ID, SECURITY_TOKEN, credential_vars,
     };
-    use crate::secret::Secret;
 
     const NASTY: &str = "a'b\"c $(touch x) `id` \\n\nd;e|f&g<h>i*j?k~l#m%n!o ‘p’ ${HOME}";
-
-    fn sts() -> Credentials {
-        Credentials {
-            access_key_id: "STS.id".into(),
-            access_key_secret: Secret::new("se'cret"),
-            security_token: Some(Secret::new("to+ken/=")),
-            expiration: Some(1_795_341_600),
-        }
-    }
 
     #[test]
     fn posix_quote_wraps_everything_in_single_quotes() {

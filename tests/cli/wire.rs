@@ -3,8 +3,7 @@
 //! credentials but no `x-acs-accesskey-id`), and alicli's own requests pass.
 
 use alicli::internals::{
-    CanonicalRequest, Credentials, RpcCall, STS_VERSION, Secret, v3_authorization, v3_headers,
-    v3_signature,
+    CanonicalRequest, Credentials, RpcCall, STS_VERSION, Secret, v3_headers, v3_sign,
 };
 use serde_json::Value;
 
@@ -67,15 +66,7 @@ fn call_with(
         headers: headers.iter().map(|(k, v)| (*k, v.as_str())).collect(),
         payload_hash: &payload_hash,
     };
-    let signature = v3_signature(
-        credentials.access_key_secret.expose(),
-        &canonical.string_to_sign(),
-    );
-    let authorization = v3_authorization(
-        &credentials.access_key_id,
-        &canonical.signed_headers(),
-        &signature,
-    );
+    let authorization = v3_sign(&canonical, credentials);
     let mut sent: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
     sent.push(("authorization", &authorization));
     let (status, body) = http_with_headers("POST", url.as_str(), &sent, None);

@@ -52,20 +52,19 @@ impl Check {
     }
 
     fn fail(check: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self {
-            check: check.into(),
-            status: Status::Fail,
-            detail: detail.into(),
-            fix: Some(fix.into()),
-        }
+        Self::with_fix(Status::Fail, check.into(), detail.into(), fix.into())
     }
 
     fn warn(check: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self::with_fix(Status::Warn, check.into(), detail.into(), fix.into())
+    }
+
+    fn with_fix(status: Status, check: String, detail: String, fix: String) -> Self {
         Self {
-            check: check.into(),
-            status: Status::Warn,
-            detail: detail.into(),
-            fix: Some(fix.into()),
+            check,
+            status,
+            detail,
+            fix: Some(fix),
         }
     }
 
