@@ -1,6 +1,6 @@
-//! `External` profiles: credentials printed by a `process_command` (docs/protocol.md §7), run the way
-//! the SDKs run it (split with shell rules, no shell, 60 s), with a guard against a profile whose
-//! command ends up asking alicli for the same profile again.
+//! `External` profiles: credentials printed by a `process_command` (docs/protocol.md §7), run the
+//! way the SDKs run it (split with shell rules, no shell, 60 s), with a guard against a profile
+//! whose command ends up asking alicli for the same profile again.
 
 use std::io::Read;
 use std::process::{Command, Stdio};

@@ -6,10 +6,12 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use super::output;
+use super::resolve::{NameSource, choose_file, choose_name};
 use super::settings::Settings;
 use crate::cli::{Cli, CompletionArgs, CompletionShell, ManArgs, PromptArgs};
 use crate::error::UsageError;
 use crate::profile::Profile;
+use crate::session::state::{Margins, State};
 use crate::{clock, timefmt};
 
 /// Prints a completion script.
@@ -54,19 +56,12 @@ pub fn man(args: ManArgs) -> Result<()> {
 /// names the profile whose keys this shell holds, and `ALIBABA_CLOUD_CREDENTIALS_EXPIRATION` says
 /// when those very keys expire, which can be earlier than the copy the file holds by now.
 pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
-    let Ok(store) = settings.store(args.profile.config_path.as_deref()) else {
+    let Ok((store, _)) = choose_file(settings, args.profile.config_path.as_deref()) else {
         return Ok(());
     };
     // A broken file is worth an error; a missing one just means "not signed in".
     let file = store.load()?;
-    let from_environment = args.profile.profile.is_none() && settings.profile.is_some();
-    let Some(name) = args
-        .profile
-        .profile
-        .clone()
-        .or_else(|| settings.profile.clone())
-        .or_else(|| file.current().map(str::to_owned))
-    else {
+    let Some((name, source)) = choose_name(args.profile.profile.as_deref(), settings, &file) else {
         return Ok(());
     };
     let Some(profile) = file.profile(&name, store.path())? else {
@@ -76,7 +71,7 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
     let exported = settings
         .exported_expiration
         .as_deref()
-        .filter(|_| from_environment)
+        .filter(|_| matches!(source, NameSource::Env(_)))
         .and_then(|text| timefmt::parse_rfc3339(text).ok());
     let line = match exported {
         Some(at) => time_left(&name, at, now),
@@ -94,40 +89,55 @@ fn time_left(name: &str, at: i64, now: i64) -> String {
     }
 }
 
-/// `work 53m`, `work expired`, or just `work` for keys that do not expire (or that only an
-/// External command knows about).
+/// `work 53m` (the credentials' time left), `work renewable` (the next command renews them),
+/// `work expired` (a sign-in is needed), `work signed out`, or just `work` for keys that do not
+/// expire or whose expiry only an External command knows.
 pub fn status(profile: &Profile, now: i64) -> String {
     let name = &profile.name;
-    let expiry = match profile.mode.as_str() {
-        "OAuth" if !profile.sts_token.is_empty() => Some(profile.sts_expiration),
-        "OAuth" => Some(0),
-        _ => None,
-    };
-    match expiry {
-        Some(at) => time_left(name, at, now),
-        None => name.clone(),
+    match profile.state(now, Margins::DEFAULT) {
+        State::Fresh {
+            sts_expires_at: at, ..
+        }
+        | State::StaticKeys {
+            expires_at: Some(at),
+        } if at > now => format!("{name} {}", timefmt::compact(at - now)),
+        State::Renewable { .. } => format!("{name} renewable"),
+        State::SignedOut => format!("{name} signed out"),
+        State::SignInNeeded(_)
+        | State::StaticKeys {
+            expires_at: Some(_),
+        } => {
+            format!("{name} expired")
+        }
+        _ => name.clone(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Mode;
     use crate::secret::Secret;
 
     #[test]
-    fn status_shows_time_left_or_expired() {
+    fn status_shows_time_left_renewable_or_expired() {
         let mut profile = Profile {
             name: "work".into(),
-            mode: "OAuth".into(),
+            mode: Mode::OAuth,
+            access_key_id: "STS.x".into(),
+            access_key_secret: Secret::new("s"),
             sts_token: Secret::new("t"),
             sts_expiration: 1000 + 53 * 60 + 10,
+            oauth_refresh_token: Secret::new("rt"),
             ..Profile::default()
         };
         assert_eq!(status(&profile, 1000), "work 53m");
+        assert_eq!(status(&profile, 1000 + 3600), "work renewable");
+        profile.oauth_refresh_token = Secret::default();
         assert_eq!(status(&profile, 1000 + 3600), "work expired");
         profile.sts_token = Secret::default();
-        assert_eq!(status(&profile, 1000), "work expired");
-        profile.mode = "AK".into();
+        assert_eq!(status(&profile, 1000), "work signed out");
+        profile.mode = Mode::Ak;
         assert_eq!(status(&profile, 1000), "work");
     }
 }
