@@ -40,7 +40,8 @@ pub struct ConfigureArgs {
     /// A management command instead of the sign-in.
     #[command(subcommand)]
     pub action: Option<ConfigureAction>,
-    /// The profile to sign in [default: default].
+    /// The profile to sign in [default: the one other commands use: ALIBABACLOUD_PROFILE,
+    /// ALIBABA_CLOUD_PROFILE or ALICLOUD_PROFILE, else the current profile, else default].
     #[arg(short = 'p', long, value_name = "NAME")]
     pub profile: Option<String>,
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].

@@ -12,7 +12,7 @@ mod wait;
 
 use super::output;
 use super::prompt;
-use super::resolve::{choose_file, choose_name_or_default, relogin_command};
+use super::resolve::{NameSource, choose_file, choose_name_or_default, relogin_command};
 use super::settings::Settings;
 use crate::cli::ConfigureArgs;
 use crate::clock;
@@ -35,9 +35,13 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
     let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
     // A file we cannot parse stops us before the browser opens: it will not be overwritten.
     let file = store.load()?;
-    let (name, _) = choose_name_or_default(args.profile.as_deref(), settings, &file);
+    let (name, source) = choose_name_or_default(args.profile.as_deref(), settings, &file);
     check_profile_name(&name)?;
     let existing = file.profile(&name, store.path())?;
+    if source != NameSource::Flag {
+        check_unnamed_target(&name, source, existing.as_ref())?;
+        stderrln!("Signing in profile `{name}` ({}).", describe(source));
+    }
     let interactive = prompt::interactive();
     let site = choose_site(
         args.oauth_site_type.as_deref(),
@@ -203,6 +207,36 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
         store.path().display()
     );
     output::print_stdout("")
+}
+
+/// Without `--profile`, the sign-in goes to the profile every other command would use; one that
+/// gets its credentials some other way is not turned into an OAuth profile behind the user's back
+/// (its AccessKey or role settings would be lost). Naming it with `--profile` still does that.
+fn check_unnamed_target(name: &str, source: NameSource, existing: Option<&Profile>) -> Result<()> {
+    let Some(mode) = existing
+        .map(|p| &p.mode)
+        .filter(|mode| !matches!(mode, Mode::OAuth | Mode::Unset))
+    else {
+        return Ok(());
+    };
+    Err(with_hint(
+        UsageError(format!(
+            "profile `{name}` ({}) has mode `{mode}`; signing it in with OAuth would replace its \
+             credentials",
+            describe(source)
+        )),
+        "sign in to a profile of its own: `alicli configure --profile NAME --mode OAuth`",
+    ))
+}
+
+/// How a profile name that `--profile` did not give was chosen, for messages.
+fn describe(source: NameSource) -> String {
+    match source {
+        NameSource::Flag => "named by --profile".into(),
+        NameSource::Env(var) => format!("named by {var}"),
+        NameSource::Current => "the current profile".into(),
+        NameSource::Default => "no profile is selected".into(),
+    }
 }
 
 /// Profile names must be visible text (shared with `configure set`, which can create one).
