@@ -77,7 +77,7 @@ pub fn offline_credentials(
             Ok(session.sts.filter(|_| fresh))
         }
         other => bail!(
-            "profile `{}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK`, `StsToken` and `External`)",
+            "profile `{}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK`, `StsToken`, `External` and `CredentialsURI`)",
             profile.name
         ),
     }

@@ -9,6 +9,7 @@ use super::resolve::Target;
 use super::settings::Settings;
 use crate::clock;
 use crate::cloud::credentials::Credentials;
+use crate::cloud::credentials_uri;
 use crate::error::with_hint;
 use crate::external;
 use crate::http::Http;
@@ -111,10 +112,11 @@ impl Target {
     ) -> Result<Local> {
         let profile = self.profile_in(file)?;
         let now = clock::now_unix();
-        let local = if profile.mode == Mode::External {
-            Some(self.run_external(settings, &profile, now)?)
-        } else {
-            offline_credentials(&profile, now, Margins::with_min_ttl(min_ttl))?
+        let local = match profile.mode {
+            Mode::External => Some(self.run_external(settings, &profile, now)?),
+            // Asked at every use, as the official CLI does: the endpoint decides when to renew.
+            Mode::CredentialsUri => None,
+            _ => offline_credentials(&profile, now, Margins::with_min_ttl(min_ttl))?,
         };
         Ok(match local {
             Some(credentials) => Local::Ready(Resolved {
@@ -133,6 +135,14 @@ impl Target {
         profile: Profile,
         min_ttl: i64,
     ) -> Result<Resolved> {
+        if profile.mode == Mode::CredentialsUri {
+            let credentials = self.fetch_from_uri(http, &profile).await?;
+            return Ok(Resolved {
+                profile,
+                credentials,
+                renewed: true,
+            });
+        }
         let demand = Demand {
             margins: Margins::with_min_ttl(min_ttl),
             force: false,
@@ -146,6 +156,25 @@ impl Target {
             credentials,
             renewed: report.exchanged,
         })
+    }
+
+    async fn fetch_from_uri(&self, http: &Http, profile: &Profile) -> Result<Credentials> {
+        let name = &self.name;
+        let text = profile
+            .credentials_uri
+            .as_deref()
+            .filter(|uri| !uri.trim().is_empty())
+            .ok_or_else(|| {
+                anyhow!(
+                    "profile `{name}` has mode `CredentialsURI` but no `credentials_uri` in `{}`",
+                    self.store.path().display()
+                )
+            })?;
+        let context = || format!("profile `{name}` gets no credentials from its `credentials_uri`");
+        let uri = credentials_uri::parse_uri(text).with_context(context)?;
+        credentials_uri::fetch(http, &uri)
+            .await
+            .with_context(context)
     }
 
     fn run_external(

@@ -49,6 +49,8 @@ pub struct Profile {
     pub sts_endpoint: Option<String>,
     /// The command an `External` profile runs for credentials (docs/protocol.md §7).
     pub process_command: Option<String>,
+    /// Where a `CredentialsURI` profile fetches its credentials (docs/protocol.md §7).
+    pub credentials_uri: Option<String>,
     /// The account signed in ([`keys::ALICLI_ACCOUNT_ID`]).
     pub alicli_account_id: Option<String>,
 }

@@ -13,6 +13,7 @@ mod bad_input;
 mod browser;
 mod concurrency;
 mod consumers;
+mod credentials_uri;
 mod doctor;
 mod enterprise;
 mod exec;
