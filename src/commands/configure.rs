@@ -16,7 +16,7 @@ use super::resolve::{NameSource, choose_file, choose_name_or_default, relogin_co
 use super::settings::Settings;
 use crate::cli::ConfigureArgs;
 use crate::clock;
-use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
+use crate::cloud::endpoints::{OAuthEndpoints, StsEndpointChoice};
 use crate::cloud::exchange::exchange;
 use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
 use crate::error::{SignInNeeded, UsageError, printable, with_hint};
@@ -64,12 +64,13 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
         settings.signin_url.as_deref(),
         settings.oauth_url.as_deref(),
     )?;
-    let sts = sts_endpoint(
-        None,
-        existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
-        settings.sts_endpoint.as_deref(),
-        None,
-    )?;
+    let sts = StsEndpointChoice {
+        profile: existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
+        env: settings.sts_endpoint.as_deref(),
+        profile_region: existing.as_ref().and_then(|p| p.sts_region.as_deref()),
+        ..Default::default()
+    }
+    .resolve()?;
     let previous =
         account::previous_account(existing.as_ref(), http, &sts, clock::now_unix()).await;
 

@@ -47,6 +47,8 @@ pub struct Profile {
     pub sts_expiration: i64,
     /// An STS endpoint override.
     pub sts_endpoint: Option<String>,
+    /// The region whose STS endpoint to use when there is no override (docs/protocol.md §4).
+    pub sts_region: Option<String>,
     /// The command an `External` profile runs for credentials (docs/protocol.md §7).
     pub process_command: Option<String>,
     /// Where a `CredentialsURI` profile fetches its credentials (docs/protocol.md §7).
