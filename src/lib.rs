@@ -19,6 +19,7 @@ mod external;
 mod http;
 mod loopback;
 mod oauth;
+mod offload;
 mod profile;
 mod renew;
 mod secret;
@@ -33,6 +34,13 @@ use clap::Parser;
 
 /// The whole program: parse, run one command, render the error once, map it to an exit code.
 pub fn main() -> ExitCode {
+    // A write past the file-size limit then fails with EFBIG, which alicli reports, instead of
+    // killing the process mid-renewal (the default action of SIGXFSZ).
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN has no memory-safety preconditions.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
@@ -53,8 +61,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Not an API: the pieces that the emulator (signature checks), the fuzz targets (parsers) and the
-/// integration tests (signature known answers) use. It changes whenever they do.
+/// Not an API: the pieces that the emulator (signature checks), the fuzz targets (parsers), the
+/// integration tests (signature known answers) and packaging (`cargo xtask`: man pages and
+/// completion scripts) use. It changes whenever they do.
 #[doc(hidden)]
 pub mod internals {
     pub use crate::cloud::credentials::Credentials;
@@ -67,12 +76,15 @@ pub mod internals {
     pub use crate::cloud::sts::{
         RpcCall, STS_VERSION, parse_api_response, v1_form, v3_headers, v3_sign,
     };
+    pub use crate::commands::shell::{completion_script, man_pages};
     pub use crate::http::parse_server_error;
     pub use crate::oauth::callback::{CallbackResult, parse_callback_query};
     pub use crate::oauth::paste::{Pasted, parse_pasted};
     pub use crate::oauth::token::parse_token_response;
     pub use crate::profile::ConfigFile;
     pub use crate::secret::Secret;
-    pub use crate::session::archive::{check_profile_name, decode_with_max_work_factor};
+    pub use crate::session::archive::{
+        check_profile_name, decode_with_max_work_factor, parse_contents,
+    };
     pub use crate::session::state::Margins;
 }

@@ -5,6 +5,7 @@
 //!     alicli-emulator browse URL                 # plays the browser (use as BROWSER)
 
 mod browse;
+mod faults;
 mod oauth;
 mod state;
 mod sts;
@@ -117,8 +118,13 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .route("/", any(sts::api))
         .route("/__emulator/stats", get(stats))
         .route("/__emulator/config", get(get_config).post(set_config))
-        .route("/__emulator/revoke", post(revoke))
+        .route("/__emulator/revoke", post(faults::revoke))
+        .route("/__emulator/fail", post(faults::add))
         .route("/__emulator/secrets", get(secrets))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            faults::inject,
+        ))
         .layer(axum::middleware::map_response_with_state(
             shared.clone(),
             date_header,
@@ -164,15 +170,6 @@ async fn set_config(State(shared): State<Shared>, Json(patch): Json<Value>) -> J
 /// Every secret issued or received so far.
 async fn secrets(State(shared): State<Shared>) -> Json<Value> {
     Json(json!(shared.lock().unwrap().secrets_seen))
-}
-
-/// Revokes every grant: refreshes fail with `invalid_grant` from now on.
-async fn revoke(State(shared): State<Shared>) -> Json<Value> {
-    let mut state = shared.lock().unwrap();
-    for grant in &mut state.grants {
-        grant.revoked = true;
-    }
-    Json(json!({"revoked": state.grants.len()}))
 }
 
 /// What a newcomer types in another shell to try the whole flow against this emulator, with the

@@ -241,7 +241,8 @@ pub async fn token(
         "expires_in": state.settings.access_token_lifetime,
         "refresh_expires_in": state.grants[grant].refresh_expires_at - now,
     });
-    let omit = state.settings.omit_refresh_token && get("grant_type") == "refresh_token";
+    let omit = state.settings.no_refresh_token
+        || (state.settings.omit_refresh_token && get("grant_type") == "refresh_token");
     if !omit {
         body["refresh_token"] = refresh_token.into();
     }

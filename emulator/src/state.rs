@@ -25,6 +25,9 @@ pub struct Settings {
     pub revoke_on_reuse: bool,
     /// Refresh responses carry no `refresh_token` (the client must keep the old one).
     pub omit_refresh_token: bool,
+    /// No token response carries a `refresh_token`, not even a sign-in's: the session lasts as
+    /// long as its access token.
+    pub no_refresh_token: bool,
     /// Only redirect URIs on ports 12345-12349 are accepted, as the real service may require.
     pub strict_redirect_ports: bool,
     /// The account of the signed-in user.
@@ -48,6 +51,7 @@ impl Default for Settings {
             rotate_refresh_tokens: true,
             revoke_on_reuse: true,
             omit_refresh_token: false,
+            no_refresh_token: false,
             strict_redirect_ports: false,
             account_id: "1234567890123456".into(),
             user_name: "alice".into(),
@@ -83,6 +87,8 @@ pub struct Counters {
     pub revoke: u64,
     /// Grants ended by a revocation request.
     pub revoked_grants: u64,
+    /// Requests answered by an injected fault (`POST /__emulator/fail`).
+    pub injected: u64,
 }
 
 /// A code waiting to be redeemed.
@@ -123,6 +129,8 @@ pub struct State {
     /// Access token to (grant index, expiry).
     pub access_tokens: HashMap<String, (usize, i64)>,
     pub sts: HashMap<String, StsCredentials>,
+    /// Statuses to answer instead of the handler (`POST /__emulator/fail`).
+    pub faults: Vec<crate::faults::Fault>,
     pub nonces: HashSet<String>,
     /// A long-term AccessKey for `AK` profiles: (id, secret).
     pub static_key: (String, String),

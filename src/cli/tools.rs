@@ -135,9 +135,9 @@ pub enum CompletionShell {
 /// `alicli man`
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// A command whose page to print instead, e.g. `exec`.
+    /// A command whose page to print instead, e.g. `exec` or `session validate`.
     #[arg(value_name = "COMMAND")]
-    pub command: Option<String>,
+    pub command: Vec<String>,
 }
 
 fn parse_duration(text: &str) -> Result<i64, String> {

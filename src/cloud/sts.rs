@@ -14,6 +14,7 @@ use super::sign::{
 };
 use crate::error::printable;
 use crate::http::Http;
+use crate::http::retry::{Retry, Transience, network_transience, with_retries};
 use crate::timefmt::to_rfc3339;
 
 /// The STS API version.
@@ -268,6 +269,33 @@ pub async fn get_caller_identity(
         params: Vec::new(),
     };
     call(http, endpoint, &request, credentials, signature, now, nonce).await
+}
+
+/// How a failed API call may go away: HTTP 5xx and 429 answers may pass, as may the network's
+/// own failures; any other answer will not.
+fn call_transience(error: &anyhow::Error) -> Transience {
+    match error.downcast_ref::<ServiceError>() {
+        Some(e) if e.status >= 500 || e.status == 429 => Transience::Answered,
+        Some(_) => Transience::Permanent,
+        None => network_transience(error),
+    }
+}
+
+/// [`get_caller_identity`] with transient failures retried; each attempt is signed anew, at the
+/// time `now` gives and with a fresh nonce.
+pub async fn get_caller_identity_retried(
+    http: &Http,
+    endpoint: &Url,
+    credentials: &Credentials,
+    signature: SignatureVersion,
+    now: impl Fn() -> i64,
+) -> Result<Value> {
+    let what = "the GetCallerIdentity call";
+    with_retries(what, Retry::Transient, call_transience, || {
+        let (at, nonce) = (now(), new_nonce());
+        async move { get_caller_identity(http, endpoint, credentials, signature, at, &nonce).await }
+    })
+    .await
 }
 
 /// A fresh `SignatureNonce`: 128 random bits in hex.

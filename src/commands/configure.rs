@@ -1,6 +1,8 @@
-//! `alicli configure --mode OAuth`: the browser sign-in, from the prompts to the saved profile.
-//! Headless sign-in (no browser here) and the wait live in `wait`; the check that a new sign-in
-//! is to the same account lives in `account`.
+//! `alicli configure --mode OAuth`: the browser sign-in, from the prompts to the saved profile,
+//! in three named steps: [`plan::decide`] (profile, site, region), [`authorize::authorize`]
+//! (listener, browser, wait, redeem) and [`persist`] (exchange, identity, account check, save).
+//! Headless sign-in and the wait live in `wait`; the check that a new sign-in is to the same
+//! account lives in `account`.
 
 use std::time::Duration;
 
@@ -8,236 +10,104 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 mod account;
+mod authorize;
+mod plan;
 mod wait;
 
 use super::output;
-use super::prompt;
-use super::resolve::{NameSource, choose_file, choose_name_or_default, relogin_command};
 use super::settings::Settings;
 use crate::cli::ConfigureArgs;
 use crate::clock;
-use crate::cloud::endpoints::{OAuthEndpoints, StsEndpointChoice};
 use crate::cloud::exchange::exchange;
-use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
+use crate::cloud::sts::{SignatureVersion, get_caller_identity_retried};
 use crate::error::{SignInNeeded, UsageError, printable, with_hint};
+use crate::http::retry::{Retry, request_transience, with_retries};
 use crate::http::{Http, RequestError};
-use crate::oauth::authorize::{authorize_url, redirect_uri};
-use crate::oauth::callback::{CallbackResult, CallbackServer, bind_listener};
-use crate::oauth::pkce::AuthorizationRequest;
-use crate::oauth::token::redeem_code;
-use crate::profile::{Mode, Profile, keys};
+use crate::oauth::token::TokenSet;
+use crate::profile::{Mode, keys};
 use crate::session::record::OAuthSession;
-use crate::site::Site;
-use wait::{SignInPage, Waiter};
+use authorize::{Asking, authorize};
+use plan::Plan;
 
 /// Runs the sign-in.
 pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Result<()> {
-    let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
-    // A file we cannot parse stops us before the browser opens: it will not be overwritten.
-    let file = store.load()?;
-    let (name, source) = choose_name_or_default(args.profile.as_deref(), settings, &file);
-    check_profile_name(&name)?;
-    let existing = file.profile(&name, store.path())?;
-    if source != NameSource::Flag {
-        check_unnamed_target(&name, source, existing.as_ref())?;
-        stderrln!("Signing in profile `{name}` ({}).", describe(source));
-    }
-    let interactive = prompt::interactive();
-    let site = choose_site(
-        args.oauth_site_type.as_deref(),
-        existing.as_ref(),
-        interactive,
-    )?;
-    let region = choose_region(args.region.as_deref(), existing.as_ref(), site, interactive)?;
-    let language = args
-        .language
-        .map(|l| l.as_str().to_owned())
-        .or_else(|| {
-            existing
-                .as_ref()
-                .map(|p| p.language.clone())
-                .filter(|l| !l.is_empty())
-        })
-        .unwrap_or_else(|| "en".to_owned());
-    let endpoints = OAuthEndpoints::for_site(
-        site,
-        settings.signin_url.as_deref(),
-        settings.oauth_url.as_deref(),
-    )?;
-    let sts = StsEndpointChoice {
-        profile: existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
-        env: settings.sts_endpoint.as_deref(),
-        profile_region: existing.as_ref().and_then(|p| p.sts_region.as_deref()),
-        ..Default::default()
-    }
-    .resolve()?;
+    let plan = plan::decide(&args, settings)?;
     let previous =
-        account::previous_account(existing.as_ref(), http, &sts, clock::now_unix()).await;
-
-    // Bound before the URL is shown, so the redirect can never find the port taken.
-    let listener = bind_listener(args.callback_port)?;
-    let port = listener.local_addr()?.port();
-    let request = AuthorizationRequest::new_random();
-    let redirect = redirect_uri(port);
-    let url = authorize_url(
-        &endpoints.authorize_url(),
-        site.client_id(),
-        &redirect,
-        request.state.expose(),
-        &request.challenge,
-    );
-    let mut server = CallbackServer::start(listener, request.state.clone())?;
-    let page = SignInPage {
-        url: url.as_str(),
-        port,
-        site,
+        account::previous_account(plan.existing.as_ref(), http, &plan.sts, clock::now_unix()).await;
+    let asking = Asking {
+        callback_port: args.callback_port,
+        no_browser: args.no_browser,
+        timeout: Duration::from_secs(args.timeout),
     };
-    let mut waiter = Waiter::start(
-        &page,
-        settings,
-        args.no_browser,
-        request.state.clone(),
-        Duration::from_secs(args.timeout),
+    let tokens = authorize(&plan, &asking, settings, http).await?;
+    persist(&plan, tokens, previous, args.force, http).await
+}
+
+/// The last step: exchange the tokens, check who signed in, and save the whole session.
+async fn persist(
+    plan: &Plan,
+    tokens: TokenSet,
+    previous: Option<String>,
+    force: bool,
+    http: &Http,
+) -> Result<()> {
+    let exchange_url = plan.endpoints.exchange_url();
+    let credentials = with_retries(
+        "the STS exchange",
+        Retry::Transient,
+        request_transience,
+        || exchange(http, &exchange_url, &tokens.access_token),
     )
-    .await?;
-    let relogin = relogin_command(&name, site, config_hint.as_deref());
-    let tokens = loop {
-        let arrival = match waiter.next(&mut server).await {
-            Ok(arrival) => arrival,
-            Err(error) => {
-                server.stop().await;
-                return Err(error);
-            }
-        };
-        let code = match arrival.result {
-            CallbackResult::Code(code) => code,
-            CallbackResult::Refused { error, description } => {
-                server.stop().await;
-                return Err(refused(&name, &error, description));
-            }
-        };
-        let redeemed = redeem_code(
-            http,
-            &endpoints.token_url(),
-            site.client_id(),
-            &code,
-            &redirect,
-            &request.verifier,
-            clock::now_unix(),
+    .await
+    .map_err(|e| {
+        sign_in_failed(
+            e,
+            "exchanging the sign-in for STS credentials failed",
+            &plan.relogin,
         )
-        .await;
-        match redeemed {
-            Ok(tokens) => break tokens,
-            // A bare pasted code had no `state` behind it: a typo or a code of another sign-in
-            // (which PKCE makes useless) is refused here, and the user may paste again.
-            Err(RequestError::Server(error)) if arrival.bare_code && error.is_invalid_grant() => {
-                waiter.paste_again(&format!(
-                    "the server did not accept that code ({error}). Still waiting: paste the whole \
-                     address, or finish in the browser."
-                ));
-            }
-            Err(error) => {
-                server.stop().await;
-                return Err(sign_in_failed(
-                    error,
-                    "redeeming the authorization code failed",
-                    &relogin,
-                ));
-            }
-        }
-    };
-    server.stop().await;
-    let credentials = exchange(http, &endpoints.exchange_url(), &tokens.access_token)
-        .await
-        .map_err(|e| {
-            sign_in_failed(
-                e,
-                "exchanging the sign-in for STS credentials failed",
-                &relogin,
-            )
-        })?;
-
-    let identity = get_caller_identity(
+    })?;
+    let identity = get_caller_identity_retried(
         http,
-        &sts,
+        &plan.sts,
         &credentials,
         SignatureVersion::V3,
-        clock::now_unix(),
-        &new_nonce(),
+        clock::now_unix,
     )
     .await;
     let account = identity.as_ref().ok().and_then(account::account_of);
+    let name = &plan.name;
     if let (Some(old), Some(new)) = (&previous, &account) {
-        account::allow_replacement(&name, old, new, args.force)?;
+        account::allow_replacement(name, old, new, force)?;
     }
-
     let mut fields: Vec<(&'static str, Value)> = vec![
         (keys::MODE, Mode::OAuth.as_str().into()),
-        (keys::OAUTH_SITE_TYPE, site.as_str().into()),
-        (keys::REGION_ID, region.into()),
-        (keys::LANGUAGE, language.into()),
+        (keys::OAUTH_SITE_TYPE, plan.site.as_str().into()),
+        (keys::REGION_ID, plan.region.as_str().into()),
+        (keys::LANGUAGE, plan.language.as_str().into()),
     ];
-    if existing.as_ref().is_none_or(|p| p.mode != Mode::OAuth) {
+    if plan.existing.as_ref().is_none_or(|p| p.mode != Mode::OAuth) {
         fields.push((keys::OUTPUT_FORMAT, "json".into()));
     }
     let session = OAuthSession::signed_in(&tokens, credentials, account);
-    store.update(|file| {
-        file.set_fields(&name, fields);
-        file.apply_session(&name, &session);
-        file.set_current(&name);
+    plan.store.update(|file| {
+        file.set_fields(name, fields);
+        file.apply_session(name, &session);
+        file.set_current(name);
         Ok(())
     })?;
-
+    let shown = plan.store.path().display();
     let identity = identity.with_context(|| {
         format!(
-            "profile `{name}` was saved to `{}`, but checking it with GetCallerIdentity failed",
-            store.path().display()
+            "profile `{name}` was saved to `{shown}`, but checking it with GetCallerIdentity failed"
         )
     })?;
-    let field = |key: &str| {
-        identity
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_owned()
-    };
+    let field = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or("?");
     stderrln!(
-        "Signed in as {} (account {}). Profile `{name}` saved to {}.",
+        "Signed in as {} (account {}). Profile `{name}` saved to {shown}.",
         field("Arn"),
         field("AccountId"),
-        store.path().display()
     );
     output::print_stdout("")
-}
-
-/// Without `--profile`, the sign-in goes to the profile every other command would use; one that
-/// gets its credentials some other way is not turned into an OAuth profile behind the user's back
-/// (its AccessKey or role settings would be lost). Naming it with `--profile` still does that.
-fn check_unnamed_target(name: &str, source: NameSource, existing: Option<&Profile>) -> Result<()> {
-    let Some(mode) = existing
-        .map(|p| &p.mode)
-        .filter(|mode| !matches!(mode, Mode::OAuth | Mode::Unset))
-    else {
-        return Ok(());
-    };
-    Err(with_hint(
-        UsageError(format!(
-            "profile `{name}` ({}) has mode `{mode}`; signing it in with OAuth would replace its \
-             credentials",
-            describe(source)
-        )),
-        "sign in to a profile of its own: `alicli configure --profile NAME --mode OAuth`",
-    ))
-}
-
-/// How a profile name that `--profile` did not give was chosen, for messages.
-fn describe(source: NameSource) -> String {
-    match source {
-        NameSource::Flag => "named by --profile".into(),
-        NameSource::Env(var) => format!("named by {var}"),
-        NameSource::Current => "the current profile".into(),
-        NameSource::Default => "no profile is selected".into(),
-    }
 }
 
 /// Profile names must be visible text (shared with `configure set`, which can create one).
@@ -250,74 +120,6 @@ pub(super) fn check_profile_name(name: &str) -> Result<()> {
         .into());
     }
     Ok(())
-}
-
-fn choose_site(flag: Option<&str>, existing: Option<&Profile>, interactive: bool) -> Result<Site> {
-    if let Some(text) = flag {
-        return Site::parse(text).map_err(|e| UsageError(e.to_string()).into());
-    }
-    let stored = existing
-        .and_then(|p| p.oauth_site_type.as_deref())
-        .and_then(|text| Site::parse(text).ok())
-        .unwrap_or(Site::Cn);
-    if !interactive {
-        return Ok(stored);
-    }
-    loop {
-        let answer = prompt::ask(
-            &format!("OAuth Site Type (CN: 0 or INTL: 1, default: {stored}): "),
-            stored.as_str(),
-        )?;
-        match Site::parse(&answer) {
-            Ok(site) => return Ok(site),
-            Err(error) => stderrln!("{error}"),
-        }
-    }
-}
-
-fn choose_region(
-    flag: Option<&str>,
-    existing: Option<&Profile>,
-    site: Site,
-    interactive: bool,
-) -> Result<String> {
-    if let Some(region) = flag {
-        return check_region(region).map_err(|e| UsageError(e.to_string()).into());
-    }
-    if let Some(stored) = existing
-        .map(|p| p.region_id.clone())
-        .filter(|r| !r.is_empty())
-    {
-        return Ok(stored);
-    }
-    if !interactive {
-        return Err(with_hint(
-            UsageError(
-                "no default region: standard input is not a terminal, so alicli cannot ask".into(),
-            ),
-            "pass the region with `--region ID`, e.g. `--region cn-hangzhou`",
-        ));
-    }
-    let default = match site {
-        Site::Cn => "cn-hangzhou",
-        Site::Intl => "ap-southeast-1",
-    };
-    loop {
-        let answer = prompt::ask(
-            &format!("Default Region Id (default: {default}): "),
-            default,
-        )?;
-        match check_region(&answer) {
-            Ok(region) => return Ok(region),
-            Err(error) => stderrln!("{error}"),
-        }
-    }
-}
-
-/// Region ids match `^[a-zA-Z0-9-]*$`, as the official CLI checks (docs/protocol.md §4).
-fn check_region(region: &str) -> Result<String> {
-    crate::profile::check_region(region)?;
-    Ok(region.to_owned())
 }
 
 fn refused(name: &str, error: &str, description: Option<String>) -> anyhow::Error {

@@ -13,6 +13,7 @@ use crate::cloud::credentials_uri;
 use crate::error::with_hint;
 use crate::external;
 use crate::http::Http;
+use crate::offload::blocking;
 use crate::profile::{ConfigFile, Mode, Profile};
 use crate::renew::{Demand, RenewalReport, offline_credentials, renew};
 use crate::session::state::Margins;
@@ -61,15 +62,24 @@ impl Target {
             .await
     }
 
-    /// The same, from the file as it is now (for long-running commands).
+    /// The same, from the file as it is now, for long-running commands: reading the file (and
+    /// running an External command) happen off the runtime, which goes on serving meanwhile.
     pub async fn current_credentials(
         &self,
         settings: &Settings,
         http: &Http,
         min_ttl: i64,
     ) -> Result<Resolved> {
-        let file = self.store.load()?;
-        self.credentials_from(&file, settings, http, min_ttl).await
+        let (target, env) = (self.clone(), settings.clone());
+        let local = blocking(move || {
+            let file = target.store.load()?;
+            target.without_network(&env, &file, min_ttl)
+        })
+        .await?;
+        match local {
+            Local::Ready(resolved) => Ok(resolved),
+            Local::Due(profile) => self.renew_due(settings, http, profile, min_ttl).await,
+        }
     }
 
     async fn credentials_from(
@@ -100,7 +110,7 @@ impl Target {
         renew(&self.store, &self.name, &net, clock::now_unix(), demand)
             .await
             .map(|(_, report)| report)
-            .map_err(|e| self.sign_in_hint(e, profile))
+            .map_err(|e| self.add_hint(e, profile))
     }
 
     /// The credentials when no request is needed, or the profile whose renewal is due.
@@ -150,7 +160,7 @@ impl Target {
         let net = settings.network(http);
         let (credentials, report) = renew(&self.store, &self.name, &net, clock::now_unix(), demand)
             .await
-            .map_err(|e| self.sign_in_hint(e, &profile))?;
+            .map_err(|e| self.add_hint(e, &profile))?;
         Ok(Resolved {
             profile,
             credentials,

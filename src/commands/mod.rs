@@ -14,7 +14,7 @@ mod prompt;
 mod resolve;
 mod session;
 mod settings;
-mod shell;
+pub(crate) mod shell;
 mod sts;
 
 use std::future::Future;

@@ -7,7 +7,8 @@ use anyhow::{Result, anyhow, bail};
 
 use super::settings::Settings;
 use crate::cli::ProfileArgs;
-use crate::error::{SignInNeeded, with_hint};
+use crate::error::{Hint, SignInNeeded, with_hint};
+use crate::http::retry::Outage;
 use crate::profile::{ConfigFile, Mode, Profile, Store};
 use crate::renew::require_profile;
 use crate::site::Site;
@@ -76,6 +77,19 @@ pub fn relogin_command(name: &str, site: Site, config_path: Option<&Path>) -> St
     command
 }
 
+/// Points an outage (a service that did not answer, retries included) at `alicli doctor`, unless
+/// the error already names a better fix.
+pub fn outage_hint(error: anyhow::Error) -> anyhow::Error {
+    if error.downcast_ref::<Outage>().is_none() || error.downcast_ref::<Hint>().is_some() {
+        return error;
+    }
+    with_hint(
+        error,
+        "nothing was lost: the next command works once the service answers again; \
+         check the network and the service with `alicli doctor`",
+    )
+}
+
 /// A word the user's shell reads back as `text`: bare when safe, else quoted.
 pub fn shell_word(text: &str) -> String {
     let safe = !text.is_empty()
@@ -93,6 +107,7 @@ pub fn shell_word(text: &str) -> String {
 }
 
 /// The profile a command works on: the file as read, the name and where it came from.
+#[derive(Clone)]
 pub struct Target {
     /// The profile file.
     pub store: Store,
@@ -174,10 +189,11 @@ impl Target {
         relogin_command(&self.name, site, self.config_hint.as_deref())
     }
 
-    /// Adds the exact sign-in command to an error that needs one.
-    pub fn sign_in_hint(&self, error: anyhow::Error, profile: &Profile) -> anyhow::Error {
+    /// Adds the fix to an error of a renewal: the exact sign-in command when one is needed,
+    /// `alicli doctor` for an outage.
+    pub fn add_hint(&self, error: anyhow::Error, profile: &Profile) -> anyhow::Error {
         if error.downcast_ref::<SignInNeeded>().is_none() {
-            return error;
+            return outage_hint(error);
         }
         with_hint(
             error,

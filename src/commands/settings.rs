@@ -1,6 +1,7 @@
 //! Everything the commands take from the environment, read once.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Result, anyhow};
 
@@ -57,11 +58,19 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// The home directory as the official CLI and SDKs find it, so that all of them share one
+/// ~/.aliyun/config.json: `USERPROFILE` on Windows (credentials-go, Python's `expanduser`), `HOME`
+/// elsewhere, and the system's answer when that is unset.
+fn home_dir() -> Option<PathBuf> {
+    let name = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
+    var(name).map(PathBuf::from).or_else(dirs::home_dir)
+}
+
 impl Settings {
     /// Reads the environment.
     pub fn from_env() -> Self {
         Self {
-            home: dirs::home_dir(),
+            home: home_dir(),
             config_file: var("ALIBABA_CLOUD_CONFIG_FILE").map(PathBuf::from),
             profile_env: [
                 "ALIBABACLOUD_PROFILE",
@@ -101,6 +110,13 @@ impl Settings {
             http,
             signin_override: self.signin_url.as_deref(),
             oauth_override: self.oauth_url.as_deref(),
+            lock_notice: Arc::new(|name, pid| {
+                let who = pid.map_or("another process".to_owned(), |pid| format!("process {pid}"));
+                stderrln!(
+                    "Waiting for {who}, which is renewing profile `{name}` (alicli holds a lock \
+                     so that one renewal serves everyone)…"
+                );
+            }),
         }
     }
 

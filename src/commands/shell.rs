@@ -22,32 +22,64 @@ pub fn completion(args: CompletionArgs) -> Result<()> {
         CompletionShell::Fish => Shell::Fish,
         CompletionShell::Powershell => Shell::PowerShell,
     };
-    // Rendered to memory first: the generator panics on write errors such as a closed pipe.
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "alicli", &mut script);
-    output::print_stdout(&String::from_utf8_lossy(&script))
+    output::print_stdout(&String::from_utf8_lossy(&completion_script(shell)))
 }
 
-/// Prints the man page of alicli, or of one command.
+/// The completion script for `shell`; packaging (`cargo xtask assets`) writes the same ones.
+pub fn completion_script(shell: Shell) -> Vec<u8> {
+    // Rendered to memory: the generator panics on write errors such as a closed pipe.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "alicli", &mut script);
+    script
+}
+
+/// Prints the man page of alicli, or of one command (`alicli man session validate`).
 pub fn man(args: ManArgs) -> Result<()> {
-    let mut command = Cli::command();
-    command.build();
-    let page = match args.command.as_deref() {
-        None => command,
-        Some(name) => {
-            let Some(sub) = command.find_subcommand(name) else {
-                bail!(UsageError(format!(
-                    "no command `{name}`; `alicli man` lists them under COMMANDS"
-                )));
-            };
-            // clap names are `&'static str`; the process prints one page and exits.
-            let full: &'static str = format!("alicli-{}", sub.get_name()).leak();
-            sub.clone().name(full).bin_name(full)
+    let mut page = documented_command();
+    for name in &args.command {
+        let Some(sub) = page.find_subcommand(name) else {
+            bail!(UsageError(format!(
+                "no command `{}`; `alicli man` lists them under SUBCOMMANDS",
+                args.command.join(" ")
+            )));
+        };
+        page = sub.clone();
+    }
+    output::print_stdout(&String::from_utf8_lossy(&render(page)?))
+}
+
+/// Every man page, as (file name, roff): `alicli.1`, then `alicli-COMMAND[-SUBCOMMAND].1` for each
+/// command, the same pages `alicli man [COMMAND…]` prints. Packaging installs them.
+pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
+    fn walk(command: &clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> Result<()> {
+        let name = clap_mangen::Man::new(command.clone()).get_filename();
+        pages.push((name, render(command.clone())?));
+        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub, pages)?;
         }
-    };
+        Ok(())
+    }
+    let mut pages = Vec::new();
+    walk(&documented_command(), &mut pages)?;
+    Ok(pages)
+}
+
+/// The command tree the pages describe. Building it names each subcommand `alicli-exec`,
+/// `alicli-session-validate`…, the page titles; clap's `help` command needs no page.
+fn documented_command() -> clap::Command {
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    command
+}
+
+fn render(page: clap::Command) -> Result<Vec<u8>> {
     let mut roff = Vec::new();
-    clap_mangen::Man::new(page).render(&mut roff)?;
-    output::print_stdout(&String::from_utf8_lossy(&roff))
+    // The footer names the program, not the subcommand (`validate 0.1.0` otherwise).
+    let source = format!("alicli {}", env!("CARGO_PKG_VERSION"));
+    clap_mangen::Man::new(page)
+        .source(source)
+        .render(&mut roff)?;
+    Ok(roff)
 }
 
 /// Prints `NAME STATUS` for the selected profile, or nothing when none is selected.

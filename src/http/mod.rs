@@ -4,6 +4,7 @@
 
 mod client;
 mod proxy;
+pub mod retry;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -58,9 +58,16 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// The typed view of a raw profile; a field of the wrong type is an error naming it.
+    /// The typed view of a raw profile; a field of the wrong type is an error naming it. `null`
+    /// is read as absent, for every field: Alibaba's Python SDK writes
+    /// `"oauth_refresh_token": null` for a profile without one (docs/protocol.md §4).
     pub fn from_raw(raw: &Map<String, Value>) -> Result<Self, serde_json::Error> {
-        Profile::deserialize(Value::Object(raw.clone()))
+        let present: Map<String, Value> = raw
+            .iter()
+            .filter(|(_, value)| !value.is_null())
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        Profile::deserialize(Value::Object(present))
     }
 
     /// The OAuth session the profile holds; empty fields are absent parts, and an expiry of 0

@@ -9,7 +9,7 @@ use std::process::{Child, Stdio};
 use serde_json::{Value, json};
 
 use crate::exec::wait_for_file;
-use crate::support::{Outcome, Sandbox};
+use crate::support::{Outcome, Sandbox, test_program};
 
 fn add_uri_profile(sandbox: &Sandbox, name: &str, uri: &str) {
     let mut config = sandbox.config();
@@ -20,8 +20,6 @@ fn add_uri_profile(sandbox: &Sandbox, name: &str, uri: &str) {
 
 /// `alicli exec --server --profile work` running until `stop` appears in `dir`; its URI.
 fn serving(sandbox: &Sandbox, dir: &std::path::Path) -> (Child, String) {
-    let script = "printf '%s\\n' \"$ALIBABA_CLOUD_CREDENTIALS_URI\" > uri; \
-                  while [ ! -e stop ]; do sleep 0.05; done";
     let mut child = sandbox
         .cmd()
         .args([
@@ -30,10 +28,10 @@ fn serving(sandbox: &Sandbox, dir: &std::path::Path) -> (Child, String) {
             "--profile",
             "work",
             "--",
-            "sh",
-            "-c",
-            script,
+            test_program(),
         ])
+        .args(["--to", "uri", "--env", "ALIBABA_CLOUD_CREDENTIALS_URI"])
+        .args(["--wait-for", "stop"])
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -91,14 +89,16 @@ fn a_credentials_uri_profile_signs_with_what_the_endpoint_serves() {
             "--profile",
             "via-uri",
             "--",
-            "sh",
-            "-c",
-            "echo $OSS_ACCESS_KEY_ID $ALIBABA_CLOUD_PROFILE",
+            test_program(),
+            "--env",
+            "OSS_ACCESS_KEY_ID",
+            "--env",
+            "ALIBABA_CLOUD_PROFILE",
         ])
         .success();
     assert_eq!(
         outcome.stdout,
-        format!("{} via-uri\n", work["access_key_id"].as_str().unwrap())
+        format!("{}\nvia-uri\n", work["access_key_id"].as_str().unwrap())
     );
     assert_eq!(sandbox.emulator.count("sts_refused"), 0);
     let untouched = sandbox.profile("via-uri");

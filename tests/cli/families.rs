@@ -7,17 +7,48 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::{ALICLI, Outcome, Sandbox, now};
+use crate::support::{ALICLI, Outcome, Sandbox, now, test_program};
 
-/// The child's whole environment, from `env -0` run under `alicli exec ARGS`.
+/// Every variable these tests look at.
+const WATCHED: [&str; 23] = [
+    "ALIBABA_CLOUD_ACCESS_KEY_ID",
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    "ALIBABA_CLOUD_SECURITY_TOKEN",
+    "ALIBABA_CLOUD_REGION_ID",
+    "ALIBABA_CLOUD_CREDENTIALS_EXPIRATION",
+    "ALIBABA_CLOUD_PROFILE",
+    "ALIBABA_CLOUD_IGNORE_PROFILE",
+    "ALIBABACLOUD_PROFILE",
+    "ALIBABA_CLOUD_CREDENTIALS_URI",
+    "ALIBABA_CLOUD_CLI_PROFILE_DISABLED",
+    "ALICLOUD_ACCESS_KEY",
+    "ALICLOUD_SECRET_KEY",
+    "ALICLOUD_SECURITY_TOKEN",
+    "ALICLOUD_REGION",
+    "OSS_ACCESS_KEY_ID",
+    "OSS_ACCESS_KEY_SECRET",
+    "OSS_SESSION_TOKEN",
+    "ALICLI_EXEC",
+    "HTTP_PROXY",
+    "http_proxy",
+    "PATH",
+    "HOME",
+    "ALICLI_DEPTH",
+];
+
+/// The watched variables the child of `alicli exec ARGS` sees; unset ones are absent.
 fn child_env(command: &mut Command) -> (BTreeMap<String, String>, Outcome) {
-    let outcome: Outcome = command.args(["--", "env", "-0"]).output().unwrap().into();
+    command.args(["--", test_program()]);
+    for name in WATCHED {
+        command.args(["--print", name, "--env", name]);
+    }
+    let outcome: Outcome = command.output().unwrap().into();
     let outcome = outcome.success();
-    let env = outcome
-        .stdout
-        .split('\0')
-        .filter_map(|entry| entry.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    let lines: Vec<&str> = outcome.stdout.lines().collect();
+    let env = lines
+        .chunks(2)
+        .filter(|pair| pair[1] != "none")
+        .map(|pair| (pair[0].to_owned(), pair[1].to_owned()))
         .collect();
     (env, outcome)
 }
@@ -112,8 +143,13 @@ fn a_profile_without_a_region_or_token_clears_what_an_earlier_export_left() {
     );
     assert_eq!(env["OSS_ACCESS_KEY_ID"], sandbox.emulator.key_id);
     assert_eq!(env["ALIBABA_CLOUD_PROFILE"], "keys");
+}
 
-    // The same through the shell: export one profile, then the other, in one sh session.
+#[test]
+#[cfg(unix)]
+fn exporting_another_profile_in_a_shell_clears_what_the_first_export_set() {
+    let sandbox = two_profiles();
+    // Export one profile, then the other, in one sh session.
     let script = r#"eval "$("$ALICLI" export-credentials --profile work)" &&
         eval "$("$ALICLI" export-credentials --profile keys)" &&
         for v in ALIBABA_CLOUD_REGION_ID ALICLOUD_REGION ALIBABA_CLOUD_SECURITY_TOKEN \
@@ -121,11 +157,9 @@ fn a_profile_without_a_region_or_token_clears_what_an_earlier_export_left() {
                  ALIBABA_CLOUD_PROFILE ALIBABA_CLOUD_IGNORE_PROFILE; do
             eval "printf '%s=%s\n' $v \"\${$v-UNSET}\""
         done"#;
-    let outcome: Outcome = Command::new("sh")
+    let outcome: Outcome = sandbox
+        .clean("sh")
         .args(["-c", script])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sandbox.home.path())
         .env("ALICLI", ALICLI)
         .output()
         .unwrap()

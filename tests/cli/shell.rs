@@ -4,10 +4,10 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::{ALICLI, Sandbox, now};
+use crate::support::{ALICLI, Sandbox, now, optional_tool};
 
 #[test]
-fn completion_scripts_for_each_shell_load() {
+fn completion_scripts_for_each_shell_are_printed() {
     let sandbox = Sandbox::new();
     for shell in ["bash", "zsh", "fish", "powershell"] {
         let outcome = sandbox.run(&["completion", shell]).success();
@@ -18,26 +18,33 @@ fn completion_scripts_for_each_shell_load() {
         );
     }
     sandbox.run(&["completion", "tcsh"]).code(2);
-    let script = format!("source <({} completion bash) && complete -p alicli", ALICLI);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_bash_completion_script_loads() {
+    let script = format!("source <({ALICLI} completion bash) && complete -p alicli");
     let output = Command::new("bash").args(["-c", &script]).output().unwrap();
     assert!(
         String::from_utf8_lossy(&output.stdout).contains("alicli"),
         "{output:?}"
     );
+}
+
+#[test]
+#[cfg_attr(alicli_test_no_fish, ignore = "needs fish (apt-get install fish)")]
+fn the_fish_completion_script_loads_and_completes_values() {
+    let fish = optional_tool(option_env!("ALICLI_TEST_FISH"), "fish");
     // fish evaluates the value descriptions inside double quotes: the script must load cleanly.
     let script = format!(
         "{ALICLI} completion fish | source; complete -C'alicli export-credentials --format '"
     );
-    match Command::new("fish")
+    let output = Command::new(fish)
         .args(["--no-config", "-c", &script])
         .output()
-    {
-        Ok(output) => {
-            assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{output:?}");
-            assert!(String::from_utf8_lossy(&output.stdout).contains("dotenv\t"));
-        }
-        Err(_) => eprintln!("skipping the fish part: fish is not installed"),
-    }
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("dotenv\t"));
 }
 
 #[test]
@@ -49,6 +56,12 @@ fn man_prints_roff_pages() {
     let page = sandbox.run(&["man", "exec"]).success().stdout;
     assert!(page.contains(".TH alicli-exec 1"), "{page}");
     assert!(page.contains("\\-\\-server"), "{page}");
+    let page = sandbox
+        .run(&["man", "session", "validate"])
+        .success()
+        .stdout;
+    assert!(page.contains(".TH alicli-session-validate 1"), "{page}");
+    assert!(page.contains("\\fBalicli session validate\\fR"), "{page}");
     sandbox.run(&["man", "nope"]).code(2);
 }
 

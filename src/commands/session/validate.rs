@@ -12,9 +12,9 @@ use super::{describe, status_json, status_word};
 use crate::cli::ValidateArgs;
 use crate::clock;
 use crate::cloud::endpoints::StsEndpointChoice;
-use crate::cloud::sts::{ServiceError, SignatureVersion, get_caller_identity, new_nonce};
+use crate::cloud::sts::{ServiceError, SignatureVersion, get_caller_identity_retried};
 use crate::commands::output;
-use crate::commands::resolve::Target;
+use crate::commands::resolve::{Target, outage_hint};
 use crate::commands::settings::Settings;
 use crate::error::{SignInNeeded, with_hint};
 use crate::http::Http;
@@ -62,22 +62,22 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
         }
         Err(error) => return Err(error),
     };
-    let now = clock::now_unix();
-    let identity = get_caller_identity(
+    let identity = get_caller_identity_retried(
         http,
         &endpoint,
         &resolved.credentials,
         SignatureVersion::V3,
-        now,
-        &new_nonce(),
+        clock::now_unix,
     )
     .await;
+    let now = clock::now_unix();
     let profile = target.reload()?;
     let identity = match identity {
         Ok(identity) => identity,
         Err(error) => {
             if !ServiceError::refused_credentials(&error) {
-                return Err(error.context("checking the session with GetCallerIdentity failed"));
+                let error = error.context("checking the session with GetCallerIdentity failed");
+                return Err(outage_hint(error));
             }
             let refusal = SignInNeeded {
                 profile: target.name.clone(),

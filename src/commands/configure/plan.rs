@@ -1,0 +1,217 @@
+//! The first step of a sign-in: decide the profile, site, region and language, and the endpoints
+//! they imply, before any listener is bound or browser opened.
+
+use anyhow::Result;
+use url::Url;
+
+use super::check_profile_name;
+use crate::cli::ConfigureArgs;
+use crate::cloud::endpoints::{OAuthEndpoints, StsEndpointChoice};
+use crate::commands::prompt;
+use crate::commands::resolve::{NameSource, choose_file, choose_name_or_default, relogin_command};
+use crate::commands::settings::Settings;
+use crate::error::{UsageError, with_hint};
+use crate::profile::{Mode, Profile, Store};
+use crate::site::Site;
+
+/// Everything a sign-in decided before it starts.
+pub struct Plan {
+    /// The profile file.
+    pub store: Store,
+    /// The profile name.
+    pub name: String,
+    /// The profile as it is now, if it exists.
+    pub existing: Option<Profile>,
+    /// The site to sign in to.
+    pub site: Site,
+    /// The default region.
+    pub region: String,
+    /// `en` or `zh`.
+    pub language: String,
+    /// The site's OAuth endpoints.
+    pub endpoints: OAuthEndpoints,
+    /// The STS endpoint that checks the result.
+    pub sts: Url,
+    /// The command that runs this sign-in again.
+    pub relogin: String,
+}
+
+/// Decides the plan from the flags, the environment, the file, and (on a terminal) the user.
+pub fn decide(args: &ConfigureArgs, settings: &Settings) -> Result<Plan> {
+    let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
+    // A file we cannot parse stops us before the browser opens: it will not be overwritten.
+    let file = store.load()?;
+    let (name, source) = choose_name_or_default(args.profile.as_deref(), settings, &file);
+    check_profile_name(&name)?;
+    let existing = file.profile(&name, store.path())?;
+    if source != NameSource::Flag {
+        check_unnamed_target(&name, source, existing.as_ref())?;
+        stderrln!("Signing in profile `{name}` ({}).", describe(source));
+    }
+    let interactive = prompt::interactive();
+    let site = choose_site(
+        args.oauth_site_type.as_deref(),
+        existing.as_ref(),
+        interactive,
+    )?;
+    let region = choose_region(args.region.as_deref(), existing.as_ref(), site, interactive)?;
+    let language = args
+        .language
+        .map(|l| l.as_str().to_owned())
+        .or_else(|| {
+            existing
+                .as_ref()
+                .map(|p| p.language.clone())
+                .filter(|l| !l.is_empty())
+        })
+        .unwrap_or_else(|| "en".to_owned());
+    let endpoints = OAuthEndpoints::for_site(
+        site,
+        settings.signin_url.as_deref(),
+        settings.oauth_url.as_deref(),
+    )?;
+    let sts = StsEndpointChoice {
+        profile: existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
+        env: settings.sts_endpoint.as_deref(),
+        profile_region: existing.as_ref().and_then(|p| p.sts_region.as_deref()),
+        ..Default::default()
+    }
+    .resolve()?;
+    let relogin = relogin_command(&name, site, config_hint.as_deref());
+    Ok(Plan {
+        store,
+        name,
+        existing,
+        site,
+        region,
+        language,
+        endpoints,
+        sts,
+        relogin,
+    })
+}
+
+/// Without `--profile`, the sign-in goes to the profile every other command would use; one that
+/// gets its credentials some other way is not turned into an OAuth profile behind the user's back
+/// (its AccessKey or role settings would be lost). Naming it with `--profile` still does that.
+fn check_unnamed_target(name: &str, source: NameSource, existing: Option<&Profile>) -> Result<()> {
+    let Some(mode) = existing
+        .map(|p| &p.mode)
+        .filter(|mode| !matches!(mode, Mode::OAuth | Mode::Unset))
+    else {
+        return Ok(());
+    };
+    Err(with_hint(
+        UsageError(format!(
+            "profile `{name}` ({}) has mode `{mode}`; signing it in with OAuth would replace its \
+             credentials",
+            describe(source)
+        )),
+        "sign in to a profile of its own: `alicli configure --profile NAME --mode OAuth`",
+    ))
+}
+
+/// How a profile name that `--profile` did not give was chosen, for messages.
+fn describe(source: NameSource) -> String {
+    match source {
+        NameSource::Flag => "named by --profile".into(),
+        NameSource::Env(var) => format!("named by {var}"),
+        NameSource::Current => "the current profile".into(),
+        NameSource::Default => "no profile is selected".into(),
+    }
+}
+
+fn choose_site(flag: Option<&str>, existing: Option<&Profile>, interactive: bool) -> Result<Site> {
+    if let Some(text) = flag {
+        return Site::parse(text).map_err(|e| UsageError(e.to_string()).into());
+    }
+    let stored = existing
+        .and_then(|p| p.oauth_site_type.as_deref())
+        .and_then(|text| Site::parse(text).ok())
+        .unwrap_or(Site::Cn);
+    if !interactive {
+        return Ok(stored);
+    }
+    loop {
+        let answer = prompt::ask(
+            &format!("OAuth Site Type (CN: 0 or INTL: 1, default: {stored}): "),
+            stored.as_str(),
+        )?;
+        match Site::parse(&answer) {
+            Ok(site) => return Ok(site),
+            Err(error) => stderrln!("{error}"),
+        }
+    }
+}
+
+fn choose_region(
+    flag: Option<&str>,
+    existing: Option<&Profile>,
+    site: Site,
+    interactive: bool,
+) -> Result<String> {
+    if let Some(region) = flag {
+        return check_region(region).map_err(|e| UsageError(e.to_string()).into());
+    }
+    if let Some(stored) = existing
+        .map(|p| p.region_id.clone())
+        .filter(|r| !r.is_empty())
+    {
+        return Ok(stored);
+    }
+    if !interactive {
+        return Err(with_hint(
+            UsageError(
+                "no default region: standard input is not a terminal, so alicli cannot ask".into(),
+            ),
+            "pass the region with `--region ID`, e.g. `--region cn-hangzhou`",
+        ));
+    }
+    let default = match site {
+        Site::Cn => "cn-hangzhou",
+        Site::Intl => "ap-southeast-1",
+    };
+    loop {
+        let answer = prompt::ask(
+            &format!("Default Region Id (default: {default}): "),
+            default,
+        )?;
+        match check_region(&answer) {
+            Ok(region) => return Ok(region),
+            Err(error) => stderrln!("{error}"),
+        }
+    }
+}
+
+/// Region ids match `^[a-zA-Z0-9-]*$`, as the official CLI checks (docs/protocol.md §4).
+fn check_region(region: &str) -> Result<String> {
+    crate::profile::check_region(region)?;
+    Ok(region.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_terminal_the_flags_then_the_stored_values_decide() {
+        let stored = Profile {
+            oauth_site_type: Some("INTL".into()),
+            region_id: "ap-southeast-1".into(),
+            ..Profile::default()
+        };
+        assert_eq!(choose_site(None, Some(&stored), false).unwrap(), Site::Intl);
+        assert_eq!(
+            choose_site(Some("0"), Some(&stored), false).unwrap(),
+            Site::Cn
+        );
+        assert_eq!(choose_site(None, None, false).unwrap(), Site::Cn);
+        let region = choose_region(None, Some(&stored), Site::Cn, false).unwrap();
+        assert_eq!(region, "ap-southeast-1");
+        let flagged = choose_region(Some("cn-beijing"), Some(&stored), Site::Cn, false).unwrap();
+        assert_eq!(flagged, "cn-beijing");
+        let error = choose_region(None, None, Site::Cn, false).unwrap_err();
+        assert!(error.downcast_ref::<UsageError>().is_some(), "{error:#}");
+        assert!(choose_region(Some("cn hangzhou"), None, Site::Cn, false).is_err());
+    }
+}
