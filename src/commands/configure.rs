@@ -26,6 +26,7 @@ use crate::oauth::pkce::AuthorizationRequest;
 use crate::oauth::token::redeem_code;
 use crate::profile::Profile;
 use crate::profile::model::ACCOUNT_ID_KEY;
+use crate::profile::name::check_new_name;
 use crate::renew::owned_fields;
 use crate::site::Site;
 use wait::{SignInPage, Waiter};
@@ -36,8 +37,10 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
     // A file we cannot parse stops us before the browser opens: it will not be overwritten.
     let file = store.load()?;
     let name = args.profile.clone().unwrap_or_else(|| "default".to_owned());
-    check_profile_name(&name)?;
     let existing = file.profile(&name, store.path())?;
+    if existing.is_none() {
+        check_new_name(&name).map_err(super::invalid_name)?;
+    }
     let interactive = prompt::interactive();
     let site = choose_site(
         args.oauth_site_type.as_deref(),
@@ -205,18 +208,6 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
         store.path().display()
     );
     output::print_stdout("")
-}
-
-/// Profile names must be visible text (shared with `configure set`, which can create one).
-pub(super) fn check_profile_name(name: &str) -> Result<()> {
-    if name.trim().is_empty() || name.chars().any(char::is_control) {
-        return Err(UsageError(format!(
-            "invalid profile name `{}`: use letters, digits, `-` or `_`",
-            name.escape_debug()
-        ))
-        .into());
-    }
-    Ok(())
 }
 
 fn choose_site(flag: Option<&str>, existing: Option<&Profile>, interactive: bool) -> Result<Site> {

@@ -22,7 +22,9 @@ use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command, ConfigureArgs, SessionAction, StsAction};
 use crate::clock;
+use crate::error::{UsageError, with_hint};
 use crate::http::Http;
+use crate::profile::name::{NameError, RULE};
 pub use settings::Settings;
 
 /// Runs one parsed command line; returns the exit code on success (`exec` passes on its child's).
@@ -78,6 +80,14 @@ fn dispatch(command: Command, settings: &Settings, http: &Http) -> Result<u8> {
         }
         Command::Doctor(args) => block_on(doctor::run(args, settings, http))?.map(|()| 0),
     }
+}
+
+/// A profile name refused by the name rule: a usage error whose hint states the rule.
+pub(crate) fn invalid_name(error: NameError) -> anyhow::Error {
+    with_hint(
+        UsageError(error.to_string()),
+        format!("pick another name; {RULE}"),
+    )
 }
 
 /// Runs a future on a runtime built for it.

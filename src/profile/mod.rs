@@ -1,6 +1,7 @@
 //! The profile file shared with the official CLI and SDKs.
 
 pub mod model;
+pub mod name;
 pub mod store;
 pub mod summary;
 

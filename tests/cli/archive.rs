@@ -182,7 +182,7 @@ fn bad_archives_and_names_are_refused_with_nothing_written() {
             "../evil",
             PASSPHRASE,
             vec!["--profile", "../evil"],
-            "path separator",
+            "invalid profile name `../evil`",
         ),
         ("collision", PASSPHRASE, vec![], "already exists"),
     ];

@@ -21,6 +21,7 @@ mod hostile_callback;
 mod lock_interplay;
 mod manage;
 mod manage_edit;
+mod names;
 mod profile_file;
 mod python_sdk;
 mod secrets;

@@ -5,10 +5,11 @@ use serde_json::Value;
 
 use crate::cli::SetArgs;
 use crate::cloud::endpoints::parse_endpoint;
-use crate::commands::configure::check_profile_name;
+use crate::commands::invalid_name;
 use crate::commands::settings::Settings;
 use crate::error::{UsageError, with_hint};
 use crate::profile::check_region;
+use crate::profile::name::check_new_name;
 use crate::site::Site;
 
 /// What `set` did, for the message on stderr.
@@ -60,9 +61,6 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
         .profile
         .clone()
         .or_else(|| settings.profile.clone());
-    if let Some(name) = &flag {
-        check_profile_name(name)?;
-    }
     let store = settings.store(args.profile.config_path.as_deref())?;
     let outcome = store.update(|file| {
         // Chosen under the lock, from the file as it is now.
@@ -83,6 +81,7 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
         }
         let created = mode.is_none();
         if created {
+            check_new_name(&name).map_err(invalid_name)?;
             let mut defaults: Vec<(&'static str, Value)> = vec![("mode", "OAuth".into())];
             if site.is_none() {
                 defaults.push(("oauth_site_type", Site::Cn.as_str().into()));
