@@ -76,7 +76,8 @@ pub enum Command {
     /// ~/.config/fish/completions/alicli.fish`; PowerShell: `alicli completion powershell |
     /// Out-String | Invoke-Expression`.
     Completion(CompletionArgs),
-    /// Print the manual page (roff), e.g. `alicli man | man -l -`.
+    /// Print a manual page (roff), e.g. `alicli man | man -l -` or `alicli man session validate |
+    /// man -l -`; `--out-dir DIR` writes them all as files.
     Man(ManArgs),
     /// Check the setup and print each problem with its fix.
     ///

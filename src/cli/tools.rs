@@ -101,9 +101,12 @@ pub enum CompletionShell {
 /// `alicli man`
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// A command whose page to print instead, e.g. `exec`.
+    /// The command whose page to print, e.g. `exec` or `session validate` [default: alicli's own].
     #[arg(value_name = "COMMAND")]
-    pub command: Option<String>,
+    pub command: Vec<String>,
+    /// Write every page (alicli.1, alicli-session-validate.1, …) into DIR instead, for packaging.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub out_dir: Option<std::path::PathBuf>,
 }
 
 fn parse_duration(text: &str) -> Result<i64, String> {

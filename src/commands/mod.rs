@@ -8,6 +8,7 @@ mod exec;
 mod export;
 pub(crate) mod interrupt;
 mod logging;
+mod man;
 mod output;
 mod profiles;
 mod prompt;
@@ -56,7 +57,7 @@ fn dispatch(command: Command, settings: &Settings, http: &Http) -> Result<u8> {
         Command::Exec(args) => exec::run(args, settings, http),
         Command::Prompt(args) => shell::prompt(args, settings).map(|()| 0),
         Command::Completion(args) => shell::completion(args).map(|()| 0),
-        Command::Man(args) => shell::man(args).map(|()| 0),
+        Command::Man(args) => man::run(args).map(|()| 0),
         Command::Configure(args) => block_on(configure::run(args, settings, http))?.map(|()| 0),
         Command::Sts(args) => match args.action {
             StsAction::GetCallerIdentity(args) => {

@@ -1,14 +1,13 @@
-//! Shell integration: completion scripts, the man page, and the prompt status. None of these makes
+//! Shell integration: completion scripts and the prompt status. None of these makes
 //! a request; `prompt` runs before every shell prompt, so it only reads the profile file.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
 use super::output;
 use super::settings::Settings;
-use crate::cli::{Cli, CompletionArgs, CompletionShell, ManArgs, PromptArgs};
-use crate::error::UsageError;
+use crate::cli::{Cli, CompletionArgs, CompletionShell, PromptArgs};
 use crate::profile::Profile;
 use crate::{clock, timefmt};
 
@@ -24,28 +23,6 @@ pub fn completion(args: CompletionArgs) -> Result<()> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "alicli", &mut script);
     output::print_stdout(&String::from_utf8_lossy(&script))
-}
-
-/// Prints the man page of alicli, or of one command.
-pub fn man(args: ManArgs) -> Result<()> {
-    let mut command = Cli::command();
-    command.build();
-    let page = match args.command.as_deref() {
-        None => command,
-        Some(name) => {
-            let Some(sub) = command.find_subcommand(name) else {
-                bail!(UsageError(format!(
-                    "no command `{name}`; `alicli man` lists them under COMMANDS"
-                )));
-            };
-            // clap names are `&'static str`; the process prints one page and exits.
-            let full: &'static str = format!("alicli-{}", sub.get_name()).leak();
-            sub.clone().name(full).bin_name(full)
-        }
-    };
-    let mut roff = Vec::new();
-    clap_mangen::Man::new(page).render(&mut roff)?;
-    output::print_stdout(&String::from_utf8_lossy(&roff))
 }
 
 /// Prints `NAME STATUS` for the selected profile, or nothing when none is selected.

@@ -49,7 +49,72 @@ fn man_prints_roff_pages() {
     let page = sandbox.run(&["man", "exec"]).success().stdout;
     assert!(page.contains(".TH alicli-exec 1"), "{page}");
     assert!(page.contains("\\-\\-server"), "{page}");
-    sandbox.run(&["man", "nope"]).code(2);
+    let page = sandbox
+        .run(&["man", "session", "validate"])
+        .success()
+        .stdout;
+    assert!(page.contains(".TH alicli-session-validate 1"), "{page}");
+    // The synopsis is the command as typed; SEE ALSO leads back up.
+    assert!(page.contains("\\fBalicli session validate\\fR"), "{page}");
+    assert!(
+        page.contains(".SH \"SEE ALSO\"\n.BR alicli\\-session (1),\n.BR alicli (1)\n"),
+        "{page}"
+    );
+    let outcome = sandbox.run(&["man", "session", "nope"]).code(2);
+    assert!(
+        outcome.stderr.contains("`alicli man session` lists them"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn every_page_a_page_names_is_written_for_packaging() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.home.path().join("man1");
+    sandbox
+        .run(&["man", "--out-dir", dir.to_str().unwrap()])
+        .success();
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    for expected in [
+        "alicli.1",
+        "alicli-session-validate.1",
+        "alicli-configure-set.1",
+    ] {
+        assert!(files.iter().any(|f| f == expected), "{expected}: {files:?}");
+    }
+    let mut named = 0;
+    for file in &files {
+        let page = std::fs::read_to_string(dir.join(file)).unwrap();
+        let title = format!(".TH {} 1 ", file.trim_end_matches(".1"));
+        assert!(page.contains(&title), "{file}: {page}");
+        // SUBCOMMANDS lists `alicli\-x(1)`, SEE ALSO `.BR alicli\-x (1)`: each is a file here.
+        for line in page.lines() {
+            let reference = line
+                .strip_prefix(".BR ")
+                .map(|rest| rest.split(' ').next().unwrap().to_owned())
+                .or_else(|| line.strip_suffix("(1)").map(str::to_owned));
+            let Some(reference) = reference.filter(|r| r.starts_with("alicli")) else {
+                continue;
+            };
+            let target = format!("{}.1", reference.replace("\\-", "-"));
+            assert!(
+                files.contains(&target),
+                "{file} names {target}, not written"
+            );
+            named += 1;
+        }
+    }
+    assert!(named > 40, "only {named} references checked");
+    let page = std::fs::read_to_string(dir.join("alicli-session.1")).unwrap();
+    assert!(
+        !page.contains("help(1)"),
+        "clap's help command has no page: {page}"
+    );
 }
 
 #[test]

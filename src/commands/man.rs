@@ -1,0 +1,123 @@
+//! `alicli man`: the manual pages, one per command and subcommand (`alicli-session-validate(1)`),
+//! printed one at a time or written together as files for packaging (`--out-dir DIR`). Every page
+//! that a page names, under SUBCOMMANDS or SEE ALSO, is one of the pages written.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use clap::CommandFactory;
+
+use super::output;
+use crate::cli::{Cli, ManArgs};
+use crate::error::{UsageError, printable};
+
+/// Pages worth reading next to a page, besides its parents: commands that do the same thing or the
+/// other half of a task. Keys and values are page names without the `alicli-` prefix.
+const RELATED: &[(&str, &[&str])] = &[
+    ("configure", &["session", "doctor"]),
+    ("logout", &["session-terminate"]),
+    ("session-terminate", &["logout"]),
+    ("session-export", &["session-import"]),
+    ("session-import", &["session-export"]),
+    ("export-credentials", &["exec"]),
+    ("exec", &["export-credentials"]),
+    ("doctor", &["configure"]),
+    ("completion", &["man"]),
+    ("man", &["completion"]),
+];
+
+/// Prints one page, or writes them all to `--out-dir`.
+pub fn run(args: ManArgs) -> Result<()> {
+    let root = commands();
+    if let Some(dir) = &args.out_dir {
+        let written = write_all(&root, dir)?;
+        stderrln!("Wrote {written} manual pages to {}.", dir.display());
+        return Ok(());
+    }
+    let mut parents = Vec::new();
+    let mut page = &root;
+    for (depth, name) in args.command.iter().enumerate() {
+        let Some(sub) = page.find_subcommand(name) else {
+            let above: String = args.command[..depth]
+                .iter()
+                .map(|n| format!(" {n}"))
+                .collect();
+            bail!(UsageError(format!(
+                "no command `{}` in `alicli{above}`; `alicli man{above}` lists them under \
+                 SUBCOMMANDS",
+                printable(name, 100)
+            )));
+        };
+        parents.push(page);
+        page = sub;
+    }
+    output::print_stdout(&render(page, &parents)?)
+}
+
+/// The command tree as the pages show it: built (so each subcommand knows its full name), and
+/// without clap's `help` subcommand, which has no page of its own.
+fn commands() -> clap::Command {
+    let mut root = Cli::command().disable_help_subcommand(true);
+    root.build();
+    root
+}
+
+/// Writes every page into `dir` (created if needed); returns how many.
+fn write_all(root: &clap::Command, dir: &Path) -> Result<usize> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the directory `{}`", dir.display()))?;
+    let mut pending = vec![(root, Vec::new())];
+    let mut written = 0;
+    while let Some((page, parents)) = pending.pop() {
+        let path = dir.join(format!("{}.1", page_name(page)));
+        std::fs::write(&path, render(page, &parents)?)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        written += 1;
+        for sub in page.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let mut chain = parents.clone();
+            chain.push(page);
+            pending.push((sub, chain));
+        }
+    }
+    Ok(written)
+}
+
+/// `alicli-session-validate`: the page's name, as SUBCOMMANDS lists it.
+fn page_name(page: &clap::Command) -> &str {
+    page.get_display_name().unwrap_or_else(|| page.get_name())
+}
+
+/// The roff page, with a SEE ALSO section before VERSION; `parents` lead from `alicli` to it.
+fn render(page: &clap::Command, parents: &[&clap::Command]) -> Result<String> {
+    let man = clap_mangen::Man::new(page.clone())
+        .source(format!("alicli {}", env!("CARGO_PKG_VERSION")))
+        .manual("alicli manual");
+    let mut roff = Vec::new();
+    man.render(&mut roff)?;
+    let roff = String::from_utf8_lossy(&roff).into_owned();
+    let parents: Vec<&str> = parents.iter().map(|p| page_name(p)).collect();
+    let see_also = see_also(page_name(page), &parents);
+    if see_also.is_empty() {
+        return Ok(roff);
+    }
+    let mut section = String::from(".SH \"SEE ALSO\"\n");
+    let count = see_also.len();
+    for (index, name) in see_also.iter().enumerate() {
+        let comma = if index + 1 < count { "," } else { "" };
+        section.push_str(&format!(".BR {} (1){comma}\n", name.replace('-', "\\-")));
+    }
+    Ok(match roff.find("\n.SH VERSION") {
+        Some(at) => format!("{}\n{section}{}", &roff[..at], &roff[at + 1..]),
+        None => roff + &section,
+    })
+}
+
+/// The pages SEE ALSO names for `page`: its parents, nearest first, then the related ones.
+fn see_also(page: &str, parents: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = parents.iter().rev().map(|p| (*p).to_owned()).collect();
+    let short = page.strip_prefix("alicli-").unwrap_or_default();
+    if let Some((_, related)) = RELATED.iter().find(|(name, _)| *name == short) {
+        names.extend(related.iter().map(|name| format!("alicli-{name}")));
+    }
+    names
+}
