@@ -33,6 +33,9 @@ use clap::Parser;
 
 /// The whole program: parse, run one command, render the error once, map it to an exit code.
 pub fn main() -> ExitCode {
+    if let Some(code) = commands::completion::serve() {
+        return code;
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

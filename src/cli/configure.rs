@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum, ValueHint};
 
-use super::ProfileArgs;
+use super::{ProfileArgs, profile_names};
 
 /// The credential mode `configure` sets up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -41,10 +41,10 @@ pub struct ConfigureArgs {
     #[command(subcommand)]
     pub action: Option<ConfigureAction>,
     /// The profile to sign in [default: default].
-    #[arg(short = 'p', long, value_name = "NAME")]
+    #[arg(short = 'p', long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config_path: Option<PathBuf>,
     /// The credential mode; alicli signs in with OAuth.
     #[arg(long, value_enum, ignore_case = true, required = true)]
@@ -98,7 +98,7 @@ pub enum ConfigureAction {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config_path: Option<PathBuf>,
     /// `table` for people, `json` for scripts.
     #[arg(long, short = 'o', value_enum, default_value_t = ListFormat::Table)]
@@ -153,9 +153,9 @@ pub struct SetArgs {
 #[derive(Debug, Args)]
 pub struct NamedProfileArgs {
     /// The profile.
-    #[arg(short = 'p', long, value_name = "NAME", required = true)]
+    #[arg(short = 'p', long, value_name = "NAME", required = true, add = profile_names())]
     pub profile: String,
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config_path: Option<PathBuf>,
 }

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+use clap_complete::ArgValueCandidates;
 
 mod configure;
 mod session;
@@ -32,7 +33,7 @@ pub struct Cli {
     pub debug: bool,
     /// Also trust the CA certificates in FILE (PEM), e.g. those of a TLS-inspecting proxy
     /// [default: $ALIBABA_CLOUD_CA_BUNDLE].
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub ca_bundle: Option<PathBuf>,
 }
 
@@ -88,6 +89,11 @@ pub enum Command {
     Doctor(DoctorArgs),
 }
 
+/// Completes `--profile` with the names in the profile file (see `commands::completion`).
+fn profile_names() -> ArgValueCandidates {
+    ArgValueCandidates::new(crate::commands::completion::profile_names)
+}
+
 /// `alicli doctor`
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -104,10 +110,10 @@ pub struct DoctorArgs {
 pub struct ProfileArgs {
     /// The profile to use [default: $ALIBABACLOUD_PROFILE, $ALIBABA_CLOUD_PROFILE,
     /// $ALICLOUD_PROFILE, or the file's `current`].
-    #[arg(short = 'p', long, value_name = "NAME")]
+    #[arg(short = 'p', long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config_path: Option<PathBuf>,
 }
 

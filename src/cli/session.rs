@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueHint};
 
-use super::ProfileArgs;
+use super::{ProfileArgs, profile_names};
 
 /// `alicli session …`
 #[derive(Debug, Args)]
@@ -62,7 +62,7 @@ pub struct SessionExportArgs {
     #[command(flatten)]
     pub profile: ProfileArgs,
     /// The archive to write (mode 0600); `-` writes it to stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub output_file: PathBuf,
     /// Overwrite FILE if it exists.
     #[arg(long)]
@@ -73,13 +73,13 @@ pub struct SessionExportArgs {
 #[derive(Debug, Args)]
 pub struct SessionImportArgs {
     /// The archive made by `alicli session export`; `-` reads it from stdin.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub session_archive: PathBuf,
     /// The name to import as [default: the name in the archive].
-    #[arg(short = 'p', long, value_name = "NAME")]
+    #[arg(short = 'p', long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config_path: Option<PathBuf>,
     /// Replace a profile of the same name.
     #[arg(long)]

@@ -1,8 +1,9 @@
 //! Arguments of the commands that hand credentials to other programs, and of shell integration.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::{Args, ValueEnum, ValueHint};
 
 use super::ProfileArgs;
 
@@ -64,7 +65,8 @@ pub struct ExecArgs {
         required = true,
         trailing_var_arg = true,
         allow_hyphen_values = true,
-        value_name = "COMMAND"
+        value_name = "COMMAND",
+        value_hint = ValueHint::CommandWithArguments
     )]
     pub command: Vec<OsString>,
 }
@@ -81,8 +83,12 @@ pub struct PromptArgs {
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
     /// The shell.
-    #[arg(value_enum)]
-    pub shell: CompletionShell,
+    #[arg(value_enum, required_unless_present = "out_dir")]
+    pub shell: Option<CompletionShell>,
+    /// Write the scripts of every shell into DIR instead (alicli.bash, _alicli, alicli.fish,
+    /// alicli.ps1), for packaging; they find alicli on PATH.
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, conflicts_with = "shell")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// Shells with completion scripts.
@@ -105,8 +111,8 @@ pub struct ManArgs {
     #[arg(value_name = "COMMAND")]
     pub command: Vec<String>,
     /// Write every page (alicli.1, alicli-session-validate.1, …) into DIR instead, for packaging.
-    #[arg(long, value_name = "DIR", conflicts_with = "command")]
-    pub out_dir: Option<std::path::PathBuf>,
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, conflicts_with = "command")]
+    pub out_dir: Option<PathBuf>,
 }
 
 fn parse_duration(text: &str) -> Result<i64, String> {

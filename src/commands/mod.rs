@@ -1,6 +1,7 @@
 //! One module per user action. Commands read settings, call the core, and print: data on stdout,
 //! people on stderr. They are the only layer that knows about terminals and the environment.
 
+pub(crate) mod completion;
 mod configure;
 mod credentials;
 mod doctor;
@@ -56,7 +57,7 @@ fn dispatch(command: Command, settings: &Settings, http: &Http) -> Result<u8> {
         Command::ExportCredentials(args) => export::run(args, settings, http).map(|()| 0),
         Command::Exec(args) => exec::run(args, settings, http),
         Command::Prompt(args) => shell::prompt(args, settings).map(|()| 0),
-        Command::Completion(args) => shell::completion(args).map(|()| 0),
+        Command::Completion(args) => completion::script(args).map(|()| 0),
         Command::Man(args) => man::run(args).map(|()| 0),
         Command::Configure(args) => block_on(configure::run(args, settings, http))?.map(|()| 0),
         Command::Sts(args) => match args.action {

@@ -1,29 +1,13 @@
-//! Shell integration: completion scripts and the prompt status. None of these makes
-//! a request; `prompt` runs before every shell prompt, so it only reads the profile file.
+//! `alicli prompt`: the status for shell prompts. It runs before every prompt, so it makes no
+//! request and only reads the profile file.
 
 use anyhow::Result;
-use clap::CommandFactory;
-use clap_complete::Shell;
 
 use super::output;
 use super::settings::Settings;
-use crate::cli::{Cli, CompletionArgs, CompletionShell, PromptArgs};
+use crate::cli::PromptArgs;
 use crate::profile::Profile;
 use crate::{clock, timefmt};
-
-/// Prints a completion script.
-pub fn completion(args: CompletionArgs) -> Result<()> {
-    let shell = match args.shell {
-        CompletionShell::Bash => Shell::Bash,
-        CompletionShell::Zsh => Shell::Zsh,
-        CompletionShell::Fish => Shell::Fish,
-        CompletionShell::Powershell => Shell::PowerShell,
-    };
-    // Rendered to memory first: the generator panics on write errors such as a closed pipe.
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "alicli", &mut script);
-    output::print_stdout(&String::from_utf8_lossy(&script))
-}
 
 /// Prints `NAME STATUS` for the selected profile, or nothing when none is selected.
 pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {

@@ -1,40 +1,161 @@
-//! Shell integration: completion scripts, the man page, and the offline prompt status.
+//! Shell integration: completion scripts (profile names included), the man pages, and the offline
+//! prompt status.
 
 use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::{ALICLI, Sandbox, now};
+use std::path::Path;
+
+use crate::support::{ALICLI, Sandbox, now, quote};
+
+/// Runs `program` (a shell) with `args` in the sandbox's environment plus `env`, with this alicli
+/// first on PATH: the completion scripts call `alicli` back as an installed one would be called.
+fn shell(
+    sandbox: &Sandbox,
+    program: &str,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> std::io::Result<std::process::Output> {
+    let bin = Path::new(ALICLI).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let mut alicli = sandbox.cmd();
+    alicli.env("PATH", path).envs(env.iter().copied());
+    Command::new(program)
+        .env_clear()
+        .envs(
+            alicli
+                .get_envs()
+                .filter_map(|(key, value)| Some((key, value?))),
+        )
+        .args(args)
+        .output()
+}
+
+/// Completes `words` (the last is the word being typed) the way bash does on TAB: the script of
+/// `alicli completion bash` is sourced, COMP_WORDS and COMP_CWORD are filled, and the completion
+/// function is called. Returns COMPREPLY, one entry per line.
+fn bash_complete(sandbox: &Sandbox, env: &[(&str, &str)], words: &[&str]) -> Vec<String> {
+    let quoted: Vec<String> = words.iter().map(|w| quote(w)).collect();
+    let current = words.len() - 1;
+    let script = format!(
+        "source <(alicli completion bash) || exit 9\n\
+         COMP_WORDS=({words}); COMP_CWORD={current}; COMP_TYPE=9\n\
+         _clap_complete_alicli alicli {cur} {prev}\n\
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        words = quoted.join(" "),
+        cur = quoted[current],
+        prev = quoted[current - 1],
+    );
+    let output = shell(sandbox, "bash", env, &["--norc", "-c", &script]).unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .filter(|line| !line.is_empty())
+        .collect()
+}
 
 #[test]
-fn completion_scripts_for_each_shell_load() {
+fn bash_completes_profile_names_from_the_file_without_the_network() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let mut config = sandbox.config();
+    let profiles = config["profiles"].as_array_mut().unwrap();
+    profiles
+        .push(json!({"name": "ci", "mode": "AK", "access_key_id": "a", "access_key_secret": "b"}));
+    profiles.push(json!({"name": "work-intl", "mode": "OAuth"}));
+    // A name another tool wrote with an escape sequence is not offered to the terminal.
+    profiles.push(json!({"name": "evil\u{1b}[2J", "mode": "AK"}));
+    sandbox.write_config(&config);
+    let before = sandbox.emulator.stats();
+
+    let names = bash_complete(
+        &sandbox,
+        &[],
+        &["alicli", "sts", "GetCallerIdentity", "--profile", ""],
+    );
+    assert_eq!(names, ["work", "ci", "work-intl"]);
+    let names = bash_complete(
+        &sandbox,
+        &[],
+        &["alicli", "session", "validate", "-p", "wo"],
+    );
+    assert_eq!(names, ["work", "work-intl"]);
+    let names = bash_complete(
+        &sandbox,
+        &[],
+        &["alicli", "configure", "delete", "--profile", "c"],
+    );
+    assert_eq!(names, ["ci"]);
+    // Commands and values complete as before.
+    let words = bash_complete(&sandbox, &[], &["alicli", "session", "v"]);
+    assert_eq!(words, ["validate"]);
+    let words = bash_complete(
+        &sandbox,
+        &[],
+        &["alicli", "export-credentials", "--format", "fi"],
+    );
+    assert_eq!(words, ["fish"]);
+
+    // The file named by ALIBABA_CLOUD_CONFIG_FILE is the one read.
+    let other = sandbox.home.path().join("other.json");
+    std::fs::write(
+        &other,
+        r#"{"profiles": [{"name": "elsewhere", "mode": "AK"}]}"#,
+    )
+    .unwrap();
+    let env = [("ALIBABA_CLOUD_CONFIG_FILE", other.to_str().unwrap())];
+    let names = bash_complete(&sandbox, &env, &["alicli", "exec", "--profile", ""]);
+    assert_eq!(names, ["elsewhere"]);
+    // No file, or a broken one: nothing to offer, and no error on the terminal.
+    std::fs::write(&other, "{broken").unwrap();
+    assert!(bash_complete(&sandbox, &env, &["alicli", "exec", "--profile", ""]).is_empty());
+
+    assert_eq!(
+        sandbox.emulator.stats(),
+        before,
+        "completion made a request"
+    );
+}
+
+#[test]
+fn completion_scripts_for_every_shell_and_for_packaging() {
     let sandbox = Sandbox::new();
     for shell in ["bash", "zsh", "fish", "powershell"] {
         let outcome = sandbox.run(&["completion", shell]).success();
         assert!(
-            outcome.stdout.contains("export-credentials"),
-            "{shell}: {}",
+            outcome.stdout.contains("_ALICLI_COMPLETE") && outcome.stdout.contains(ALICLI),
+            "{shell}: the script calls this alicli back: {}",
             outcome.stdout
         );
     }
     sandbox.run(&["completion", "tcsh"]).code(2);
-    let script = format!("source <({} completion bash) && complete -p alicli", ALICLI);
-    let output = Command::new("bash").args(["-c", &script]).output().unwrap();
-    assert!(
-        String::from_utf8_lossy(&output.stdout).contains("alicli"),
-        "{output:?}"
-    );
-    // fish evaluates the value descriptions inside double quotes: the script must load cleanly.
-    let script = format!(
-        "{ALICLI} completion fish | source; complete -C'alicli export-credentials --format '"
-    );
-    match Command::new("fish")
-        .args(["--no-config", "-c", &script])
-        .output()
-    {
+    sandbox.run(&["completion"]).code(2);
+    let dir = sandbox.home.path().join("completions");
+    sandbox
+        .run(&["completion", "--out-dir", dir.to_str().unwrap()])
+        .success();
+    for file in ["alicli.bash", "_alicli", "alicli.fish", "alicli.ps1"] {
+        let script = std::fs::read_to_string(dir.join(file)).unwrap();
+        // Packaged scripts find alicli on PATH, not at the path it was built at.
+        assert!(
+            script.contains("_ALICLI_COMPLETE") && !script.contains(ALICLI),
+            "{file}: {script}"
+        );
+    }
+
+    // fish evaluates value descriptions inside double quotes: the script must load cleanly, and
+    // offer profile names with their mode.
+    sandbox.sign_in("work");
+    let script = "alicli completion fish | source; complete -C'alicli export-credentials --format '; \
+                  complete -C'alicli exec --profile '";
+    match shell(&sandbox, "fish", &[], &["--no-config", "-c", script]) {
         Ok(output) => {
             assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{output:?}");
-            assert!(String::from_utf8_lossy(&output.stdout).contains("dotenv\t"));
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(stdout.contains("dotenv\t"), "{stdout}");
+            assert!(stdout.contains("work\tOAuth cn-hangzhou"), "{stdout}");
         }
         Err(_) => eprintln!("skipping the fish part: fish is not installed"),
     }
