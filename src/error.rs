@@ -86,6 +86,35 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
     }
 }
 
+/// A request that got no answer: name resolution, connection, TLS, a timeout, or a cut-off body.
+/// Rendering adds a hint naming `alicli doctor` and the route the request took.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} failed")]
+pub struct NetworkFailure {
+    /// The request, e.g. "the token request to `https://…`".
+    pub what: String,
+    /// `direct`, or `via proxy `…`` with credentials masked.
+    pub route: String,
+    /// What the connection reported.
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl NetworkFailure {
+    /// The hint line that ends every network failure.
+    pub fn hint(&self) -> String {
+        let route = if self.route == "direct" {
+            "direct (no proxy)".to_owned()
+        } else {
+            self.route.clone()
+        };
+        format!(
+            "`alicli doctor` checks the network step by step (DNS, TCP, TLS, proxy); this request \
+             went {route}"
+        )
+    }
+}
+
 /// A command line that clap accepted but that cannot work (exit code 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -108,7 +137,8 @@ pub fn printable(text: &str, max: usize) -> String {
     out
 }
 
-/// Renders an error for stderr: `error: what failed`, the causes, then `hint: the fix`.
+/// Renders an error for stderr: `error: what failed`, the causes, then `hint: the fix`; a network
+/// failure ends with the hint naming `alicli doctor` and the route.
 pub fn render(error: &anyhow::Error) -> String {
     let hint = error.downcast_ref::<Hint>().map(|h| h.0.clone());
     let mut lines = Vec::new();
@@ -129,6 +159,12 @@ pub fn render(error: &anyhow::Error) -> String {
     }
     if let Some(hint) = hint {
         out.push_str(&format!("hint: {hint}\n"));
+    }
+    if let Some(failure) = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<NetworkFailure>())
+    {
+        out.push_str(&format!("hint: {}\n", failure.hint()));
     }
     out
 }

@@ -62,6 +62,18 @@ pub async fn api(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    let names_action = query_pairs
+        .iter()
+        .chain(&form_pairs)
+        .any(|(key, _)| key == "Action");
+    if authorization.is_empty() && !names_action {
+        state.counters.unsigned += 1;
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "MissingParameter",
+            "Action is mandatory for this action.",
+        );
+    }
     let verified = if authorization.starts_with("ACS3-HMAC-SHA256") {
         state.counters.sts_v3 += 1;
         verify_v3(

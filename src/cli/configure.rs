@@ -63,7 +63,8 @@ pub struct ConfigureArgs {
     /// free of 12345-12349, the ports Alibaba's sign-in accepts].
     #[arg(long, value_name = "PORT")]
     pub callback_port: Option<u16>,
-    /// How long to wait for the browser sign-in, in seconds.
+    /// How long to wait for the browser sign-in, in seconds; 0 waits without a limit (Ctrl-C
+    /// still stops it).
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
     /// Do not open a browser: print the URL, then finish through SSH port forwarding or by

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 mod account;
+mod reach;
 mod wait;
 
 use super::output;
@@ -89,6 +90,7 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
         url: url.as_str(),
         port,
         site,
+        endpoints: &endpoints,
     };
     let mut waiter = Waiter::start(
         &page,

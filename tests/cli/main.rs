@@ -24,6 +24,7 @@ mod manage_edit;
 mod names;
 mod profile_file;
 mod python_sdk;
+mod reach;
 mod secrets;
 mod session;
 mod shell;
