@@ -73,7 +73,7 @@ pub mod internals {
     pub use crate::oauth::token::parse_token_response;
     pub use crate::profile::ConfigFile;
     pub use crate::profile::name::check_carried_name;
-    pub use crate::renew::{STS_RENEW_MARGIN, cached_sts, profile_site};
     pub use crate::secret::Secret;
     pub use crate::session::archive::decode_with_max_work_factor;
+    pub use crate::session::state::Margins;
 }

@@ -3,8 +3,9 @@
 
 use anyhow::Result;
 
-use super::credentials::{Resolved, Target};
+use super::credentials::Resolved;
 use super::output;
+use super::resolve::Target;
 use super::settings::Settings;
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::export::{Syntax, credential_vars, external_document, json_document, render};
@@ -13,8 +14,8 @@ use crate::{clock, timefmt};
 
 /// Prints the credentials.
 pub fn run(args: ExportArgs, settings: &Settings, http: &Http) -> Result<()> {
-    let (target, file) = Target::locate(settings, &args.profile)?;
-    let resolved = target.resolve_blocking(settings, http, &file, args.min_ttl)?;
+    let target = Target::locate(settings, &args.profile)?;
+    let resolved = target.credentials_blocking(settings, http, args.min_ttl)?;
     warn_if_short(&target.name, &resolved, args.min_ttl);
     let Resolved {
         profile,

@@ -13,6 +13,7 @@ mod man;
 mod output;
 mod profiles;
 mod prompt;
+mod resolve;
 mod session;
 mod settings;
 mod shell;

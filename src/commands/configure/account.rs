@@ -14,8 +14,7 @@ use url::Url;
 use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
 use crate::commands::prompt;
 use crate::error::with_hint;
-use crate::profile::Profile;
-use crate::renew::cached_sts;
+use crate::profile::{Mode, Profile};
 
 /// The account a GetCallerIdentity answer names.
 pub fn account_of(identity: &Value) -> Option<String> {
@@ -33,7 +32,7 @@ pub async fn previous_account(
     endpoint: &Url,
     now: i64,
 ) -> Option<String> {
-    let profile = existing.filter(|p| p.mode == "OAuth")?;
+    let profile = existing.filter(|p| p.mode == Mode::OAuth)?;
     if let Some(id) = profile
         .alicli_account_id
         .clone()
@@ -41,11 +40,12 @@ pub async fn previous_account(
     {
         return Some(id);
     }
-    let credentials = cached_sts(profile, now, 30)?;
+    let session = profile.oauth_session();
+    let credentials = session.sts_keeping(now, 30)?;
     let identity = get_caller_identity(
         http,
         endpoint,
-        &credentials,
+        credentials,
         SignatureVersion::V3,
         now,
         &new_nonce(),
