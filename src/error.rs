@@ -8,7 +8,8 @@ pub mod exit {
     pub const FAILURE: u8 = 1;
     /// The command line was wrong (clap uses the same code).
     pub const USAGE: u8 = 2;
-    /// Sign-in needed: the session expired or the grant was refused.
+    /// Sign-in needed: not signed in (no file, no profile), never signed in, signed out, the
+    /// session expired, or the grant was refused.
     pub const SIGN_IN_NEEDED: u8 = 4;
     /// `exec`: the command could not be run (not executable), as shells report it.
     pub const CANNOT_EXECUTE: u8 = 126;
@@ -51,6 +52,12 @@ pub struct SignInNeeded {
     pub reason: String,
 }
 
+/// Nothing is signed in where the command looked: no profile file, no profile selected, or no
+/// profile of that name. Like an expired session, the fix is a sign-in (exit code 4).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotSignedIn(pub String);
+
 /// The user pressed Ctrl-C while we waited.
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted; nothing was written")]
@@ -75,7 +82,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             _ => exit::CANNOT_EXECUTE,
         };
     }
-    if error.downcast_ref::<SignInNeeded>().is_some() {
+    if error.downcast_ref::<SignInNeeded>().is_some()
+        || error.downcast_ref::<NotSignedIn>().is_some()
+    {
         exit::SIGN_IN_NEEDED
     } else if error.downcast_ref::<Interrupted>().is_some() {
         exit::INTERRUPTED

@@ -40,20 +40,31 @@ pub struct ConfigureArgs {
     /// A management command instead of the sign-in.
     #[command(subcommand)]
     pub action: Option<ConfigureAction>,
-    /// The profile to sign in [default: default].
+    /// The credential mode; alicli signs in with OAuth, the only mode it sets up.
+    #[arg(long, value_enum, ignore_case = true, default_value = "OAuth")]
+    pub mode: Mode,
+    /// What the sign-in needs.
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+}
+
+/// The sign-in's options, shared by `alicli login` and `alicli configure`.
+#[derive(Debug, Args)]
+pub struct SignInArgs {
+    /// The profile to sign in [default: $ALIBABACLOUD_PROFILE, $ALIBABA_CLOUD_PROFILE,
+    /// $ALICLOUD_PROFILE, the file's `current`, or `default`]. A new profile's name is 1 to 64
+    /// letters, digits, `-`, `_`, `.` or `@`, not starting with `-` or `.`.
     #[arg(short = 'p', long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config_path: Option<PathBuf>,
-    /// The credential mode; alicli signs in with OAuth.
-    #[arg(long, value_enum, ignore_case = true, required = true)]
-    pub mode: Option<Mode>,
     /// The site: CN (or 0) for Alibaba Cloud China, INTL (or 1) for International [default: the
-    /// profile's site, or CN; asked on a terminal].
+    /// profile's site; asked on a terminal for a new profile, else CN].
     #[arg(long, value_name = "CN|INTL")]
     pub oauth_site_type: Option<String>,
-    /// The default region, e.g. cn-hangzhou [default: the profile's; asked on a terminal].
+    /// The default region, e.g. cn-hangzhou [default: the profile's; asked on a terminal for a
+    /// new profile].
     #[arg(long, value_name = "ID")]
     pub region: Option<String>,
     /// The language stored in the profile [default: the profile's, or en].
@@ -87,7 +98,7 @@ pub enum ConfigureAction {
     Get(GetArgs),
     /// Write profile fields without signing in. The profile is chosen as everywhere, else
     /// `default`; one that does not exist is created as an OAuth profile, ready for
-    /// `alicli configure --profile NAME --mode OAuth`.
+    /// `alicli login --profile NAME`.
     Set(SetArgs),
     /// Delete a profile. When it was the current one, the first remaining profile becomes current.
     Delete(NamedProfileArgs),

@@ -40,14 +40,21 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Sign in through the browser (OAuth with PKCE) and save the profile; or manage profiles
-    /// with `list`, `get`, `set`, `delete` and `switch`.
+    /// Sign in through the browser (OAuth with PKCE) and save the profile: the same as
+    /// `alicli configure`.
+    ///
+    /// The profile is --profile, else $ALIBABACLOUD_PROFILE, $ALIBABA_CLOUD_PROFILE,
+    /// $ALICLOUD_PROFILE, else the file's `current`, else `default`. A profile that already has
+    /// its site and region is signed in again without a question.
+    Login(SignInArgs),
+    /// Sign in through the browser (the same as `alicli login`); or manage profiles with `list`,
+    /// `get`, `set`, `delete` and `switch`.
     Configure(ConfigureArgs),
     /// Call the STS API with a profile's credentials, renewing them first when needed.
     Sts(StsArgs),
     /// Check, renew, move to another machine, or end a signed-in session.
     Session(SessionArgs),
-    /// End a session: the same as `alicli session terminate`.
+    /// End a session and keep the profile's settings: the same as `alicli session terminate`.
     Logout(TerminateArgs),
     /// Print a profile's credentials for a shell, a file or another program, renewing them first
     /// when they are closer to expiry than --min-ttl.

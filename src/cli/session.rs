@@ -25,7 +25,8 @@ pub enum SessionAction {
     Export(SessionExportArgs),
     /// Bring a session archive into the profile store.
     Import(SessionImportArgs),
-    /// End a session: forget its tokens and credentials, and revoke it when an endpoint is set.
+    /// End a session: forget its tokens and credentials (revoked first when an endpoint is set)
+    /// and keep the profile's settings, so `alicli login` signs straight back in.
     Terminate(TerminateArgs),
 }
 
@@ -92,8 +93,12 @@ pub struct TerminateArgs {
     /// Which profile, in which file.
     #[command(flatten)]
     pub profile: ProfileArgs,
-    /// Keep the profile entry (site, region, language); remove only its tokens and credentials.
+    /// Also remove the profile (site, region, language); `current` then moves as with
+    /// `alicli configure delete`.
     #[arg(long)]
+    pub delete_profile: bool,
+    /// Keep the profile's settings: what terminate does anyway (kept for older scripts).
+    #[arg(long, hide = true, conflicts_with = "delete_profile")]
     pub keep_profile: bool,
     /// Do not revoke the refresh token, even when ALICLI_REVOKE_URL is set.
     #[arg(long)]

@@ -1,4 +1,5 @@
-//! `alicli configure --mode OAuth`: the browser sign-in, from the prompts to the saved profile.
+//! `alicli login` (and `alicli configure`): the browser sign-in, from the prompts to the saved
+//! profile.
 //! Headless sign-in (no browser here) and the wait live in `wait`; the check that a new sign-in
 //! is to the same account lives in `account`.
 
@@ -8,6 +9,7 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 mod account;
+mod choose;
 mod reach;
 mod wait;
 
@@ -15,25 +17,26 @@ use super::output;
 use super::prompt;
 use super::resolve::{choose_file, choose_name_or_default, relogin_command};
 use super::settings::Settings;
-use crate::cli::ConfigureArgs;
+use crate::cli::SignInArgs;
 use crate::clock;
 use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
 use crate::cloud::exchange::exchange;
 use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
-use crate::error::{SignInNeeded, UsageError, printable, with_hint};
+use crate::error::{SignInNeeded, printable, with_hint};
 use crate::http::{Http, RequestError};
 use crate::oauth::authorize::{authorize_url, redirect_uri};
 use crate::oauth::callback::{CallbackResult, CallbackServer, bind_listener};
 use crate::oauth::pkce::AuthorizationRequest;
 use crate::oauth::token::redeem_code;
 use crate::profile::name::check_new_name;
-use crate::profile::{Mode, Profile, keys};
+use crate::profile::{Mode, keys};
 use crate::session::record::OAuthSession;
-use crate::site::Site;
+pub(super) use choose::warn_if_unknown;
+use choose::{choose_region, choose_site};
 use wait::{SignInPage, Waiter};
 
 /// Runs the sign-in.
-pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Result<()> {
+pub async fn run(args: SignInArgs, settings: &Settings, http: &Http) -> Result<()> {
     let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
     // A file we cannot parse stops us before the browser opens: it will not be overwritten.
     let file = store.load()?;
@@ -208,74 +211,6 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
         store.path().display()
     );
     output::print_stdout("")
-}
-
-fn choose_site(flag: Option<&str>, existing: Option<&Profile>, interactive: bool) -> Result<Site> {
-    if let Some(text) = flag {
-        return Site::parse(text).map_err(|e| UsageError(e.to_string()).into());
-    }
-    let stored = existing
-        .and_then(|p| p.oauth_site_type.as_deref())
-        .and_then(|text| Site::parse(text).ok())
-        .unwrap_or(Site::Cn);
-    if !interactive {
-        return Ok(stored);
-    }
-    loop {
-        let answer = prompt::ask(
-            &format!("OAuth Site Type (CN: 0 or INTL: 1, default: {stored}): "),
-            stored.as_str(),
-        )?;
-        match Site::parse(&answer) {
-            Ok(site) => return Ok(site),
-            Err(error) => stderrln!("{error}"),
-        }
-    }
-}
-
-fn choose_region(
-    flag: Option<&str>,
-    existing: Option<&Profile>,
-    site: Site,
-    interactive: bool,
-) -> Result<String> {
-    if let Some(region) = flag {
-        return check_region(region).map_err(|e| UsageError(e.to_string()).into());
-    }
-    if let Some(stored) = existing
-        .map(|p| p.region_id.clone())
-        .filter(|r| !r.is_empty())
-    {
-        return Ok(stored);
-    }
-    if !interactive {
-        return Err(with_hint(
-            UsageError(
-                "no default region: standard input is not a terminal, so alicli cannot ask".into(),
-            ),
-            "pass the region with `--region ID`, e.g. `--region cn-hangzhou`",
-        ));
-    }
-    let default = match site {
-        Site::Cn => "cn-hangzhou",
-        Site::Intl => "ap-southeast-1",
-    };
-    loop {
-        let answer = prompt::ask(
-            &format!("Default Region Id (default: {default}): "),
-            default,
-        )?;
-        match check_region(&answer) {
-            Ok(region) => return Ok(region),
-            Err(error) => stderrln!("{error}"),
-        }
-    }
-}
-
-/// Region ids match `^[a-zA-Z0-9-]*$`, as the official CLI checks (PROTOCOL.md §4).
-fn check_region(region: &str) -> Result<String> {
-    crate::profile::check_region(region)?;
-    Ok(region.to_owned())
 }
 
 fn refused(name: &str, error: &str, description: Option<String>) -> anyhow::Error {

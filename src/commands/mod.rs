@@ -60,7 +60,10 @@ fn dispatch(command: Command, settings: &Settings, http: &Http) -> Result<u8> {
         Command::Prompt(args) => shell::prompt(args, settings).map(|()| 0),
         Command::Completion(args) => completion::script(args).map(|()| 0),
         Command::Man(args) => man::run(args).map(|()| 0),
-        Command::Configure(args) => block_on(configure::run(args, settings, http))?.map(|()| 0),
+        Command::Configure(args) => {
+            block_on(configure::run(args.sign_in, settings, http))?.map(|()| 0)
+        }
+        Command::Login(args) => block_on(configure::run(args, settings, http))?.map(|()| 0),
         Command::Sts(args) => match args.action {
             StsAction::GetCallerIdentity(args) => {
                 block_on(sts::get_caller_identity(args, settings, http))?.map(|()| 0)

@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use super::model::ConfigFile;
 use crate::atomic_file::{create_private_dir, open_private, parent_dir, write_atomic};
 use crate::error::with_hint;
+use crate::shellword::shell_word;
 
 /// A profile file is a few kilobytes; anything this large is not one.
 const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
@@ -85,7 +86,9 @@ impl Store {
                     meta.len()
                 ),
                 format!(
-                    "move `{shown}` aside and sign in again with `alicli configure --mode OAuth`"
+                    "move it aside (`mv {} {}`) and sign in again with `alicli login`",
+                    shell_word(&shown.to_string()),
+                    shell_word(&format!("{shown}.bad"))
                 ),
             ));
         }
@@ -102,7 +105,9 @@ impl Store {
                 e,
                 format!(
                     "alicli left it untouched; fix it by hand, or move it aside \
-                     (`mv {shown} {shown}.bad`) and sign in again with `alicli configure --mode OAuth`"
+                     (`mv {} {}`) and sign in again with `alicli login`",
+                    shell_word(&shown.to_string()),
+                    shell_word(&format!("{shown}.bad"))
                 ),
             )
         })

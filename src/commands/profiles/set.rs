@@ -5,8 +5,9 @@ use serde_json::Value;
 
 use crate::cli::SetArgs;
 use crate::cloud::endpoints::parse_endpoint;
+use crate::commands::configure::warn_if_unknown;
 use crate::commands::invalid_name;
-use crate::commands::resolve::choose_name_or_default;
+use crate::commands::resolve::{choose_file, choose_name_or_default, login_command};
 use crate::commands::settings::Settings;
 use crate::error::{UsageError, with_hint};
 use crate::profile::name::check_new_name;
@@ -58,7 +59,7 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
         ));
     }
     let flag = args.profile.profile.as_deref();
-    let store = settings.store(args.profile.config_path.as_deref())?;
+    let (store, config_hint) = choose_file(settings, args.profile.config_path.as_deref())?;
     let outcome = store.update(|file| {
         // Chosen under the lock, from the file as it is now.
         let (name, _) = choose_name_or_default(flag, settings, file);
@@ -108,8 +109,9 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
     })?;
     let name = &outcome.name;
     if outcome.created {
+        let login = login_command(Some(name), site.unwrap_or(Site::Cn), config_hint.as_deref());
         stderrln!(
-            "Created OAuth profile `{name}` in {}; sign it in with `alicli configure --profile {name} --mode OAuth`.",
+            "Created OAuth profile `{name}` in {}; sign it in with `{login}`.",
             store.path().display()
         );
     } else {
@@ -117,6 +119,9 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
     }
     if outcome.made_current {
         stderrln!("The current profile is now `{name}`.");
+    }
+    if let Some(region) = &args.region {
+        warn_if_unknown(region);
     }
     Ok(())
 }
