@@ -16,6 +16,7 @@ mod doctor;
 mod enterprise;
 mod exec;
 mod export;
+mod first_run;
 mod headless;
 mod hostile_callback;
 mod lock_interplay;

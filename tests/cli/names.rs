@@ -64,6 +64,18 @@ fn every_creating_path_follows_the_one_name_rule() {
             reason,
         );
         assert_refused(
+            sandbox.run(&[
+                "login",
+                &flag,
+                "--region",
+                "cn-hangzhou",
+                "--callback-port",
+                "0",
+            ]),
+            name,
+            reason,
+        );
+        assert_refused(
             sandbox.run(&["configure", "set", &flag, "--region", "cn-beijing"]),
             name,
             reason,
