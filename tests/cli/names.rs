@@ -101,17 +101,22 @@ fn every_creating_path_follows_the_one_name_rule() {
     sandbox
         .configure(&["--profile", "alice@corp.cn", "--region", "cn-hangzhou"])
         .success();
+    set_region(&sandbox, "名前_2");
+}
+
+/// `configure set --region` on profile `name`, which must work.
+fn set_region(sandbox: &Sandbox, name: &str) {
     sandbox
         .run(&[
             "configure",
             "set",
             "--profile",
-            "名前_2",
+            name,
             "--region",
             "cn-beijing",
         ])
         .success();
-    assert_eq!(sandbox.profile("名前_2")["region_id"], "cn-beijing");
+    assert_eq!(sandbox.profile(name)["region_id"], "cn-beijing");
 }
 
 /// `alicli` in another HOME, against the same emulator.
@@ -137,17 +142,7 @@ fn profiles_that_other_tools_named_stay_usable() {
     sandbox
         .run(&["sts", "GetCallerIdentity", "--profile", name])
         .success();
-    sandbox
-        .run(&[
-            "configure",
-            "set",
-            "--profile",
-            name,
-            "--region",
-            "cn-beijing",
-        ])
-        .success();
-    assert_eq!(sandbox.profile(name)["region_id"], "cn-beijing");
+    set_region(&sandbox, name);
     // Signing it in again is not creating it.
     sandbox.configure(&["--profile", name]).success();
 

@@ -182,11 +182,7 @@ fn man_prints_roff_pages() {
         "{page}"
     );
     let outcome = sandbox.run(&["man", "session", "nope"]).code(2);
-    assert!(
-        outcome.stderr.contains("`alicli man session` lists them"),
-        "{}",
-        outcome.stderr
-    );
+    outcome.stderr_has("`alicli man session` lists them");
 }
 
 #[test]

@@ -173,6 +173,16 @@ impl Outcome {
         self
     }
 
+    /// Asserts that stderr contains `words`, showing it otherwise.
+    pub fn stderr_has(self, words: &str) -> Self {
+        assert!(
+            self.stderr.contains(words),
+            "stderr lacks {words:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
     /// Asserts an exit code.
     pub fn code(self, code: i32) -> Self {
         assert_eq!(
