@@ -18,6 +18,7 @@ mod export;
 mod external;
 mod http;
 mod loopback;
+mod nodump;
 mod oauth;
 mod profile;
 mod renew;
@@ -33,6 +34,8 @@ use clap::Parser;
 
 /// The whole program: parse, run one command, render the error once, map it to an exit code.
 pub fn main() -> ExitCode {
+    // First, before any secret is read from the environment or the profile file.
+    nodump::forbid();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

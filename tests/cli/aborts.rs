@@ -66,3 +66,99 @@ fn stderr_on_a_closed_pipe_changes_nothing_but_the_messages() {
     let status = child.wait().expect("wait for alicli");
     assert_eq!(status.code(), Some(1), "{status:?}");
 }
+
+#[test]
+fn a_huge_timeout_is_a_usage_error_not_a_crash() {
+    let sandbox = Sandbox::new();
+    let outcome = sandbox
+        .configure(&[
+            "--region",
+            "cn-hangzhou",
+            "--timeout",
+            "18446744073709551615",
+        ])
+        .code(2);
+    assert!(
+        outcome.stderr.contains("--timeout") && outcome.stderr.contains("1..=86400"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(sandbox.emulator.count("authorize"), 0, "no sign-in started");
+    assert!(!sandbox.config_path().exists());
+}
+
+/// Runs `command` with an unlimited core size, then makes it dump core with SIGQUIT once it has
+/// written `ready` to stderr; true when the kernel wrote a core for it.
+#[cfg(target_os = "linux")]
+fn dumps_core_on_sigquit(mut command: std::process::Command, ready: &str) -> bool {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    // SAFETY: setrlimit only changes the limits of the child between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let unlimited = libc::rlimit {
+                rlim_cur: libc::RLIM_INFINITY,
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &unlimited);
+            Ok(())
+        });
+    }
+    let mut child = command.stderr(Stdio::piped()).spawn().expect("start it");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains(ready) {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "it exited before `{ready}`"
+        );
+    }
+    // SAFETY: kill(2) on our own child, which is not reaped yet.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGQUIT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(libc::SIGQUIT), "{status:?}");
+    status.core_dumped()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn alicli_never_dumps_core_but_the_command_of_exec_may() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let cwd = tempfile::tempdir().unwrap();
+    // The control: the command `exec` runs has the system's defaults back, so it dumps core. When
+    // it does not, this system makes no core files at all and the test cannot tell anything.
+    let mut exec = sandbox.cmd();
+    exec.current_dir(cwd.path()).args([
+        "exec",
+        "--profile",
+        "work",
+        "--",
+        "sh",
+        "-c",
+        "echo started >&2; sleep 30",
+    ]);
+    if !dumps_core_on_sigquit(exec, "started") {
+        eprintln!("skipping: this system writes no core files (see /proc/sys/kernel/core_pattern)");
+        return;
+    }
+    // alicli itself, waiting for a sign-in with the session's secrets in memory: no core.
+    let mut waiting = sandbox.cmd();
+    waiting.current_dir(cwd.path()).args([
+        "configure",
+        "--profile",
+        "work",
+        "--mode",
+        "OAuth",
+        "--no-browser",
+        "--callback-port",
+        "0",
+        "--timeout",
+        "30",
+    ]);
+    assert!(
+        !dumps_core_on_sigquit(waiting, "SignIn url"),
+        "alicli dumped core"
+    );
+}
