@@ -67,8 +67,8 @@ pub fn headless_reason(env: &BrowserEnvironment) -> Option<HeadlessReason> {
 
 /// Opens `url` with the command in `browser` (the `BROWSER` convention: `%s` is replaced by the
 /// URL, or else comes as the last argument), or else with the system opener. The browser starts
-/// detached and does not inherit `ALIBABA_CLOUD_*` variables, so it never sees credentials meant
-/// for this process. The started process is returned so the caller can notice an opener that
+/// detached and inherits no credential variables ([`is_secret_var`]), so it never sees
+/// credentials meant for this process. The started process is returned so the caller can notice an opener that
 /// exits with a failure (`xdg-open` on a server without a browser does).
 pub fn open_browser(url: &str, browser: Option<&str>) -> Result<Child> {
     let commands = match browser.filter(|value| !value.trim().is_empty()) {
@@ -78,7 +78,7 @@ pub fn open_browser(url: &str, browser: Option<&str>) -> Result<Child> {
     let mut last_error = None;
     for mut command in commands {
         for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("ALIBABA_CLOUD_") {
+            if is_secret_var(&name.to_string_lossy()) {
                 command.env_remove(&name);
             }
         }
@@ -95,6 +95,14 @@ pub fn open_browser(url: &str, browser: Option<&str>) -> Result<Child> {
         Some(error) => Err(anyhow::Error::new(error).context("could not start a browser")),
         None => bail!("no browser opener is available on this system"),
     }
+}
+
+/// Variables a browser must not inherit: the credentials of Alibaba's official SDKs and CLI
+/// (`ALIBABA_CLOUD_*`, `ALIBABACLOUD_*`), of Terraform, Ansible and Pulumi (`ALICLOUD_*`), of
+/// ossutil and the OSS SDKs (`OSS_*`), and the session archive's passphrase.
+fn is_secret_var(name: &str) -> bool {
+    const PREFIXES: [&str; 4] = ["ALIBABA_CLOUD_", "ALIBABACLOUD_", "ALICLOUD_", "OSS_"];
+    PREFIXES.iter().any(|prefix| name.starts_with(prefix)) || name == "ALICLI_SESSION_PASSPHRASE"
 }
 
 /// Turns a `BROWSER` value into the command to run. The value is one command line, split like a
