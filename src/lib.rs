@@ -26,6 +26,7 @@ mod secret;
 mod session;
 mod site;
 mod skew;
+mod term;
 pub mod timefmt;
 
 use std::process::ExitCode;

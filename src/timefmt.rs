@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 
-use crate::error::printable;
+use crate::term::printable;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;

@@ -12,8 +12,8 @@ use super::credentials::Credentials;
 use super::sign::{
     CanonicalRequest, sha256_hex, v1_signature, v1_string_to_sign, v3_authorization, v3_signature,
 };
-use crate::error::printable;
 use crate::http::Http;
+use crate::term::printable;
 use crate::timefmt::to_rfc3339;
 
 /// The STS API version.

@@ -18,7 +18,7 @@ use crate::clock;
 use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
 use crate::cloud::exchange::exchange;
 use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
-use crate::error::{SignInNeeded, UsageError, printable, with_hint};
+use crate::error::{SignInNeeded, UsageError, with_hint};
 use crate::http::{Http, RequestError};
 use crate::oauth::authorize::{authorize_url, redirect_uri};
 use crate::oauth::callback::{CallbackResult, CallbackServer, bind_listener};
@@ -28,6 +28,7 @@ use crate::profile::Profile;
 use crate::profile::model::ACCOUNT_ID_KEY;
 use crate::renew::owned_fields;
 use crate::site::Site;
+use crate::term::printable;
 use wait::{SignInPage, Waiter};
 
 /// Runs the sign-in.

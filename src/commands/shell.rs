@@ -67,7 +67,7 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
     let Some(profile) = file.profile(&name, store.path())? else {
         return Ok(());
     };
-    output::print_stdout(&format!("{}\n", status(&profile, clock::now_unix())))
+    output::print_for_people(&format!("{}\n", status(&profile, clock::now_unix())))
 }
 
 /// `work 53m`, `work expired`, or just `work` for keys that do not expire (or that only an

@@ -29,3 +29,4 @@ mod shell;
 mod signatures;
 mod signin;
 mod sts;
+mod terminal;

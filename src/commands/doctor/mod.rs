@@ -83,7 +83,7 @@ pub async fn run(args: DoctorArgs, settings: &Settings, http: &Http) -> Result<(
     if args.json {
         output::print_json(&serde_json::json!({"ok": failed == 0, "checks": checks}))?;
     } else {
-        output::print_stdout(&render(&checks))?;
+        output::print_for_people(&render(&checks))?;
     }
     if failed > 0 {
         let see = if args.json {

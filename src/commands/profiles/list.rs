@@ -8,6 +8,7 @@ use crate::clock;
 use crate::commands::output;
 use crate::commands::settings::Settings;
 use crate::profile::summary::{Summary, Validity, summarize};
+use crate::term;
 use crate::timefmt::to_rfc3339;
 
 /// Lists the profiles of the file; the current one is marked `*` (`"current": true` in JSON).
@@ -34,7 +35,7 @@ pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
             );
             Ok(())
         }
-        ListFormat::Table => output::print_stdout(&table(current, &rows)),
+        ListFormat::Table => output::print_for_people(&table(current, &rows)),
     }
 }
 
@@ -93,14 +94,18 @@ fn table(current: Option<&str>, rows: &[Summary]) -> String {
         } else {
             row.mode.clone()
         };
-        cells.push([
-            name,
-            mode,
-            dash(&row.site),
-            dash(&row.region),
-            validity,
-            dash(&row.account),
-        ]);
+        // Every cell but the validity comes from the file: filtered before widths are measured.
+        cells.push(
+            [
+                name,
+                mode,
+                dash(&row.site),
+                dash(&row.region),
+                validity,
+                dash(&row.account),
+            ]
+            .map(|cell| term::clean(&cell).into_owned()),
+        );
     }
     let mut widths = [0usize; 6];
     for line in &cells {
