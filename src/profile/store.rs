@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::model::ConfigFile;
-use crate::atomic_file::{create_private_dir, open_private, parent_dir, write_atomic};
+use crate::atomic_file::{
+    create_private_dir, open_nonblocking, open_private, parent_dir, special_kind, write_atomic,
+};
 use crate::error::with_hint;
 
 /// A profile file is a few kilobytes; anything this large is not one.
@@ -57,41 +59,22 @@ impl Store {
     /// and is never overwritten.
     pub fn load(&self) -> Result<ConfigFile> {
         let shown = self.path.display();
-        let mut file = match File::open(&self.path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(ConfigFile::empty()),
-            Err(e) => {
-                return Err(with_hint(
-                    anyhow::Error::new(e).context(format!("cannot read profile file `{shown}`")),
-                    format!(
-                        "check the permissions of `{shown}` (it should be a file readable by you, mode 0600)"
-                    ),
-                ));
-            }
+        // Checked before opening: opening a FIFO waits for a writer, and a device never ends.
+        let Some(meta) = self.metadata()? else {
+            return Ok(ConfigFile::empty());
         };
-        let meta = file
-            .metadata()
-            .with_context(|| format!("cannot read profile file `{shown}`"))?;
-        if meta.is_dir() {
-            return Err(with_hint(
-                anyhow::anyhow!("profile file `{shown}` is a directory"),
-                "move the directory aside, or point `--config-path` at a file",
-            ));
-        }
-        if meta.len() > MAX_FILE_SIZE {
-            return Err(with_hint(
-                anyhow::anyhow!(
-                    "profile file `{shown}` is {} bytes; a profile file is never that large",
-                    meta.len()
-                ),
-                format!(
-                    "move `{shown}` aside and sign in again with `alicli configure --mode OAuth`"
-                ),
-            ));
-        }
+        self.check_size_and_kind(&meta)?;
+        let file = open_nonblocking(&self.path).map_err(|e| self.unreadable(e))?;
+        // Checked again on what was opened: the path may have been swapped in between.
+        let meta = file.metadata().map_err(|e| self.unreadable(e))?;
+        self.check_size_and_kind(&meta)?;
         let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.read_to_end(&mut bytes)
+        file.take(MAX_FILE_SIZE + 1)
+            .read_to_end(&mut bytes)
             .with_context(|| format!("cannot read profile file `{shown}`"))?;
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(self.too_large(bytes.len() as u64));
+        }
         let parsed = if bytes.iter().all(u8::is_ascii_whitespace) {
             Err(anyhow::anyhow!("profile file `{shown}` is empty"))
         } else {
@@ -106,6 +89,59 @@ impl Store {
                 ),
             )
         })
+    }
+
+    /// The file's metadata, following symlinks; `None` when there is no file.
+    fn metadata(&self) -> Result<Option<fs::Metadata>> {
+        match fs::metadata(&self.path) {
+            Ok(meta) => Ok(Some(meta)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.unreadable(e)),
+        }
+    }
+
+    /// Refuses what is not a regular file of a profile file's size.
+    fn check_size_and_kind(&self, meta: &fs::Metadata) -> Result<()> {
+        let shown = self.path.display();
+        if meta.is_dir() {
+            return Err(with_hint(
+                anyhow::anyhow!("profile file `{shown}` is a directory"),
+                "move the directory aside, or point `--config-path` at a file",
+            ));
+        }
+        if !meta.is_file() {
+            return Err(with_hint(
+                anyhow::anyhow!(
+                    "profile file `{shown}` is not a regular file but {}; alicli did not read it",
+                    special_kind(meta)
+                ),
+                "point `--config-path` (or ALIBABA_CLOUD_CONFIG_FILE) at a regular file",
+            ));
+        }
+        if meta.len() > MAX_FILE_SIZE {
+            return Err(self.too_large(meta.len()));
+        }
+        Ok(())
+    }
+
+    fn too_large(&self, len: u64) -> anyhow::Error {
+        let shown = self.path.display();
+        with_hint(
+            anyhow::anyhow!(
+                "profile file `{shown}` is {len} bytes or more; a profile file is never that large"
+            ),
+            format!("move `{shown}` aside and sign in again with `alicli configure --mode OAuth`"),
+        )
+    }
+
+    fn unreadable(&self, error: std::io::Error) -> anyhow::Error {
+        let shown = self.path.display();
+        with_hint(
+            anyhow::Error::new(error).context(format!("cannot read profile file `{shown}`")),
+            format!(
+                "check the permissions of `{shown}` (it should be a file readable by you, mode 0600)"
+            ),
+        )
     }
 
     /// Takes the cross-process lock: an exclusive advisory lock on `<file>.lock` beside the file.
@@ -174,7 +210,8 @@ impl StoreLock {
 fn lock_sdk(path: &Path) -> Result<Option<File>> {
     use std::os::unix::fs::MetadataExt;
     loop {
-        let Ok(file) = File::open(path) else {
+        // Non-blocking: a FIFO in its place must not hang us here (the read then refuses it).
+        let Ok(file) = open_nonblocking(path) else {
             return Ok(None);
         };
         file.lock()
