@@ -144,6 +144,12 @@ impl Store {
         )
     }
 
+    /// What would let other users change this file (and so run a `process_command` as the
+    /// user), if anything.
+    pub fn exposure(&self) -> Option<super::trust::Exposure> {
+        super::trust::exposure(&self.path, &self.real_path())
+    }
+
     /// Takes the cross-process lock: an exclusive advisory lock on `<file>.lock` beside the file.
     /// The OS drops it when the process dies, so a crashed holder never blocks anyone.
     pub fn lock(&self) -> Result<StoreLock> {

@@ -30,3 +30,5 @@ mod signatures;
 mod signin;
 mod sts;
 mod terminal;
+#[cfg(unix)]
+mod trust;

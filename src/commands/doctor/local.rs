@@ -57,7 +57,7 @@ pub fn profile_checks(
                 &error,
                 "fix or move the file aside",
             ));
-            checks.extend(permissions_check(path));
+            checks.extend(permissions_check(&store));
             return Some(ProfileContext { profile: None });
         }
     };
@@ -69,7 +69,7 @@ pub fn profile_checks(
             if count == 1 { "" } else { "s" }
         ),
     ));
-    if let Some(check) = permissions_check(path) {
+    if let Some(check) = permissions_check(&store) {
         checks.push(check);
     }
     let profile = selected_profile(flags, settings, &file, &store, checks);
@@ -96,9 +96,20 @@ fn failure(check: &str, error: &anyhow::Error, default_fix: &str) -> Check {
 }
 
 #[cfg(unix)]
-fn permissions_check(path: &Path) -> Option<Check> {
+fn permissions_check(store: &Store) -> Option<Check> {
     use std::os::unix::fs::PermissionsExt;
+    let path = store.path();
     let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    if let Some(exposure) = store.exposure() {
+        return Some(Check::fail(
+            "profile file permissions",
+            format!(
+                "{}: they can change your profiles and plant a `process_command`",
+                exposure.problem
+            ),
+            exposure.fix,
+        ));
+    }
     let mode = meta.permissions().mode() & 0o777;
     Some(if mode & 0o077 == 0 {
         Check::pass(
@@ -115,7 +126,7 @@ fn permissions_check(path: &Path) -> Option<Check> {
 }
 
 #[cfg(not(unix))]
-fn permissions_check(_path: &Path) -> Option<Check> {
+fn permissions_check(_store: &Store) -> Option<Check> {
     None
 }
 
