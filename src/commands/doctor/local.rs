@@ -12,7 +12,7 @@ use crate::oauth::browser::{BrowserEnvironment, headless_reason};
 use crate::oauth::callback::DEFAULT_PORTS;
 use crate::profile::{ConfigFile, Profile, Store};
 use crate::renew::STS_RENEW_MARGIN;
-use crate::timefmt::{relative, to_rfc3339};
+use crate::timefmt::{is_sane, relative, shown, to_rfc3339};
 
 /// What the network checks need to know about the profile.
 pub struct ProfileContext {
@@ -201,7 +201,13 @@ fn expiry_check(profile: &Profile, config_path: Option<&Path>, now: i64) -> Chec
         }
     }
     let relogin = relogin_for(profile, config_path);
-    let at = |unix: i64| format!("{} ({})", relative(unix, now), to_rfc3339(unix));
+    let at = |unix: i64| {
+        if is_sane(unix) {
+            format!("{} ({})", relative(unix, now), to_rfc3339(unix))
+        } else {
+            shown(unix)
+        }
+    };
     let sts_left = profile.sts_expiration.saturating_sub(now);
     let sts = if profile.sts_token.is_empty() || profile.sts_expiration <= 0 {
         "no STS credentials".to_owned()

@@ -9,7 +9,7 @@ use crate::commands::output;
 use crate::commands::settings::Settings;
 use crate::profile::summary::{Summary, Validity, summarize};
 use crate::term;
-use crate::timefmt::to_rfc3339;
+use crate::timefmt::{self, to_rfc3339};
 
 /// Lists the profiles of the file; the current one is marked `*` (`"current": true` in JSON).
 pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
@@ -82,7 +82,7 @@ fn table(current: Option<&str>, rows: &[Summary]) -> String {
             name.push_str(" *");
         }
         let validity = match row.validity {
-            Validity::Until(at) => to_rfc3339(at),
+            Validity::Until(at) => timefmt::shown(at),
             Validity::Expired => "expired".into(),
             Validity::Renewable => "renewable".into(),
             Validity::Never => "never".into(),

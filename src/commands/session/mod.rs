@@ -42,7 +42,7 @@ use crate::error::with_hint;
 use crate::profile::{ConfigFile, Profile, Store};
 use crate::secret::Secret;
 use crate::session::status::{RefreshToken, SessionTimes, Verdict};
-use crate::timefmt::{relative, to_rfc3339};
+use crate::timefmt::{self, relative, to_rfc3339};
 
 /// An OAuth profile found for a session command.
 pub struct Found {
@@ -103,7 +103,7 @@ impl Found {
 
 fn expiry_json(at: Option<i64>, now: i64) -> Value {
     match at {
-        Some(at) => json!({"expires_at": to_rfc3339(at), "expires_in": at - now}),
+        Some(at) => json!({"expires_at": to_rfc3339(at), "expires_in": at.saturating_sub(now)}),
         None => json!({"expires_at": null, "expires_in": null}),
     }
 }
@@ -127,6 +127,9 @@ pub fn status_json(name: &str, times: &SessionTimes, verdict: Verdict, now: i64)
 
 /// "2026-11-22T10:00:00Z (in 53 min)"
 pub fn when(at: i64, now: i64) -> String {
+    if !timefmt::is_sane(at) {
+        return timefmt::shown(at);
+    }
     format!("{} ({})", to_rfc3339(at), relative(at, now))
 }
 
