@@ -15,8 +15,7 @@ use crate::profile::{ConfigFile, Profile, Store};
 use crate::secret::Secret;
 use crate::site::Site;
 
-/// STS credentials closer to expiry than this are renewed before use (seconds).
-pub const STS_RENEW_MARGIN: i64 = 300;
+pub use crate::cloud::credentials::STS_RENEW_MARGIN;
 /// The exchange wants an access token valid for 15 more minutes; refresh at 20 (PROTOCOL.md §3).
 pub const ACCESS_TOKEN_MARGIN: i64 = 1200;
 
@@ -209,7 +208,8 @@ async fn renew_oauth(
         .map(|t| t.access_token.clone())
         .unwrap_or_else(|| profile.oauth_access_token.clone());
 
-    let credentials = match exchange(net.http, &endpoints.exchange_url(), &access_token).await {
+    let exchanged = exchange(net.http, &endpoints.exchange_url(), &access_token, now).await;
+    let credentials = match keep_tokens_on_error(&lock, name, tokens.as_ref(), exchanged)? {
         Ok(credentials) => credentials,
         // The server may end an access token before its stated expiry; one refresh is worth a try.
         Err(RequestError::Server(error)) if tokens.is_none() && token_rejected(&error) => {
@@ -218,8 +218,14 @@ async fn renew_oauth(
                 Refreshed::AlreadyRenewed(credentials) => return Ok((credentials, report)),
             };
             report.refreshed_token = true;
-            let credentials = exchange(net.http, &endpoints.exchange_url(), &fresh.access_token)
-                .await
+            let exchanged = exchange(
+                net.http,
+                &endpoints.exchange_url(),
+                &fresh.access_token,
+                now,
+            )
+            .await;
+            let credentials = keep_tokens_on_error(&lock, name, Some(&fresh), exchanged)?
                 .map_err(|e| exchange_error(name, e))?;
             tokens = Some(fresh);
             credentials
@@ -320,6 +326,25 @@ impl Renewal<'_> {
     }
 }
 
+/// A refresh may have rotated the refresh token, which then is the only one that works: when the
+/// exchange after it fails, the new tokens are saved all the same, so nothing is lost.
+fn keep_tokens_on_error<T>(
+    lock: &StoreLock,
+    name: &str,
+    tokens: Option<&TokenSet>,
+    exchanged: Result<T, RequestError>,
+) -> Result<Result<T, RequestError>> {
+    if let (Err(_), Some(tokens)) = (&exchanged, tokens) {
+        lock.update(|file| {
+            if file.raw_profile(name).is_some() {
+                file.set_fields(name, token_fields(tokens));
+            }
+            Ok(())
+        })?;
+    }
+    Ok(exchanged)
+}
+
 /// The exchange refused the access token itself (as opposed to the account or the service).
 fn token_rejected(error: &crate::http::ServerError) -> bool {
     error.status == 401 || matches!(error.error.as_str(), "expired_token" | "invalid_token")
@@ -340,22 +365,27 @@ fn exchange_error(name: &str, error: RequestError) -> anyhow::Error {
     }
 }
 
+/// The token fields of a refresh or a sign-in.
+fn token_fields(tokens: &TokenSet) -> Vec<(&'static str, Value)> {
+    let mut fields = vec![
+        ("oauth_access_token", tokens.access_token.expose().into()),
+        ("oauth_access_token_expire", tokens.access_expires_at.into()),
+    ];
+    if let Some(refresh) = &tokens.refresh_token {
+        fields.push(("oauth_refresh_token", refresh.expose().into()));
+    }
+    if let Some(at) = tokens.refresh_expires_at {
+        fields.push(("oauth_refresh_token_expire", at.into()));
+    }
+    fields
+}
+
 /// The profile fields a sign-in or renewal owns, and nothing else.
 pub fn owned_fields(
     tokens: Option<&TokenSet>,
     credentials: &Credentials,
 ) -> Vec<(&'static str, Value)> {
-    let mut fields = Vec::new();
-    if let Some(tokens) = tokens {
-        fields.push(("oauth_access_token", tokens.access_token.expose().into()));
-        fields.push(("oauth_access_token_expire", tokens.access_expires_at.into()));
-        if let Some(refresh) = &tokens.refresh_token {
-            fields.push(("oauth_refresh_token", refresh.expose().into()));
-        }
-        if let Some(at) = tokens.refresh_expires_at {
-            fields.push(("oauth_refresh_token_expire", at.into()));
-        }
-    }
+    let mut fields = tokens.map(token_fields).unwrap_or_default();
     fields.push(("access_key_id", credentials.access_key_id.clone().into()));
     fields.push((
         "access_key_secret",

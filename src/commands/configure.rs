@@ -143,15 +143,20 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
         }
     };
     server.stop().await;
-    let credentials = exchange(http, &endpoints.exchange_url(), &tokens.access_token)
-        .await
-        .map_err(|e| {
-            sign_in_failed(
-                e,
-                "exchanging the sign-in for STS credentials failed",
-                &relogin,
-            )
-        })?;
+    let credentials = exchange(
+        http,
+        &endpoints.exchange_url(),
+        &tokens.access_token,
+        clock::now_unix(),
+    )
+    .await
+    .map_err(|e| {
+        sign_in_failed(
+            e,
+            "exchanging the sign-in for STS credentials failed",
+            &relogin,
+        )
+    })?;
 
     let identity = get_caller_identity(
         http,

@@ -11,6 +11,7 @@ mod account;
 mod archive;
 mod bad_input;
 mod browser;
+mod clock;
 mod concurrency;
 mod doctor;
 mod enterprise;

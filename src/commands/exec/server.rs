@@ -14,7 +14,7 @@ use crate::clock;
 use crate::cloud::credentials::Credentials;
 use crate::commands::credentials::Target;
 use crate::commands::settings::Settings;
-use crate::credserver::{Fetch, fresh_enough, random_path, router};
+use crate::credserver::{Backoff, Fetch, fresh_enough, random_path, router};
 use crate::error::{CannotRun, UsageError, with_hint};
 use crate::http::Http;
 use crate::profile::ConfigFile;
@@ -25,37 +25,56 @@ struct Cached {
     obtained_at: i64,
 }
 
+/// What the endpoint holds between fetches.
+struct Served {
+    cached: Cached,
+    backoff: Backoff,
+}
+
 /// Renews for the endpoint, one renewal at a time.
 struct Renewer {
     target: Target,
     settings: Settings,
     http: Http,
     min_ttl: i64,
-    cache: Mutex<Cached>,
+    state: Mutex<Served>,
 }
 
 impl Renewer {
+    /// The credentials to serve: the cached ones while fresh enough, else new ones. When renewal
+    /// fails, the cached ones are served as long as they have not expired, and renewal is not
+    /// tried again until the back-off allows.
     async fn current(&self) -> Result<Credentials, String> {
-        let mut cache = self.cache.lock().await;
+        let mut state = self.state.lock().await;
         let now = clock::now_unix();
+        let cache = &state.cached;
         let expiration = cache.credentials.expiration.unwrap_or(0);
         if fresh_enough(expiration, cache.obtained_at, now, self.min_ttl) {
             return Ok(cache.credentials.clone());
         }
-        match self.fetch().await {
-            Ok(fresh) => {
-                *cache = fresh;
-                Ok(cache.credentials.clone())
-            }
-            Err(error) => {
-                let text = format!("{error:#}");
-                stderrln!(
-                    "alicli exec: renewing the credentials of profile `{}` failed: {text}",
-                    self.target.name
-                );
-                Err(text)
-            }
+        let error = match state.backoff.waiting(now) {
+            Some(error) => error.to_owned(),
+            None => match self.fetch().await {
+                Ok(fresh) => {
+                    state.backoff.succeeded();
+                    state.cached = fresh;
+                    return Ok(state.cached.credentials.clone());
+                }
+                Err(error) => {
+                    let text = crate::error::render(&error).trim_end().to_owned();
+                    stderrln!(
+                        "alicli exec: renewing the credentials of profile `{}` failed:\n{text}",
+                        self.target.name
+                    );
+                    state.backoff.failed(text.clone(), now);
+                    text
+                }
+            },
+        };
+        if expiration > clock::now_unix() {
+            return Ok(state.cached.credentials.clone());
         }
+        Err(error)
     }
 
     async fn fetch(&self) -> Result<Cached> {
@@ -124,7 +143,10 @@ async fn serve_and_wait(
         settings: settings.clone(),
         http,
         min_ttl: args.min_ttl,
-        cache: Mutex::new(first),
+        state: Mutex::new(Served {
+            cached: first,
+            backoff: Backoff::default(),
+        }),
     });
 
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
