@@ -87,7 +87,7 @@ fn the_endpoint_backs_off_instead_of_exchanging_on_every_fetch() {
     let dir = tempfile::tempdir().unwrap();
     let script = "printf '%s\\n' \"$ALIBABA_CLOUD_CREDENTIALS_URI\" > uri; \
                   while [ ! -e stop ]; do sleep 0.05; done";
-    let mut child = sandbox
+    let child = sandbox
         .cmd()
         .args(["exec", "--server", "--", "sh", "-c", script])
         .current_dir(dir.path())

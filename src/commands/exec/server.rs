@@ -2,8 +2,8 @@
 //! endpoint that renews as needed, so a job can run for hours. alicli stays as the parent: it
 //! forwards signals to the child, stops serving when the child exits, and returns its exit code.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use tokio::sync::Mutex;
@@ -17,7 +17,17 @@ use crate::commands::settings::Settings;
 use crate::credserver::{Backoff, Fetch, fresh_enough, random_path, router};
 use crate::error::{CannotRun, UsageError, with_hint};
 use crate::http::Http;
+use crate::loopback::server::{Limits, bind, serve};
 use crate::profile::ConfigFile;
+
+/// The endpoint's limits: the callback listener's, but a fetch may wait for a renewal (a refresh
+/// and an exchange of up to 30 s each), so a connection may last longer.
+fn limits() -> Limits {
+    Limits {
+        connection_lifetime: Duration::from_secs(90),
+        ..Limits::default()
+    }
+}
 
 /// What the endpoint serves until it is no longer fresh enough.
 struct Cached {
@@ -149,18 +159,18 @@ async fn serve_and_wait(
         }),
     });
 
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .await
-        .context("cannot listen on 127.0.0.1 for the credentials endpoint")?;
+    let listener = bind(0).context("cannot listen on 127.0.0.1 for the credentials endpoint")?;
     let path = random_path();
     let uri = format!("http://{}{path}", listener.local_addr()?);
     let fetch: Fetch = Arc::new(move || {
         let renewer = renewer.clone();
         Box::pin(async move { renewer.current().await })
     });
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router(path, fetch)).await;
-    });
+    // Served like the sign-in callback: own `Host` only, header and lifetime limits, a
+    // connection cap at which idle connections make room (a local flood cannot lock the child
+    // out, nor exhaust alicli's file descriptors).
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    let server = tokio::spawn(serve(listener, router(path, fetch), limits(), stopped));
 
     let signals = Signals::listen()?;
     let command = child_command(&args.command, &server_vars(&uri, &region), settings, &name);
@@ -171,6 +181,7 @@ async fn serve_and_wait(
             source,
         })?;
     let status = signals.forward_until_exit(&mut child).await;
+    drop(stop);
     server.abort();
     Ok(exit_code(status?))
 }

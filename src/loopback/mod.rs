@@ -1,4 +1,7 @@
-//! What counts as loopback: the only place plain HTTP may go and proxies are never used.
+//! Loopback: what counts as it (the only place plain HTTP may go and proxies are never used), and
+//! the hardened server for alicli's own listeners on 127.0.0.1.
+
+pub mod server;
 
 use std::net::IpAddr;
 
