@@ -16,6 +16,7 @@ use serde_json::json;
 use crate::cloud::credentials::Credentials;
 use crate::export::credentials_uri_document;
 use crate::secret::constant_time_eq;
+use crate::session::state::keeps;
 
 /// Gets the credentials to serve; the error text is shown to the requesting SDK.
 pub type Fetch = Arc<
@@ -78,8 +79,8 @@ async fn serve(State(shared): State<Shared>, request: Request) -> Response {
 /// least `min_ttl` seconds, or half their lifetime when that is shorter (so short-lived
 /// credentials are not renewed on every request).
 pub fn fresh_enough(expiration: i64, obtained_at: i64, now: i64, min_ttl: i64) -> bool {
-    let keep = min_ttl.min((expiration - obtained_at) / 2);
-    expiration > now && expiration - now >= keep
+    let margin = min_ttl.min(expiration.saturating_sub(obtained_at) / 2);
+    keeps(expiration, now, margin)
 }
 
 /// After a failed renewal the endpoint answers with that failure for a while instead of trying

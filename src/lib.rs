@@ -73,7 +73,7 @@ pub mod internals {
     pub use crate::oauth::paste::{Pasted, parse_pasted};
     pub use crate::oauth::token::parse_token_response;
     pub use crate::profile::ConfigFile;
-    pub use crate::renew::{STS_RENEW_MARGIN, cached_sts, profile_site};
     pub use crate::secret::Secret;
     pub use crate::session::archive::{check_profile_name, decode_with_max_work_factor};
+    pub use crate::session::state::Margins;
 }

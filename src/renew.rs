@@ -1,23 +1,21 @@
-//! Keeping a profile's credentials fresh: the refresh and exchange decisions, made under the profile
-//! store's lock so that many processes renewing one profile make a single round trip.
+//! Keeping a profile's credentials fresh. What to do is decided by the session's
+//! [`State`](crate::session::state::State); this module does it, under the profile store's lock,
+//! so that many processes renewing one profile make a single round trip.
 
 use anyhow::{Result, anyhow, bail};
-use serde_json::Value;
 
 use crate::cloud::credentials::Credentials;
 use crate::cloud::endpoints::OAuthEndpoints;
 use crate::cloud::exchange::exchange;
 use crate::error::SignInNeeded;
-use crate::http::{Http, RequestError};
-use crate::oauth::token::{TokenSet, refresh};
+use crate::http::{Http, RequestError, ServerError};
+use crate::oauth::token::refresh;
 use crate::profile::store::StoreLock;
-use crate::profile::{ConfigFile, Profile, Store};
+use crate::profile::{ConfigFile, Mode, Profile, Store};
 use crate::secret::Secret;
+use crate::session::record::OAuthSession;
+use crate::session::state::{Margins, SessionTimes, State, Step};
 use crate::site::Site;
-
-pub use crate::cloud::credentials::STS_RENEW_MARGIN;
-/// The exchange wants an access token valid for 15 more minutes; refresh at 20 (PROTOCOL.md §3).
-pub const ACCESS_TOKEN_MARGIN: i64 = 1200;
 
 /// What renewal needs from the outside world.
 pub struct Network<'a> {
@@ -45,79 +43,44 @@ pub struct RenewalReport {
     pub exchanged: bool,
 }
 
-/// The site of an OAuth profile (CN when unset, as the official CLI assumes).
-pub fn profile_site(profile: &Profile) -> Result<Site> {
-    match profile.oauth_site_type.as_deref() {
-        None | Some("") => Ok(Site::Cn),
-        Some(text) => Site::parse(text),
-    }
-}
-
-/// The credentials a profile signs with. OAuth profiles are renewed first when fewer than
-/// `min_ttl` seconds remain (at least [`STS_RENEW_MARGIN`]). `file` is the file as already read;
-/// a renewal re-reads it under the lock.
-pub async fn credentials_for(
-    store: &Store,
-    file: &ConfigFile,
-    name: &str,
-    net: &Network<'_>,
-    now: i64,
-    min_ttl: i64,
-) -> Result<(Credentials, RenewalReport)> {
-    let profile = require_profile(file, store, name)?;
-    if let Some(credentials) = offline_credentials(&profile, now, min_ttl)? {
-        return Ok((credentials, RenewalReport::default()));
-    }
-    renew_oauth(store, name, net, now, min_ttl.max(STS_RENEW_MARGIN), false).await
+/// The profile, or an error naming the file.
+pub fn require_profile(file: &ConfigFile, store: &Store, name: &str) -> Result<Profile> {
+    file.profile(name, store.path())?
+        .ok_or_else(|| anyhow!("profile `{name}` not found in `{}`", store.path().display()))
 }
 
 /// The credentials of a profile when no request is needed: AK/StsToken keys as they are, or an
-/// OAuth profile's stored STS credentials with at least `min_ttl` (and [`STS_RENEW_MARGIN`]) left.
-/// `None` means an OAuth renewal is due; [`credentials_for`] does it. Lets commands answer from
-/// the file without setting up a network client.
+/// OAuth profile's stored STS credentials when its state is fresh under `margins`. `None` means
+/// an OAuth renewal is due ([`renew`] does it). Lets commands answer from the file without
+/// setting up a network client.
 pub fn offline_credentials(
     profile: &Profile,
     now: i64,
-    min_ttl: i64,
+    margins: Margins,
 ) -> Result<Option<Credentials>> {
-    match profile.mode.as_str() {
-        "AK" | "StsToken" => Ok(Some(static_credentials(profile)?)),
-        "OAuth" => {
-            let cached = cached_sts(profile, now, min_ttl.max(STS_RENEW_MARGIN));
-            match &cached {
-                Some(_) => tracing::debug!(
-                    profile = profile.name,
-                    seconds_left = profile.sts_expiration.saturating_sub(now),
-                    "using the stored STS credentials"
-                ),
-                None => tracing::debug!(
+    match &profile.mode {
+        Mode::Ak | Mode::StsToken => Ok(Some(static_credentials(profile)?)),
+        Mode::OAuth => {
+            let session = profile.oauth_session();
+            let fresh = matches!(
+                State::of_session(&session, now, margins),
+                State::Fresh { .. }
+            );
+            if fresh {
+                tracing::debug!(profile = profile.name, "using the stored STS credentials");
+            } else {
+                tracing::debug!(
                     profile = profile.name,
                     "the stored STS credentials are due for renewal"
-                ),
+                );
             }
-            Ok(cached)
+            Ok(session.sts.filter(|_| fresh))
         }
         other => bail!(
             "profile `{}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK`, `StsToken` and `External`)",
             profile.name
         ),
     }
-}
-
-/// Refreshes and exchanges now, whatever the expiry (`session refresh`).
-pub async fn force_renew(
-    store: &Store,
-    name: &str,
-    net: &Network<'_>,
-    now: i64,
-) -> Result<(Credentials, RenewalReport)> {
-    renew_oauth(store, name, net, now, STS_RENEW_MARGIN, true).await
-}
-
-/// The profile, or an error that says how to create it.
-pub fn require_profile(file: &ConfigFile, store: &Store, name: &str) -> Result<Profile> {
-    file.profile(name, store.path())?
-        .ok_or_else(|| anyhow!("profile `{name}` not found in `{}`", store.path().display()))
 }
 
 fn static_credentials(profile: &Profile) -> Result<Credentials> {
@@ -128,7 +91,7 @@ fn static_credentials(profile: &Profile) -> Result<Credentials> {
         );
     }
     let token = (!profile.sts_token.is_empty()).then(|| profile.sts_token.clone());
-    if profile.mode == "StsToken" && token.is_none() {
+    if profile.mode == Mode::StsToken && token.is_none() {
         bail!(
             "profile `{}` of mode StsToken has no `sts_token`",
             profile.name
@@ -142,44 +105,58 @@ fn static_credentials(profile: &Profile) -> Result<Credentials> {
     })
 }
 
-/// The stored STS credentials of an OAuth profile when they have at least `min_ttl` seconds left.
-pub fn cached_sts(profile: &Profile, now: i64, min_ttl: i64) -> Option<Credentials> {
-    // Saturating: a hand-edited or hostile `sts_expiration` must not wrap around into "valid".
-    let usable = !profile.access_key_id.is_empty()
-        && !profile.access_key_secret.is_empty()
-        && !profile.sts_token.is_empty()
-        && profile.sts_expiration.saturating_sub(now) >= min_ttl;
-    usable.then(|| Credentials {
-        access_key_id: profile.access_key_id.clone(),
-        access_key_secret: profile.access_key_secret.clone(),
-        security_token: Some(profile.sts_token.clone()),
-        expiration: Some(profile.sts_expiration),
-    })
+/// How hard to renew.
+#[derive(Debug, Clone, Copy)]
+pub struct Demand {
+    /// What counts as fresh.
+    pub margins: Margins,
+    /// Renew whatever the state (`session refresh`): refresh when a refresh token can, else
+    /// exchange the access token.
+    pub force: bool,
 }
 
-async fn renew_oauth(
+/// Renews an OAuth profile under the lock. Another process may have renewed while we waited
+/// for it, so the file is read again first, and credentials fresh by then are used as they are.
+pub async fn renew(
     store: &Store,
     name: &str,
     net: &Network<'_>,
     now: i64,
-    min_ttl: i64,
-    force: bool,
+    demand: Demand,
 ) -> Result<(Credentials, RenewalReport)> {
     let lock = store.lock()?;
-    // Re-read under the lock: another process may have renewed while we waited for it.
-    let mut profile = require_profile(&lock.load()?, store, name)?;
-    if profile.mode != "OAuth" {
+    let profile = require_profile(&lock.load()?, store, name)?;
+    if profile.mode != Mode::OAuth {
         bail!(
             "profile `{name}` is not an OAuth profile (mode `{}`)",
             profile.mode
         );
     }
-    if !force && let Some(credentials) = cached_sts(&profile, now, min_ttl) {
-        return Ok((credentials, RenewalReport::default()));
+    let session = profile.oauth_session();
+    let state = State::of_session(&session, now, demand.margins);
+    if !demand.force
+        && let (State::Fresh { .. }, Some(sts)) = (state, &session.sts)
+    {
+        return Ok((sts.clone(), RenewalReport::default()));
     }
-    let site = profile_site(&profile)?;
+    if state == State::SignedOut {
+        return Err(sign_in_needed(name, "it is not signed in".into()));
+    }
+    let margins = Margins {
+        // Forced: a refresh token is always used when there is one.
+        access_token: if demand.force {
+            i64::MAX
+        } else {
+            demand.margins.access_token
+        },
+        ..demand.margins
+    };
+    let (step, _) = SessionTimes::of(&session)
+        .renewal(now, margins)
+        .map_err(|reason| sign_in_needed(name, reason.describe()))?;
+    let site = profile.site()?;
     let endpoints = net.endpoints(site)?;
-    let ctx = Renewal {
+    let renewal = Renewal {
         lock: &lock,
         store,
         name,
@@ -187,67 +164,21 @@ async fn renew_oauth(
         endpoints: &endpoints,
         site,
         now,
-        min_ttl: if force { i64::MAX } else { min_ttl },
+        min_ttl: if demand.force {
+            i64::MAX
+        } else {
+            demand.margins.sts
+        },
     };
-    let mut report = RenewalReport::default();
-    let mut tokens: Option<TokenSet> = None;
+    renewal.run(session, step).await
+}
 
-    let access_ok = !profile.oauth_access_token.is_empty()
-        && profile.oauth_access_token_expire.saturating_sub(now) > ACCESS_TOKEN_MARGIN;
-    if force || !access_ok {
-        match ctx.refresh_with_rotation(&mut profile).await? {
-            Refreshed::Tokens(fresh) => {
-                report.refreshed_token = true;
-                tokens = Some(fresh);
-            }
-            Refreshed::AlreadyRenewed(credentials) => return Ok((credentials, report)),
-        }
+fn sign_in_needed(name: &str, reason: String) -> anyhow::Error {
+    SignInNeeded {
+        profile: name.to_owned(),
+        reason,
     }
-    let access_token = tokens
-        .as_ref()
-        .map(|t| t.access_token.clone())
-        .unwrap_or_else(|| profile.oauth_access_token.clone());
-
-    let exchanged = exchange(net.http, &endpoints.exchange_url(), &access_token, now).await;
-    let credentials = match keep_tokens_on_error(&lock, name, tokens.as_ref(), exchanged)? {
-        Ok(credentials) => credentials,
-        // The server may end an access token before its stated expiry; one refresh is worth a try.
-        Err(RequestError::Server(error)) if tokens.is_none() && token_rejected(&error) => {
-            let fresh = match ctx.refresh_with_rotation(&mut profile).await? {
-                Refreshed::Tokens(fresh) => fresh,
-                Refreshed::AlreadyRenewed(credentials) => return Ok((credentials, report)),
-            };
-            report.refreshed_token = true;
-            let exchanged = exchange(
-                net.http,
-                &endpoints.exchange_url(),
-                &fresh.access_token,
-                now,
-            )
-            .await;
-            let credentials = keep_tokens_on_error(&lock, name, Some(&fresh), exchanged)?
-                .map_err(|e| exchange_error(name, e))?;
-            tokens = Some(fresh);
-            credentials
-        }
-        Err(error) => return Err(exchange_error(name, error)),
-    };
-    report.exchanged = true;
-    tracing::debug!(
-        profile = name,
-        refreshed_token = report.refreshed_token,
-        "renewed the STS credentials"
-    );
-
-    // Merged into the file as it is now (an SDK may have written meanwhile), under its lock too.
-    lock.update(|file| {
-        // A profile another tool deleted while we were on the network stays deleted.
-        if file.raw_profile(name).is_some() {
-            file.set_fields(name, owned_fields(tokens.as_ref(), &credentials));
-        }
-        Ok(())
-    })?;
-    Ok((credentials, report))
+    .into()
 }
 
 /// What a renewal works with, under the lock.
@@ -265,28 +196,108 @@ struct Renewal<'a> {
 
 /// The outcome of a refresh.
 enum Refreshed {
-    /// New tokens from the server.
-    Tokens(TokenSet),
+    /// New tokens from the server, taken into the session.
+    Tokens,
     /// Another writer renewed the profile while we tried: its credentials, no request needed.
     AlreadyRenewed(Credentials),
 }
 
 impl Renewal<'_> {
+    async fn run(
+        &self,
+        mut session: OAuthSession,
+        step: Step,
+    ) -> Result<(Credentials, RenewalReport)> {
+        let mut report = RenewalReport::default();
+        if step == Step::Refresh {
+            match self.refresh_with_rotation(&mut session).await? {
+                Refreshed::Tokens => report.refreshed_token = true,
+                Refreshed::AlreadyRenewed(credentials) => return Ok((credentials, report)),
+            }
+        }
+        let credentials = match self.exchange(&session).await {
+            Ok(credentials) => credentials,
+            // The server may end an access token before its stated expiry; one refresh is worth
+            // a try when there is a refresh token.
+            Err(RequestError::Server(error))
+                if !report.refreshed_token
+                    && token_rejected(&error)
+                    && session.refresh_token.is_some() =>
+            {
+                match self.refresh_with_rotation(&mut session).await? {
+                    Refreshed::Tokens => report.refreshed_token = true,
+                    Refreshed::AlreadyRenewed(credentials) => return Ok((credentials, report)),
+                }
+                match self.exchange(&session).await {
+                    Ok(credentials) => credentials,
+                    Err(error) => return Err(self.exchange_failed(&session, true, error)),
+                }
+            }
+            Err(error) => {
+                return Err(self.exchange_failed(&session, report.refreshed_token, error));
+            }
+        };
+        report.exchanged = true;
+        tracing::debug!(
+            profile = self.name,
+            refreshed_token = report.refreshed_token,
+            "renewed the STS credentials"
+        );
+        session.sts = Some(credentials.clone());
+        self.save(&session)?;
+        Ok((credentials, report))
+    }
+
+    async fn exchange(&self, session: &OAuthSession) -> Result<Credentials, RequestError> {
+        let access_token = session
+            .access_secret()
+            .ok_or_else(|| anyhow!("the session has no access token to exchange"))?;
+        exchange(
+            self.net.http,
+            &self.endpoints.exchange_url(),
+            access_token,
+            self.now,
+        )
+        .await
+    }
+
+    /// The error of a failed exchange. A refresh just before may have rotated the refresh token,
+    /// which then is the only one that works: the refreshed tokens are saved all the same.
+    fn exchange_failed(
+        &self,
+        session: &OAuthSession,
+        refreshed: bool,
+        error: RequestError,
+    ) -> anyhow::Error {
+        if refreshed && let Err(saving) = self.save(session) {
+            return saving;
+        }
+        exchange_error(self.name, error)
+    }
+
+    /// Merges the session into the file as it is now (an SDK may have written meanwhile), under
+    /// its lock too. A profile another tool deleted while we were on the network stays deleted.
+    fn save(&self, session: &OAuthSession) -> Result<()> {
+        self.lock.update(|file| {
+            if file.raw_profile(self.name).is_some() {
+                file.apply_session(self.name, session);
+            }
+            Ok(())
+        })
+    }
+
     /// Refreshes the access token. When the server rotates refresh tokens, another process (an
     /// SDK, say) may already have used ours: on `invalid_grant`, re-read the file and carry on
     /// from the newest state; only a refusal of the newest token means the user must sign in.
-    async fn refresh_with_rotation(&self, profile: &mut Profile) -> Result<Refreshed> {
-        let name = self.name;
+    async fn refresh_with_rotation(&self, session: &mut OAuthSession) -> Result<Refreshed> {
         let mut tried: Vec<Secret> = Vec::new();
         loop {
-            let refresh_token = profile.oauth_refresh_token.clone();
-            if refresh_token.is_empty() {
-                return Err(SignInNeeded {
-                    profile: name.to_owned(),
-                    reason: "the access token has expired and there is no refresh token".into(),
-                }
-                .into());
-            }
+            let Some(refresh_token) = session.refresh_secret().cloned() else {
+                return Err(sign_in_needed(
+                    self.name,
+                    "its access token has expired and there is no refresh token".into(),
+                ));
+            };
             let result = refresh(
                 self.net.http,
                 &self.endpoints.token_url(),
@@ -296,26 +307,26 @@ impl Renewal<'_> {
             )
             .await;
             match result {
-                Ok(mut fresh) => {
-                    // A response without a refresh token keeps the old one (PROTOCOL.md §2).
-                    fresh.refresh_token.get_or_insert(refresh_token);
-                    return Ok(Refreshed::Tokens(fresh));
+                Ok(fresh) => {
+                    session.refreshed(&fresh);
+                    return Ok(Refreshed::Tokens);
                 }
                 Err(RequestError::Server(error)) if error.is_invalid_grant() => {
                     tried.push(refresh_token);
-                    let newest = require_profile(&self.lock.load()?, self.store, name)?;
-                    if tried.contains(&newest.oauth_refresh_token) {
-                        return Err(SignInNeeded {
-                            profile: name.to_owned(),
-                            reason: format!("the token refresh was refused: {error}"),
-                        }
-                        .into());
+                    let newest =
+                        require_profile(&self.lock.load()?, self.store, self.name)?.oauth_session();
+                    if newest.refresh_secret().is_none_or(|t| tried.contains(t)) {
+                        self.forget_refused(&tried)?;
+                        return Err(sign_in_needed(
+                            self.name,
+                            format!("the token refresh was refused: {error}"),
+                        ));
                     }
                     // The writer that rotated the token usually renewed the credentials as well.
-                    if let Some(credentials) = cached_sts(&newest, self.now, self.min_ttl) {
-                        return Ok(Refreshed::AlreadyRenewed(credentials));
+                    if let Some(credentials) = newest.sts_keeping(self.now, self.min_ttl) {
+                        return Ok(Refreshed::AlreadyRenewed(credentials.clone()));
                     }
-                    *profile = newest;
+                    *session = newest;
                 }
                 Err(RequestError::Server(error)) => {
                     return Err(anyhow::Error::new(error).context("the token refresh failed"));
@@ -324,84 +335,44 @@ impl Renewal<'_> {
             }
         }
     }
-}
 
-/// A refresh may have rotated the refresh token, which then is the only one that works: when the
-/// exchange after it fails, the new tokens are saved all the same, so nothing is lost.
-fn keep_tokens_on_error<T>(
-    lock: &StoreLock,
-    name: &str,
-    tokens: Option<&TokenSet>,
-    exchanged: Result<T, RequestError>,
-) -> Result<Result<T, RequestError>> {
-    if let (Err(_), Some(tokens)) = (&exchanged, tokens) {
-        lock.update(|file| {
-            if file.raw_profile(name).is_some() {
-                file.set_fields(name, token_fields(tokens));
+    /// Records a refused refresh in the file, so that every view says a sign-in is needed: the
+    /// tokens are removed, but only while the file still holds a refused refresh token (another
+    /// writer may have stored a new session meanwhile). STS credentials already issued stay.
+    fn forget_refused(&self, refused: &[Secret]) -> Result<()> {
+        self.lock.update(|file| {
+            let Some(profile) = file.profile(self.name, self.store.path())? else {
+                return Ok(());
+            };
+            let mut session = profile.oauth_session();
+            if session
+                .refresh_secret()
+                .is_some_and(|t| refused.contains(t))
+            {
+                session.access_token = None;
+                session.refresh_token = None;
+                file.apply_session(self.name, &session);
             }
             Ok(())
-        })?;
+        })
     }
-    Ok(exchanged)
 }
 
 /// The exchange refused the access token itself (as opposed to the account or the service).
-fn token_rejected(error: &crate::http::ServerError) -> bool {
+fn token_rejected(error: &ServerError) -> bool {
     error.status == 401 || matches!(error.error.as_str(), "expired_token" | "invalid_token")
 }
 
 fn exchange_error(name: &str, error: RequestError) -> anyhow::Error {
     match error {
         RequestError::Server(server) if token_rejected(&server) || server.is_invalid_grant() => {
-            anyhow::Error::new(SignInNeeded {
-                profile: name.to_owned(),
-                reason: format!("the STS exchange was refused: {server}"),
-            })
+            sign_in_needed(name, format!("the STS exchange was refused: {server}"))
         }
         RequestError::Server(server) => {
             anyhow::Error::new(server).context("the STS exchange failed")
         }
         RequestError::Other(other) => other,
     }
-}
-
-/// The token fields of a refresh or a sign-in.
-fn token_fields(tokens: &TokenSet) -> Vec<(&'static str, Value)> {
-    let mut fields = vec![
-        ("oauth_access_token", tokens.access_token.expose().into()),
-        ("oauth_access_token_expire", tokens.access_expires_at.into()),
-    ];
-    if let Some(refresh) = &tokens.refresh_token {
-        fields.push(("oauth_refresh_token", refresh.expose().into()));
-    }
-    if let Some(at) = tokens.refresh_expires_at {
-        fields.push(("oauth_refresh_token_expire", at.into()));
-    }
-    fields
-}
-
-/// The profile fields a sign-in or renewal owns, and nothing else.
-pub fn owned_fields(
-    tokens: Option<&TokenSet>,
-    credentials: &Credentials,
-) -> Vec<(&'static str, Value)> {
-    let mut fields = tokens.map(token_fields).unwrap_or_default();
-    fields.push(("access_key_id", credentials.access_key_id.clone().into()));
-    fields.push((
-        "access_key_secret",
-        credentials.access_key_secret.expose().into(),
-    ));
-    fields.push((
-        "sts_token",
-        credentials
-            .security_token
-            .as_ref()
-            .map(|t| t.expose().to_owned())
-            .unwrap_or_default()
-            .into(),
-    ));
-    fields.push(("sts_expiration", credentials.expiration.unwrap_or(0).into()));
-    fields
 }
 
 #[cfg(test)]
@@ -413,18 +384,23 @@ mod tests {
         // `sts_expiration - now` overflowed: in a release build, i64::MIN - 1 wrapped to i64::MAX
         // and long-expired credentials looked valid. The `config_file` fuzz target covers this.
         let profile = Profile {
-            mode: "OAuth".into(),
+            mode: Mode::OAuth,
             access_key_id: "STS.x".into(),
             access_key_secret: Secret::new("s"),
             sts_token: Secret::new("t"),
             sts_expiration: i64::MIN,
             ..Profile::default()
         };
-        assert!(cached_sts(&profile, 1, STS_RENEW_MARGIN).is_none());
+        let none = offline_credentials(&profile, 1, Margins::DEFAULT).unwrap();
+        assert!(none.is_none());
         let far = Profile {
             sts_expiration: i64::MAX,
             ..profile
         };
-        assert!(cached_sts(&far, -5, STS_RENEW_MARGIN).is_some());
+        assert!(
+            offline_credentials(&far, -5, Margins::DEFAULT)
+                .unwrap()
+                .is_some()
+        );
     }
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use alicli::internals::ConfigFile;
-use alicli::internals::{STS_RENEW_MARGIN, cached_sts, profile_site};
+use alicli::internals::Margins;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,9 +17,9 @@ fuzz_target!(|data: &[u8]| {
     let _ = file.current();
     for name in file.names() {
         if let Ok(Some(profile)) = file.profile(name, path) {
-            let _ = profile_site(&profile);
+            let _ = profile.site();
             for now in [0, 1_800_000_000, i64::MAX, i64::MIN] {
-                let _ = cached_sts(&profile, now, STS_RENEW_MARGIN);
+                let _ = profile.state(now, Margins::DEFAULT);
             }
         }
     }

@@ -12,7 +12,8 @@ mod wait;
 
 use super::output;
 use super::prompt;
-use super::settings::{Settings, relogin_command};
+use super::resolve::{choose_file, choose_name_or_default, relogin_command};
+use super::settings::Settings;
 use crate::cli::ConfigureArgs;
 use crate::clock;
 use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
@@ -24,19 +25,18 @@ use crate::oauth::authorize::{authorize_url, redirect_uri};
 use crate::oauth::callback::{CallbackResult, CallbackServer, bind_listener};
 use crate::oauth::pkce::AuthorizationRequest;
 use crate::oauth::token::redeem_code;
-use crate::profile::Profile;
-use crate::profile::model::ACCOUNT_ID_KEY;
-use crate::renew::owned_fields;
+use crate::profile::{Mode, Profile, keys};
+use crate::session::record::OAuthSession;
 use crate::site::Site;
 use crate::term::printable;
 use wait::{SignInPage, Waiter};
 
 /// Runs the sign-in.
 pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Result<()> {
-    let store = settings.store(args.config_path.as_deref())?;
+    let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
     // A file we cannot parse stops us before the browser opens: it will not be overwritten.
     let file = store.load()?;
-    let name = args.profile.clone().unwrap_or_else(|| "default".to_owned());
+    let (name, _) = choose_name_or_default(args.profile.as_deref(), settings, &file);
     check_profile_name(&name)?;
     let existing = file.profile(&name, store.path())?;
     let interactive = prompt::interactive();
@@ -96,7 +96,7 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
         Duration::from_secs(args.timeout),
     )
     .await?;
-    let relogin = relogin_command(&name, site, args.config_path.as_deref());
+    let relogin = relogin_command(&name, site, config_hint.as_deref());
     let tokens = loop {
         let arrival = match waiter.next(&mut server).await {
             Ok(arrival) => arrival,
@@ -173,20 +173,18 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
     }
 
     let mut fields: Vec<(&'static str, Value)> = vec![
-        ("mode", "OAuth".into()),
-        ("oauth_site_type", site.as_str().into()),
-        ("region_id", region.into()),
-        ("language", language.into()),
+        (keys::MODE, Mode::OAuth.as_str().into()),
+        (keys::OAUTH_SITE_TYPE, site.as_str().into()),
+        (keys::REGION_ID, region.into()),
+        (keys::LANGUAGE, language.into()),
     ];
-    if existing.as_ref().is_none_or(|p| p.mode != "OAuth") {
-        fields.push(("output_format", "json".into()));
+    if existing.as_ref().is_none_or(|p| p.mode != Mode::OAuth) {
+        fields.push((keys::OUTPUT_FORMAT, "json".into()));
     }
-    fields.extend(owned_fields(Some(&tokens), &credentials));
-    if let Some(account) = &account {
-        fields.push((ACCOUNT_ID_KEY, account.as_str().into()));
-    }
+    let session = OAuthSession::signed_in(&tokens, credentials, account);
     store.update(|file| {
         file.set_fields(&name, fields);
+        file.apply_session(&name, &session);
         file.set_current(&name);
         Ok(())
     })?;

@@ -1,31 +1,20 @@
-//! The credentials a profile signs with: from the file when they are fresh enough, from an
-//! External profile's command, and over the network only when an OAuth renewal is due. The HTTP
-//! client and the async runtime are built only in that last case, so answering from the file
-//! stays a matter of milliseconds.
-
-use std::path::PathBuf;
+//! The single entry into renewal: the credentials a profile signs with, from the file when they
+//! are fresh enough, from an External profile's command, and over the network only when an
+//! OAuth renewal is due. The HTTP client and the async runtime are built only in that last case,
+//! so answering from the file stays a matter of milliseconds.
 
 use anyhow::{Context, Result, anyhow};
 
-use super::settings::{Settings, relogin_for};
-use crate::cli::ProfileArgs;
+use super::resolve::Target;
+use super::settings::Settings;
 use crate::clock;
 use crate::cloud::credentials::Credentials;
-use crate::error::{SignInNeeded, with_hint};
+use crate::error::with_hint;
 use crate::external;
 use crate::http::Http;
-use crate::profile::{ConfigFile, Profile, Store};
-use crate::renew::{credentials_for, offline_credentials, require_profile};
-
-/// The profile a command works on, and where it lives.
-pub struct Target {
-    /// The profile file.
-    pub store: Store,
-    /// The profile name.
-    pub name: String,
-    /// `--config-path`, for hints.
-    pub config_path: Option<PathBuf>,
-}
+use crate::profile::{ConfigFile, Mode, Profile};
+use crate::renew::{Demand, RenewalReport, offline_credentials, renew};
+use crate::session::state::Margins;
 
 /// What the file alone gives: credentials, or the profile whose renewal is due.
 enum Local {
@@ -44,62 +33,73 @@ pub struct Resolved {
 }
 
 impl Target {
-    /// Finds the profile from the flags, the environment and the file's `current`.
-    pub fn locate(settings: &Settings, args: &ProfileArgs) -> Result<(Self, ConfigFile)> {
-        let store = settings.store(args.config_path.as_deref())?;
-        let file = store.load()?;
-        let name = settings.profile_name(args.profile.as_deref(), &file, &store)?;
-        let target = Self {
-            store,
-            name,
-            config_path: args.config_path.clone(),
-        };
-        Ok((target, file))
-    }
-
-    /// The profile, or an error whose hint says how to create it.
-    pub fn profile(&self, file: &ConfigFile) -> Result<Profile> {
-        require_profile(file, &self.store, &self.name).map_err(|e| {
-            with_hint(
-                e,
-                format!(
-                    "sign in with `alicli configure --profile {} --mode OAuth`",
-                    self.name
-                ),
-            )
-        })
-    }
-
     /// Credentials with at least `min_ttl` seconds left, renewing over the network only when due.
     /// For commands that have no runtime of their own: one is built only for a renewal.
-    pub fn resolve_blocking(
+    pub fn credentials_blocking(
         &self,
         settings: &Settings,
         http: &Http,
-        file: &ConfigFile,
         min_ttl: i64,
     ) -> Result<Resolved> {
-        match self.without_network(settings, file, min_ttl)? {
+        match self.without_network(settings, &self.file, min_ttl)? {
             Local::Ready(resolved) => Ok(resolved),
             Local::Due(profile) => {
-                super::block_on(self.renew(settings, http, file, profile, min_ttl))?
+                super::block_on(self.renew_due(settings, http, profile, min_ttl))?
             }
         }
     }
 
-    /// The same, inside a runtime. `file` is the profile file as the caller last read it
-    /// (long-running commands re-read it before each call).
-    pub async fn resolve(
+    /// The same, inside a runtime, from the file as read when the command started.
+    pub async fn credentials(
         &self,
         settings: &Settings,
         http: &Http,
+        min_ttl: i64,
+    ) -> Result<Resolved> {
+        self.credentials_from(&self.file, settings, http, min_ttl)
+            .await
+    }
+
+    /// The same, from the file as it is now (for long-running commands).
+    pub async fn current_credentials(
+        &self,
+        settings: &Settings,
+        http: &Http,
+        min_ttl: i64,
+    ) -> Result<Resolved> {
+        let file = self.store.load()?;
+        self.credentials_from(&file, settings, http, min_ttl).await
+    }
+
+    async fn credentials_from(
+        &self,
         file: &ConfigFile,
+        settings: &Settings,
+        http: &Http,
         min_ttl: i64,
     ) -> Result<Resolved> {
         match self.without_network(settings, file, min_ttl)? {
             Local::Ready(resolved) => Ok(resolved),
-            Local::Due(profile) => self.renew(settings, http, file, profile, min_ttl).await,
+            Local::Due(profile) => self.renew_due(settings, http, profile, min_ttl).await,
         }
+    }
+
+    /// Refreshes and exchanges now, whatever the expiry (`session refresh`).
+    pub async fn renew_now(
+        &self,
+        settings: &Settings,
+        http: &Http,
+        profile: &Profile,
+    ) -> Result<RenewalReport> {
+        let demand = Demand {
+            margins: Margins::DEFAULT,
+            force: true,
+        };
+        let net = settings.network(http);
+        renew(&self.store, &self.name, &net, clock::now_unix(), demand)
+            .await
+            .map(|(_, report)| report)
+            .map_err(|e| self.sign_in_hint(e, profile))
     }
 
     /// The credentials when no request is needed, or the profile whose renewal is due.
@@ -109,66 +109,43 @@ impl Target {
         file: &ConfigFile,
         min_ttl: i64,
     ) -> Result<Local> {
-        let profile = self.profile(file)?;
-        match self.local(settings, &profile, clock::now_unix(), min_ttl)? {
-            Some(credentials) => Ok(Local::Ready(Resolved {
+        let profile = self.profile_in(file)?;
+        let now = clock::now_unix();
+        let local = if profile.mode == Mode::External {
+            Some(self.run_external(settings, &profile, now)?)
+        } else {
+            offline_credentials(&profile, now, Margins::with_min_ttl(min_ttl))?
+        };
+        Ok(match local {
+            Some(credentials) => Local::Ready(Resolved {
                 profile,
                 credentials,
                 renewed: false,
-            })),
-            None => Ok(Local::Due(profile)),
-        }
+            }),
+            None => Local::Due(profile),
+        })
     }
 
-    /// Credentials obtained without the network, or `None` when an OAuth renewal is due.
-    fn local(
-        &self,
-        settings: &Settings,
-        profile: &Profile,
-        now: i64,
-        min_ttl: i64,
-    ) -> Result<Option<Credentials>> {
-        if profile.mode == "External" {
-            return self.run_external(settings, profile, now).map(Some);
-        }
-        offline_credentials(profile, now, min_ttl)
-    }
-
-    async fn renew(
+    async fn renew_due(
         &self,
         settings: &Settings,
         http: &Http,
-        file: &ConfigFile,
         profile: Profile,
         min_ttl: i64,
     ) -> Result<Resolved> {
+        let demand = Demand {
+            margins: Margins::with_min_ttl(min_ttl),
+            force: false,
+        };
         let net = settings.network(http);
-        let now = clock::now_unix();
-        let (credentials, report) =
-            credentials_for(&self.store, file, &self.name, &net, now, min_ttl)
-                .await
-                .map_err(|e| self.sign_in_hint(e, &profile))?;
+        let (credentials, report) = renew(&self.store, &self.name, &net, clock::now_unix(), demand)
+            .await
+            .map_err(|e| self.sign_in_hint(e, &profile))?;
         Ok(Resolved {
             profile,
             credentials,
             renewed: report.exchanged,
         })
-    }
-
-    /// Adds the exact sign-in command to an error that needs one.
-    pub fn sign_in_hint(&self, error: anyhow::Error, profile: &Profile) -> anyhow::Error {
-        if error.downcast_ref::<SignInNeeded>().is_none() {
-            return error;
-        }
-        with_hint(
-            error,
-            format!("sign in again with `{}`", self.relogin(profile)),
-        )
-    }
-
-    /// The command that signs this profile in again.
-    pub fn relogin(&self, profile: &Profile) -> String {
-        relogin_for(profile, self.config_path.as_deref())
     }
 
     fn run_external(

@@ -3,8 +3,9 @@
 
 use anyhow::{Result, anyhow};
 
-use super::credentials::{Resolved, Target};
+use super::credentials::Resolved;
 use super::output;
+use super::resolve::Target;
 use super::settings::Settings;
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::error::with_hint;
@@ -14,8 +15,8 @@ use crate::{clock, skew, timefmt};
 
 /// Prints the credentials.
 pub fn run(args: ExportArgs, settings: &Settings, http: &Http) -> Result<()> {
-    let (target, file) = Target::locate(settings, &args.profile)?;
-    let resolved = target.resolve_blocking(settings, http, &file, args.min_ttl)?;
+    let target = Target::locate(settings, &args.profile)?;
+    let resolved = target.credentials_blocking(settings, http, args.min_ttl)?;
     check_lifetime(&target.name, &resolved, args.min_ttl, http.server_date())?;
     let Resolved {
         profile,

@@ -7,10 +7,9 @@ use anyhow::{Result, anyhow};
 
 use crate::error::with_hint;
 use crate::http::{Http, NetSettings, ProxySettings};
-use crate::profile::{ConfigFile, Profile, Store};
-use crate::renew::{Network, profile_site};
+use crate::profile::Store;
+use crate::renew::Network;
 use crate::secret::Secret;
-use crate::site::Site;
 
 /// The variable `alicli exec` sets for its child: the profile it runs with (nested runs warn).
 pub const EXEC_VAR: &str = "ALICLI_EXEC";
@@ -22,8 +21,9 @@ pub struct Settings {
     pub home: Option<PathBuf>,
     /// `ALIBABA_CLOUD_CONFIG_FILE`.
     pub config_file: Option<PathBuf>,
-    /// The first of `ALIBABACLOUD_PROFILE`, `ALIBABA_CLOUD_PROFILE`, `ALICLOUD_PROFILE` that is set.
-    pub profile: Option<String>,
+    /// The first of `ALIBABACLOUD_PROFILE`, `ALIBABA_CLOUD_PROFILE`, `ALICLOUD_PROFILE` that is
+    /// set: its name and its value.
+    pub profile_env: Option<(&'static str, String)>,
     /// `ALICLI_SIGNIN_URL`.
     pub signin_url: Option<String>,
     /// `ALICLI_OAUTH_URL`.
@@ -61,13 +61,13 @@ impl Settings {
         Self {
             home: dirs::home_dir(),
             config_file: var("ALIBABA_CLOUD_CONFIG_FILE").map(PathBuf::from),
-            profile: [
+            profile_env: [
                 "ALIBABACLOUD_PROFILE",
                 "ALIBABA_CLOUD_PROFILE",
                 "ALICLOUD_PROFILE",
             ]
             .into_iter()
-            .find_map(var),
+            .find_map(|name| var(name).map(|value| (name, value))),
             signin_url: var("ALICLI_SIGNIN_URL"),
             oauth_url: var("ALICLI_OAUTH_URL"),
             sts_endpoint: var("ALIBABA_CLOUD_STS_ENDPOINT"),
@@ -124,24 +124,6 @@ impl Settings {
         })?;
         Ok(Store::new(Store::default_path(home)))
     }
-
-    /// The profile to use: the flag, the environment, then the file's `current`.
-    pub fn profile_name(
-        &self,
-        flag: Option<&str>,
-        file: &ConfigFile,
-        store: &Store,
-    ) -> Result<String> {
-        if let Some(name) = flag.map(str::to_owned).or_else(|| self.profile.clone()) {
-            return Ok(name);
-        }
-        file.current().map(str::to_owned).ok_or_else(|| {
-            with_hint(
-                anyhow!("no profile selected and `{}` has no current profile", store.path().display()),
-                "sign in with `alicli configure --profile NAME --mode OAuth`, or pass `--profile NAME`",
-            )
-        })
-    }
 }
 
 /// Other users who can write the profile file can change what alicli and the SDKs sign with, and
@@ -157,20 +139,4 @@ fn warn_if_exposed(store: &Store) {
             exposure.fix
         );
     }
-}
-
-/// The command that signs `profile` in again, on its own site (CN when unset or unreadable).
-pub fn relogin_for(profile: &Profile, config_path: Option<&Path>) -> String {
-    let site = profile_site(profile).unwrap_or(Site::Cn);
-    relogin_command(&profile.name, site, config_path)
-}
-
-/// The command that signs a profile in again, with the flags that found it.
-pub fn relogin_command(profile: &str, site: Site, config_path: Option<&Path>) -> String {
-    let mut command =
-        format!("alicli configure --profile {profile} --mode OAuth --oauth-site-type {site}");
-    if let Some(path) = config_path {
-        command.push_str(&format!(" --config-path {}", path.display()));
-    }
-    command
 }

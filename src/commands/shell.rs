@@ -6,10 +6,12 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use super::output;
+use super::resolve::{choose_file, choose_name};
 use super::settings::Settings;
 use crate::cli::{Cli, CompletionArgs, CompletionShell, ManArgs, PromptArgs};
 use crate::error::UsageError;
 use crate::profile::Profile;
+use crate::session::state::{Margins, State};
 use crate::{clock, timefmt};
 
 /// Prints a completion script.
@@ -50,18 +52,12 @@ pub fn man(args: ManArgs) -> Result<()> {
 
 /// Prints `NAME STATUS` for the selected profile, or nothing when none is selected.
 pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
-    let Ok(store) = settings.store(args.profile.config_path.as_deref()) else {
+    let Ok((store, _)) = choose_file(settings, args.profile.config_path.as_deref()) else {
         return Ok(());
     };
     // A broken file is worth an error; a missing one just means "not signed in".
     let file = store.load()?;
-    let Some(name) = args
-        .profile
-        .profile
-        .clone()
-        .or_else(|| settings.profile.clone())
-        .or_else(|| file.current().map(str::to_owned))
-    else {
+    let Some((name, _)) = choose_name(args.profile.profile.as_deref(), settings, &file) else {
         return Ok(());
     };
     let Some(profile) = file.profile(&name, store.path())? else {
@@ -70,41 +66,55 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
     output::print_for_people(&format!("{}\n", status(&profile, clock::now_unix())))
 }
 
-/// `work 53m`, `work expired`, or just `work` for keys that do not expire (or that only an
-/// External command knows about).
+/// `work 53m` (the credentials' time left), `work renewable` (the next command renews them),
+/// `work expired` (a sign-in is needed), `work signed out`, or just `work` for keys that do not
+/// expire or whose expiry only an External command knows.
 pub fn status(profile: &Profile, now: i64) -> String {
     let name = &profile.name;
-    let expiry = match profile.mode.as_str() {
-        "OAuth" if !profile.sts_token.is_empty() => Some(profile.sts_expiration),
-        "OAuth" => Some(0),
-        _ => None,
-    };
-    match expiry {
-        Some(at) if at > now => format!("{name} {}", timefmt::compact(at - now)),
-        Some(_) => format!("{name} expired"),
-        None => name.clone(),
+    match profile.state(now, Margins::DEFAULT) {
+        State::Fresh {
+            sts_expires_at: at, ..
+        }
+        | State::StaticKeys {
+            expires_at: Some(at),
+        } if at > now => format!("{name} {}", timefmt::compact(at - now)),
+        State::Renewable { .. } => format!("{name} renewable"),
+        State::SignedOut => format!("{name} signed out"),
+        State::SignInNeeded(_)
+        | State::StaticKeys {
+            expires_at: Some(_),
+        } => {
+            format!("{name} expired")
+        }
+        _ => name.clone(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Mode;
     use crate::secret::Secret;
 
     #[test]
-    fn status_shows_time_left_or_expired() {
+    fn status_shows_time_left_renewable_or_expired() {
         let mut profile = Profile {
             name: "work".into(),
-            mode: "OAuth".into(),
+            mode: Mode::OAuth,
+            access_key_id: "STS.x".into(),
+            access_key_secret: Secret::new("s"),
             sts_token: Secret::new("t"),
             sts_expiration: 1000 + 53 * 60 + 10,
+            oauth_refresh_token: Secret::new("rt"),
             ..Profile::default()
         };
         assert_eq!(status(&profile, 1000), "work 53m");
+        assert_eq!(status(&profile, 1000 + 3600), "work renewable");
+        profile.oauth_refresh_token = Secret::default();
         assert_eq!(status(&profile, 1000 + 3600), "work expired");
         profile.sts_token = Secret::default();
-        assert_eq!(status(&profile, 1000), "work expired");
-        profile.mode = "AK".into();
+        assert_eq!(status(&profile, 1000), "work signed out");
+        profile.mode = Mode::Ak;
         assert_eq!(status(&profile, 1000), "work");
     }
 }

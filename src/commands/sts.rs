@@ -2,8 +2,8 @@
 
 use anyhow::{Result, anyhow};
 
-use super::credentials::Target;
 use super::output;
+use super::resolve::Target;
 use super::settings::Settings;
 use crate::cli::{CallArgs, SignatureArg};
 use crate::clock;
@@ -13,18 +13,19 @@ use crate::cloud::sts::{
 };
 use crate::error::with_hint;
 use crate::http::Http;
+use crate::profile::Mode;
 
 /// Prints the caller identity as the API returned it.
 pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Http) -> Result<()> {
-    let (target, file) = Target::locate(settings, &args.profile)?;
-    let profile = target.profile(&file)?;
+    let target = Target::locate(settings, &args.profile)?;
+    let profile = target.profile()?;
     let endpoint = sts_endpoint(
         args.endpoint.as_deref(),
         profile.sts_endpoint.as_deref(),
         settings.sts_endpoint.as_deref(),
         args.region.as_deref(),
     )?;
-    let credentials = target.resolve(settings, http, &file, 0).await?.credentials;
+    let credentials = target.credentials(settings, http, 0).await?.credentials;
     let now = clock::now_unix();
     let signature = match args.signature_version {
         SignatureArg::V3 => SignatureVersion::V3,
@@ -35,7 +36,7 @@ pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Htt
             .await
             .map_err(|e| {
                 let expired = ServiceError::refused_credentials(&e);
-                if expired && profile.mode == "OAuth" {
+                if expired && profile.mode == Mode::OAuth {
                     with_hint(
                         e,
                         format!(

@@ -207,13 +207,19 @@ fn marking_service(
 }
 
 /// A page on another origin can point a rebinding DNS name at 127.0.0.1; its requests carry that
-/// name in `Host`, so only our own address is answered.
+/// name in `Host`, so only our own address is answered: `127.0.0.1` or `localhost`, with our
+/// port or none (Alibaba's Python SDK sends `Host: 127.0.0.1` to the credentials endpoint).
 async fn only_our_host(port: u16, request: Request, next: Next) -> Response {
     let ours = match request.headers().get(header::HOST) {
         // HTTP/1.0 without `Host` cannot come from a browser page on another origin.
         None => true,
         Some(host) => host.to_str().is_ok_and(|host| {
-            host == format!("127.0.0.1:{port}") || host == format!("localhost:{port}")
+            let (name, given_port) = match host.rsplit_once(':') {
+                Some((name, given)) => (name, Some(given)),
+                None => (host, None),
+            };
+            matches!(name, "127.0.0.1" | "localhost")
+                && given_port.is_none_or(|given| given == port.to_string())
         }),
     };
     if ours {
@@ -360,8 +366,10 @@ mod tests {
         for (host, expected) in [
             (format!("127.0.0.1:{port}"), 200),
             (format!("localhost:{port}"), 200),
+            ("127.0.0.1".to_owned(), 200),
             (format!("rebound.example:{port}"), 403),
-            ("127.0.0.1".to_owned(), 403),
+            ("rebound.example".to_owned(), 403),
+            (format!("127.0.0.1:{}", port.wrapping_add(1)), 403),
         ] {
             let mut client = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
             let request = format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n");

@@ -1,9 +1,14 @@
 //! The profile file shared with the official CLI and SDKs.
 
+pub mod keys;
+pub mod mode;
 pub mod model;
 pub mod store;
 pub mod summary;
 pub mod trust;
+pub mod typed;
 
-pub use model::{ConfigFile, Profile, check_region};
+pub use mode::Mode;
+pub use model::{ConfigFile, check_region};
 pub use store::Store;
+pub use typed::Profile;

@@ -6,65 +6,17 @@
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::oauth::token::lenient_seconds;
+use super::keys;
+use super::typed::Profile;
 use crate::secret::Secret;
+use crate::session::record::{OAuthSession, Token};
 
 /// The whole profile file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigFile {
     root: Map<String, Value>,
-}
-
-/// A typed view of one profile. Fields other tools own stay in the file, not here.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct Profile {
-    /// The profile name.
-    pub name: String,
-    /// `OAuth`, `AK`, `StsToken`, …
-    pub mode: String,
-    /// `CN` or `INTL` for OAuth profiles.
-    pub oauth_site_type: Option<String>,
-    /// The default region.
-    pub region_id: String,
-    /// `en` or `zh`.
-    pub language: String,
-    /// The OAuth access token.
-    pub oauth_access_token: Secret,
-    /// The OAuth refresh token.
-    pub oauth_refresh_token: Secret,
-    /// When the access token expires, unix seconds (0 when unknown).
-    #[serde(deserialize_with = "lenient_or_zero")]
-    pub oauth_access_token_expire: i64,
-    /// When the refresh token expires, unix seconds (0 when unknown; the CLI never writes it).
-    #[serde(deserialize_with = "lenient_or_zero")]
-    pub oauth_refresh_token_expire: i64,
-    /// The AccessKeyId (STS for OAuth profiles).
-    pub access_key_id: String,
-    /// The AccessKeySecret.
-    pub access_key_secret: Secret,
-    /// The STS security token.
-    pub sts_token: Secret,
-    /// When the STS credentials expire, unix seconds (0 when unknown).
-    #[serde(deserialize_with = "lenient_or_zero")]
-    pub sts_expiration: i64,
-    /// An STS endpoint override.
-    pub sts_endpoint: Option<String>,
-    /// The command an `External` profile runs for credentials (PROTOCOL.md §7).
-    pub process_command: Option<String>,
-    /// The account signed in, recorded by alicli ([`ACCOUNT_ID_KEY`]) so that a new sign-in to
-    /// another account is noticed. Other tools ignore the key; some drop it when they rewrite.
-    pub alicli_account_id: Option<String>,
-}
-
-/// The profile key where alicli records the account id of the signed-in user.
-pub const ACCOUNT_ID_KEY: &str = "alicli_account_id";
-
-fn lenient_or_zero<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-    Ok(lenient_seconds(deserializer)?.unwrap_or(0))
 }
 
 impl ConfigFile {
@@ -172,7 +124,7 @@ impl ConfigFile {
         let Some(raw) = self.raw_profile(name) else {
             return Ok(None);
         };
-        let profile = Profile::deserialize(Value::Object(raw.clone())).map_err(|e| {
+        let profile = Profile::from_raw(raw).map_err(|e| {
             anyhow::anyhow!("profile `{name}` in `{}` is malformed: {e}", path.display())
         })?;
         Ok(Some(profile))
@@ -211,6 +163,56 @@ impl ConfigFile {
         }
     }
 
+    /// Writes a whole OAuth session into a profile: every session key is set, or cleared (to ""
+    /// or 0, as the official CLI leaves unset fields) when the session lacks that part, so two
+    /// sessions never mix. The account key is removed when the account is unknown.
+    pub fn apply_session(&mut self, name: &str, session: &OAuthSession) {
+        let text = |secret: Option<&Secret>| Value::from(secret.map(Secret::expose).unwrap_or(""));
+        let expiry = |token: &Option<Token>| {
+            Value::from(token.as_ref().and_then(|t| t.expires_at).unwrap_or(0))
+        };
+        let sts = session.sts.as_ref();
+        self.set_fields(
+            name,
+            [
+                (keys::OAUTH_ACCESS_TOKEN, text(session.access_secret())),
+                (
+                    keys::OAUTH_ACCESS_TOKEN_EXPIRE,
+                    expiry(&session.access_token),
+                ),
+                (keys::OAUTH_REFRESH_TOKEN, text(session.refresh_secret())),
+                (
+                    keys::OAUTH_REFRESH_TOKEN_EXPIRE,
+                    expiry(&session.refresh_token),
+                ),
+                (
+                    keys::ACCESS_KEY_ID,
+                    Value::from(sts.map(|c| c.access_key_id.as_str()).unwrap_or("")),
+                ),
+                (
+                    keys::ACCESS_KEY_SECRET,
+                    text(sts.map(|c| &c.access_key_secret)),
+                ),
+                (
+                    keys::STS_TOKEN,
+                    text(sts.and_then(|c| c.security_token.as_ref())),
+                ),
+                (
+                    keys::STS_EXPIRATION,
+                    Value::from(sts.and_then(|c| c.expiration).unwrap_or(0)),
+                ),
+            ],
+        );
+        match &session.account_id {
+            Some(account) => {
+                self.set_fields(name, [(keys::ALICLI_ACCOUNT_ID, account.as_str().into())])
+            }
+            None => {
+                self.remove_field(name, keys::ALICLI_ACCOUNT_ID);
+            }
+        }
+    }
+
     /// Removes one key of a profile; returns whether it was there.
     pub fn remove_field(&mut self, name: &str, key: &str) -> bool {
         self.root
@@ -227,13 +229,6 @@ impl ConfigFile {
     /// The raw profiles in file order, for listings; entries that are not objects are skipped.
     pub fn raw_profiles(&self) -> impl Iterator<Item = &Map<String, Value>> {
         self.profiles().iter().filter_map(Value::as_object)
-    }
-
-    /// Removes keys from a profile, when both exist.
-    pub fn remove_fields(&mut self, name: &str, keys: &[&str]) {
-        for key in keys {
-            self.remove_field(name, key);
-        }
     }
 
     /// Removes a profile; returns whether it existed.
@@ -286,6 +281,7 @@ fn describe_json_error(error: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloud::credentials::Credentials;
 
     const SAMPLE: &str = r#"{
         "current": "ak",
@@ -328,6 +324,62 @@ mod tests {
         let shown = String::from_utf8_lossy(&written);
         assert!(shown.contains("-9.1e+82"), "{shown}");
         assert_eq!(ConfigFile::parse(&written, path).unwrap(), file);
+    }
+
+    #[test]
+    fn a_session_is_applied_and_cleared_whole() {
+        let path = Path::new("config.json");
+        let mut file = ConfigFile::parse(SAMPLE.as_bytes(), path).unwrap();
+        file.set_fields(
+            "work",
+            [
+                (keys::OAUTH_REFRESH_TOKEN, "rt-of-another-session".into()),
+                (keys::ALICLI_ACCOUNT_ID, "999".into()),
+            ],
+        );
+        let session = OAuthSession {
+            access_token: Some(Token {
+                secret: Secret::new("at"),
+                expires_at: Some(5000),
+            }),
+            refresh_token: None,
+            sts: Some(Credentials {
+                access_key_id: "STS.x".into(),
+                access_key_secret: Secret::new("s"),
+                security_token: Some(Secret::new("t")),
+                expiration: Some(4000),
+            }),
+            account_id: Some("123".into()),
+        };
+        file.apply_session("work", &session);
+        let work = file.profile("work", path).unwrap().unwrap();
+        assert_eq!(
+            work.oauth_session(),
+            session,
+            "nothing of the other session is left"
+        );
+        file.apply_session("work", &OAuthSession::default());
+        let raw = file.raw_profile("work").unwrap();
+        for key in [
+            keys::OAUTH_ACCESS_TOKEN,
+            keys::OAUTH_REFRESH_TOKEN,
+            keys::ACCESS_KEY_ID,
+            keys::ACCESS_KEY_SECRET,
+            keys::STS_TOKEN,
+        ] {
+            assert_eq!(raw[key], "", "{key}");
+        }
+        for key in [
+            keys::OAUTH_ACCESS_TOKEN_EXPIRE,
+            keys::OAUTH_REFRESH_TOKEN_EXPIRE,
+            keys::STS_EXPIRATION,
+        ] {
+            assert_eq!(raw[key], 0, "{key}");
+        }
+        assert!(!raw.contains_key(keys::ALICLI_ACCOUNT_ID));
+        assert_eq!(raw["mode"], "OAuth", "settings are not part of the session");
+        let work = file.profile("work", path).unwrap().unwrap();
+        assert_eq!(work.oauth_session(), OAuthSession::default());
     }
 
     #[test]

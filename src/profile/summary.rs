@@ -1,8 +1,11 @@
-//! What `configure list` shows of a profile, read leniently from the raw JSON so that one odd
-//! profile (another tool's, or a hand edit) never hides the others.
+//! What `configure list` shows of a profile. A profile that does not parse (another tool's, or a
+//! hand edit) still gets a row, so one odd profile never hides the others.
 
 use serde_json::{Map, Value};
 
+use super::keys;
+use super::typed::Profile;
+use crate::session::state::{Margins, State, keeps};
 use crate::site::Site;
 
 /// How long a profile can produce credentials without a new sign-in.
@@ -11,16 +14,16 @@ pub enum Validity {
     /// Usable until this time (unix seconds): the refresh token's expiry for OAuth, the STS
     /// expiry for temporary keys.
     Until(i64),
-    /// Past its expiry; a new sign-in (or new keys) is needed.
+    /// A new sign-in (or new keys) is needed.
     Expired,
     /// An OAuth profile with a refresh token whose expiry the server did not say: alicli renews it
     /// until the server refuses.
     Renewable,
     /// Long-term keys (`AK`): they do not expire.
     Never,
-    /// An OAuth profile with no tokens at all.
+    /// An OAuth profile with no session at all.
     SignedOut,
-    /// Nothing in the profile says (modes alicli does not sign with).
+    /// Nothing in the profile says (modes alicli does not sign with, or a malformed profile).
     Unknown,
 }
 
@@ -34,6 +37,23 @@ impl Validity {
             Validity::Never => "never",
             Validity::SignedOut => "signed_out",
             Validity::Unknown => "unknown",
+        }
+    }
+
+    /// The listing's word for a state.
+    pub fn of(state: State, now: i64) -> Self {
+        match state {
+            State::Fresh { until, .. } | State::Renewable { until, .. } => {
+                until.map_or(Validity::Renewable, Validity::Until)
+            }
+            State::SignInNeeded(_) => Validity::Expired,
+            State::SignedOut => Validity::SignedOut,
+            State::StaticKeys { expires_at: None } => Validity::Never,
+            State::StaticKeys {
+                expires_at: Some(at),
+            } if keeps(at, now, 0) => Validity::Until(at),
+            State::StaticKeys { .. } => Validity::Expired,
+            State::Elsewhere => Validity::Unknown,
         }
     }
 }
@@ -62,81 +82,33 @@ pub fn summarize(raw: &Map<String, Value>, now: i64) -> Summary {
             .and_then(Value::as_str)
             .filter(|v| !v.is_empty())
     };
-    let mode = text("mode").unwrap_or_default().to_owned();
-    let site = (mode == "OAuth").then(|| match text("oauth_site_type") {
+    let mode = text(keys::MODE).unwrap_or_default().to_owned();
+    let site = (mode == "OAuth").then(|| match text(keys::OAUTH_SITE_TYPE) {
         None => Site::Cn.as_str().to_owned(),
         Some(stored) => Site::parse(stored)
             .map(|site| site.as_str().to_owned())
             .unwrap_or_else(|_| stored.to_owned()),
     });
-    let account = text(super::model::ACCOUNT_ID_KEY)
+    let account = text(keys::ALICLI_ACCOUNT_ID)
         .map(str::to_owned)
         .or_else(|| {
             // acs:ram::<account>:role/<name>
-            text("ram_role_arn")
+            text(keys::RAM_ROLE_ARN)
                 .and_then(|arn| arn.split(':').nth(3))
                 .filter(|account| !account.is_empty())
                 .map(str::to_owned)
         });
+    let validity = match Profile::from_raw(raw) {
+        Ok(profile) => Validity::of(profile.state(now, Margins::DEFAULT), now),
+        Err(_) => Validity::Unknown,
+    };
     Summary {
-        name: text("name").unwrap_or_default().to_owned(),
+        name: text(keys::NAME).unwrap_or_default().to_owned(),
         site,
-        region: text("region_id").map(str::to_owned),
-        validity: validity(raw, &mode, now),
+        region: text(keys::REGION_ID).map(str::to_owned),
+        validity,
         account,
         mode,
-    }
-}
-
-fn validity(raw: &Map<String, Value>, mode: &str, now: i64) -> Validity {
-    let has = |key: &str| {
-        raw.get(key)
-            .and_then(Value::as_str)
-            .is_some_and(|v| !v.is_empty())
-    };
-    let seconds = |key: &str| raw.get(key).and_then(as_seconds).unwrap_or(0);
-    let until = |at: i64| {
-        if at > now {
-            Validity::Until(at)
-        } else {
-            Validity::Expired
-        }
-    };
-    let sts_expiry = if has("access_key_id") && has("access_key_secret") && has("sts_token") {
-        seconds("sts_expiration")
-    } else {
-        0
-    };
-    match mode {
-        "AK" => Validity::Never,
-        "OAuth" if has("oauth_refresh_token") => match seconds("oauth_refresh_token_expire") {
-            0 => Validity::Renewable,
-            at => until(at),
-        },
-        "OAuth" => {
-            let access_expiry = if has("oauth_access_token") {
-                seconds("oauth_access_token_expire")
-            } else {
-                0
-            };
-            match access_expiry.max(sts_expiry) {
-                0 => Validity::SignedOut,
-                at => until(at),
-            }
-        }
-        _ if sts_expiry > 0 => until(sts_expiry),
-        _ => Validity::Unknown,
-    }
-}
-
-/// Unix seconds stored as a number or as text, as the various writers of the file do.
-fn as_seconds(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(number) => number
-            .as_i64()
-            .or_else(|| number.as_f64().map(|f| f as i64)),
-        Value::String(text) => text.trim().parse::<f64>().ok().map(|f| f as i64),
-        _ => None,
     }
 }
 

@@ -22,9 +22,9 @@ use age::secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
-use crate::profile::Profile;
 use crate::secret::Secret;
-use crate::session::status::SessionTimes;
+use crate::session::record::{OAuthSession, Token, stored_sts};
+use crate::session::state::{Margins, State};
 use crate::site::Site;
 
 /// The `format` value inside every archive.
@@ -95,6 +95,19 @@ pub struct ArchivedProfile {
     pub sts_token: Secret,
     /// The STS expiry, unix seconds.
     pub sts_expiration: i64,
+}
+
+/// The profile settings packed beside a session.
+#[derive(Debug, Clone, Copy)]
+pub struct About<'a> {
+    /// The profile name.
+    pub name: &'a str,
+    /// Its site.
+    pub site: Site,
+    /// Its default region.
+    pub region_id: &'a str,
+    /// Its language.
+    pub language: &'a str,
 }
 
 /// Why an archive or a name was refused.
@@ -174,56 +187,67 @@ pub fn check_profile_name(name: &str) -> Result<(), NameError> {
 }
 
 impl SessionArchive {
-    /// Packs an OAuth profile, as stored, with its account id when known.
-    pub fn from_profile(profile: &Profile, account_id: Option<String>, now: i64) -> Self {
-        let times = SessionTimes::of(profile);
+    /// Packs a session with the profile settings that go with it.
+    pub fn pack(about: About<'_>, session: &OAuthSession, now: i64) -> Self {
+        let secret =
+            |token: &Option<Token>| token.as_ref().map(|t| t.secret.clone()).unwrap_or_default();
+        let sts = session.sts.as_ref();
+        let no_margin = Margins {
+            sts: 0,
+            access_token: 0,
+        };
+        let expires_at = match State::of_session(session, now, no_margin) {
+            State::Fresh { until, .. } | State::Renewable { until, .. } => until,
+            _ => Some(now),
+        };
         Self {
             format: FORMAT.to_owned(),
             version: VERSION,
             exported_at: now,
-            expires_at: times.usable_until(),
+            expires_at,
             profile: ArchivedProfile {
-                name: profile.name.clone(),
-                oauth_site_type: profile
-                    .oauth_site_type
-                    .clone()
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| "CN".to_owned()),
-                region_id: profile.region_id.clone(),
-                language: profile.language.clone(),
-                account_id,
-                oauth_access_token: profile.oauth_access_token.clone(),
-                oauth_access_token_expire: profile.oauth_access_token_expire,
-                oauth_refresh_token: profile.oauth_refresh_token.clone(),
-                oauth_refresh_token_expire: (profile.oauth_refresh_token_expire > 0)
-                    .then_some(profile.oauth_refresh_token_expire),
-                access_key_id: profile.access_key_id.clone(),
-                access_key_secret: profile.access_key_secret.clone(),
-                sts_token: profile.sts_token.clone(),
-                sts_expiration: profile.sts_expiration,
+                name: about.name.to_owned(),
+                oauth_site_type: about.site.as_str().to_owned(),
+                region_id: about.region_id.to_owned(),
+                language: about.language.to_owned(),
+                account_id: session.account_id.clone(),
+                oauth_access_token: secret(&session.access_token),
+                oauth_access_token_expire: session
+                    .access_token
+                    .as_ref()
+                    .and_then(|t| t.expires_at)
+                    .unwrap_or(0),
+                oauth_refresh_token: secret(&session.refresh_token),
+                oauth_refresh_token_expire: session
+                    .refresh_token
+                    .as_ref()
+                    .and_then(|t| t.expires_at),
+                access_key_id: sts.map(|c| c.access_key_id.clone()).unwrap_or_default(),
+                access_key_secret: sts.map(|c| c.access_key_secret.clone()).unwrap_or_default(),
+                sts_token: sts
+                    .and_then(|c| c.security_token.clone())
+                    .unwrap_or_default(),
+                sts_expiration: sts.and_then(|c| c.expiration).unwrap_or(0),
             },
         }
     }
 
-    /// The profile as it would be stored, for expiry checks.
-    pub fn to_profile(&self) -> Profile {
+    /// The session the archive carries.
+    pub fn session(&self) -> OAuthSession {
         let p = &self.profile;
-        Profile {
-            name: p.name.clone(),
-            mode: "OAuth".to_owned(),
-            oauth_site_type: Some(p.oauth_site_type.clone()),
-            region_id: p.region_id.clone(),
-            language: p.language.clone(),
-            oauth_access_token: p.oauth_access_token.clone(),
-            oauth_refresh_token: p.oauth_refresh_token.clone(),
-            oauth_access_token_expire: p.oauth_access_token_expire,
-            oauth_refresh_token_expire: p.oauth_refresh_token_expire.unwrap_or(0),
-            access_key_id: p.access_key_id.clone(),
-            access_key_secret: p.access_key_secret.clone(),
-            sts_token: p.sts_token.clone(),
-            sts_expiration: p.sts_expiration,
-            alicli_account_id: p.account_id.clone(),
-            ..Profile::default()
+        OAuthSession {
+            access_token: Token::stored(&p.oauth_access_token, p.oauth_access_token_expire),
+            refresh_token: Token::stored(
+                &p.oauth_refresh_token,
+                p.oauth_refresh_token_expire.unwrap_or(0),
+            ),
+            sts: stored_sts(
+                &p.access_key_id,
+                &p.access_key_secret,
+                &p.sts_token,
+                p.sts_expiration,
+            ),
+            account_id: p.account_id.clone(),
         }
     }
 

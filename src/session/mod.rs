@@ -1,5 +1,6 @@
-//! Signed-in sessions as a whole: how long one lasts, and the archive that moves one to another
-//! machine. Pure functions: no files, no clock, no network.
+//! Signed-in sessions as a whole: what one is ([`record`]), what it is good for now ([`state`]),
+//! and the archive that moves one to another machine. Pure: no files, no clock, no network.
 
 pub mod archive;
-pub mod status;
+pub mod record;
+pub mod state;

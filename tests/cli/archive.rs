@@ -251,7 +251,7 @@ fn an_expired_session_is_not_imported_and_says_so() {
     )
     .code(4);
     assert!(
-        outcome.stderr.contains("the session expired at"),
+        outcome.stderr.contains("its refresh token expired at"),
         "{}",
         outcome.stderr
     );

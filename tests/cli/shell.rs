@@ -60,12 +60,20 @@ fn prompt_shows_the_time_left_offline() {
     sandbox.sign_in("work");
     sandbox.edit_profile("work", json!({"sts_expiration": now() + 53 * 60 + 30}));
     assert_eq!(sandbox.run(&["prompt"]).success().stdout, "work 53m\n");
-    // Expired credentials are reported, not renewed: the prompt never makes a request.
+    // Expired credentials are reported, not renewed: the prompt never makes a request. With a
+    // refresh token the next command renews them; without one, a sign-in is needed.
     sandbox.edit_profile(
         "work",
         json!({"sts_expiration": now() - 5, "oauth_access_token_expire": 0}),
     );
+    let exchanges = sandbox.emulator.count("exchange");
+    assert_eq!(
+        sandbox.run(&["prompt"]).success().stdout,
+        "work renewable\n"
+    );
+    sandbox.edit_profile("work", json!({"oauth_refresh_token": ""}));
     assert_eq!(sandbox.run(&["prompt"]).success().stdout, "work expired\n");
+    assert_eq!(sandbox.emulator.count("exchange"), exchanges, "no request");
     assert_eq!(
         sandbox
             .run(&["prompt", "--profile", "nope"])

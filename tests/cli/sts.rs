@@ -118,7 +118,7 @@ fn a_refused_refresh_asks_for_a_new_sign_in_with_exit_code_4() {
         "work",
         json!({"sts_expiration": 0, "oauth_access_token_expire": 0}),
     );
-    let before = std::fs::read(sandbox.config_path()).unwrap();
+    let before = sandbox.profile("work");
     let outcome = sandbox.run(&["sts", "GetCallerIdentity"]).code(4);
     assert!(
         outcome.stderr.contains("invalid_grant"),
@@ -138,10 +138,32 @@ fn a_refused_refresh_asks_for_a_new_sign_in_with_exit_code_4() {
         outcome.stderr
     );
     assert_eq!(outcome.stdout, "");
-    assert_eq!(
-        std::fs::read(sandbox.config_path()).unwrap(),
-        before,
-        "nothing was written"
+    // The refusal is recorded: the refused tokens are gone, so every view agrees that a sign-in
+    // is needed; everything else, the STS credentials already issued included, is kept.
+    let after = sandbox.profile("work");
+    for key in ["oauth_refresh_token", "oauth_access_token"] {
+        assert_eq!(after[key], "", "{key}");
+    }
+    for (key, value) in before.as_object().unwrap() {
+        if !key.starts_with("oauth_") {
+            assert_eq!(&after[key], value, "{key}");
+        }
+    }
+    sandbox.run(&["session", "validate", "--local"]).code(4);
+    let listed = sandbox
+        .run(&["configure", "list", "--output", "json"])
+        .success();
+    assert!(
+        listed.stdout.contains("\"validity\": \"expired\""),
+        "{}",
+        listed.stdout
+    );
+    assert_eq!(sandbox.run(&["prompt"]).success().stdout, "work expired\n");
+    let doctor = sandbox.run(&["doctor"]);
+    assert!(
+        doctor.stdout.contains("✗ profile expiry"),
+        "{}",
+        doctor.stdout
     );
 }
 

@@ -14,8 +14,7 @@ use url::Url;
 use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
 use crate::commands::prompt;
 use crate::error::with_hint;
-use crate::profile::Profile;
-use crate::renew::cached_sts;
+use crate::profile::{Mode, Profile};
 use crate::term;
 
 /// The account a GetCallerIdentity answer names, through the terminal filter: it is stored in
@@ -35,7 +34,7 @@ pub async fn previous_account(
     endpoint: &Url,
     now: i64,
 ) -> Option<String> {
-    let profile = existing.filter(|p| p.mode == "OAuth")?;
+    let profile = existing.filter(|p| p.mode == Mode::OAuth)?;
     if let Some(id) = profile
         .alicli_account_id
         .clone()
@@ -43,11 +42,12 @@ pub async fn previous_account(
     {
         return Some(id);
     }
-    let credentials = cached_sts(profile, now, 30)?;
+    let session = profile.oauth_session();
+    let credentials = session.sts_keeping(now, 30)?;
     let identity = get_caller_identity(
         http,
         endpoint,
-        &credentials,
+        credentials,
         SignatureVersion::V3,
         now,
         &new_nonce(),

@@ -6,12 +6,14 @@ use std::path::Path;
 
 use super::Check;
 use crate::cli::ProfileArgs;
-use crate::commands::settings::{Settings, relogin_for};
+use crate::commands::resolve::{NameSource, choose_file, choose_name, relogin_command};
+use crate::commands::settings::Settings;
 use crate::error::Hint;
 use crate::oauth::browser::{BrowserEnvironment, headless_reason};
 use crate::oauth::callback::DEFAULT_PORTS;
-use crate::profile::{ConfigFile, Profile, Store};
-use crate::renew::STS_RENEW_MARGIN;
+use crate::profile::{ConfigFile, Mode, Profile, Store};
+use crate::session::state::{Margins, State};
+use crate::site::Site;
 use crate::timefmt::{is_sane, relative, shown, to_rfc3339};
 
 /// What the network checks need to know about the profile.
@@ -27,8 +29,8 @@ pub fn profile_checks(
     checks: &mut Vec<Check>,
     now: i64,
 ) -> Option<ProfileContext> {
-    let store = match settings.store(flags.config_path.as_deref()) {
-        Ok(store) => store,
+    let (store, config_hint) = match choose_file(settings, flags.config_path.as_deref()) {
+        Ok(chosen) => chosen,
         Err(error) => {
             checks.push(failure(
                 "profile file",
@@ -74,7 +76,9 @@ pub fn profile_checks(
     }
     let profile = selected_profile(flags, settings, &file, &store, checks);
     if let Some(profile) = &profile {
-        checks.push(expiry_check(profile, flags.config_path.as_deref(), now));
+        let site = profile.site().unwrap_or(Site::Cn);
+        let relogin = relogin_command(&profile.name, site, config_hint.as_deref());
+        checks.push(expiry_check(profile, &relogin, now));
     } else {
         checks.push(Check::skip("profile expiry", "no profile to check"));
     }
@@ -137,20 +141,17 @@ fn selected_profile(
     store: &Store,
     checks: &mut Vec<Check>,
 ) -> Option<Profile> {
-    let chosen = flags.profile.clone().or_else(|| settings.profile.clone());
-    let (check, name) = match chosen {
-        Some(name) => ("profile", name),
-        None => match file.current().filter(|c| !c.is_empty()) {
-            Some(current) => ("current profile", current.to_owned()),
-            None => {
-                checks.push(Check::fail(
-                    "current profile",
-                    "the file names no current profile",
-                    "sign in with `alicli configure --profile NAME --mode OAuth`, or pass `--profile NAME`",
-                ));
-                return None;
-            }
-        },
+    let (check, name) = match choose_name(flags.profile.as_deref(), settings, file) {
+        Some((name, NameSource::Current)) => ("current profile", name),
+        Some((name, _)) => ("profile", name),
+        None => {
+            checks.push(Check::fail(
+                "current profile",
+                "the file names no current profile",
+                "sign in with `alicli configure --profile NAME --mode OAuth`, or pass `--profile NAME`",
+            ));
+            return None;
+        }
     };
     match file.profile(&name, store.path()) {
         Ok(Some(profile)) => {
@@ -158,10 +159,10 @@ fn selected_profile(
                 check,
                 format!(
                     "`{name}` (mode {})",
-                    if profile.mode.is_empty() {
+                    if profile.mode == Mode::Unset {
                         "?"
                     } else {
-                        &profile.mode
+                        profile.mode.as_str()
                     }
                 ),
             ));
@@ -188,19 +189,24 @@ fn selected_profile(
 }
 
 /// Whether the profile can give credentials without a new browser sign-in.
-fn expiry_check(profile: &Profile, config_path: Option<&Path>, now: i64) -> Check {
+fn expiry_check(profile: &Profile, relogin: &str, now: i64) -> Check {
     let check = "profile expiry";
-    match profile.mode.as_str() {
-        "OAuth" => {}
-        "AK" => return Check::pass(check, "a long-term AccessKey; it does not expire"),
-        other => {
+    let state = profile.state(now, Margins::DEFAULT);
+    match state {
+        State::StaticKeys { expires_at: None } => {
+            return Check::pass(check, "a long-term AccessKey; it does not expire");
+        }
+        State::StaticKeys { .. } | State::Elsewhere => {
             return Check::skip(
                 check,
-                format!("alicli does not check the expiry of mode `{other}`"),
+                format!(
+                    "alicli does not check the expiry of mode `{}`",
+                    profile.mode
+                ),
             );
         }
+        _ => {}
     }
-    let relogin = relogin_for(profile, config_path);
     let at = |unix: i64| {
         if is_sane(unix) {
             format!("{} ({})", relative(unix, now), to_rfc3339(unix))
@@ -218,8 +224,6 @@ fn expiry_check(profile: &Profile, config_path: Option<&Path>, now: i64) -> Chec
     };
     let refresh_known = profile.oauth_refresh_token_expire > 0;
     let refresh_expired = refresh_known && profile.oauth_refresh_token_expire <= now;
-    let access_ok =
-        !profile.oauth_access_token.is_empty() && profile.oauth_access_token_expire > now;
     let refresh = match (profile.oauth_refresh_token.is_empty(), refresh_known) {
         (true, _) => "no refresh token".to_owned(),
         (false, true) => format!(
@@ -234,11 +238,10 @@ fn expiry_check(profile: &Profile, config_path: Option<&Path>, now: i64) -> Chec
         (false, false) => "a refresh token (its expiry is not recorded)".to_owned(),
     };
     let detail = format!("{sts}; {refresh}");
-    let renewable = (!profile.oauth_refresh_token.is_empty() && !refresh_expired) || access_ok;
-    if sts_left >= STS_RENEW_MARGIN || renewable {
-        Check::pass(check, detail)
-    } else {
+    if state.needs_sign_in() {
         Check::fail(check, detail, format!("sign in again with `{relogin}`"))
+    } else {
+        Check::pass(check, detail)
     }
 }
 

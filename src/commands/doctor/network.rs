@@ -14,7 +14,6 @@ use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
 use crate::commands::settings::Settings;
 use crate::error::Hint;
 use crate::http::{Http, is_certificate_error, load_ca_bundle, redact_proxy};
-use crate::renew::profile_site;
 use crate::site::Site;
 use crate::skew;
 use crate::timefmt::parse_http_date;
@@ -101,9 +100,7 @@ pub async fn endpoint_checks(
     context: Option<&ProfileContext>,
 ) -> Probes {
     let profile = context.and_then(|c| c.profile.as_ref());
-    let site = profile
-        .and_then(|p| profile_site(p).ok())
-        .unwrap_or(Site::Cn);
+    let site = profile.and_then(|p| p.site().ok()).unwrap_or(Site::Cn);
     let oauth = OAuthEndpoints::for_site(
         site,
         settings.signin_url.as_deref(),

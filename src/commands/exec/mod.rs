@@ -12,15 +12,15 @@ use anyhow::Result;
 
 use child::{child_command, run_as_child_or_replace, static_vars};
 
-use super::credentials::Target;
 use super::export::check_lifetime;
+use super::resolve::Target;
 use super::settings::Settings;
 use crate::cli::ExecArgs;
 use crate::http::Http;
 
 /// Runs the command; returns its exit code (when alicli did not become the command).
 pub fn run(args: ExecArgs, settings: &Settings, http: &Http) -> Result<u8> {
-    let (target, file) = Target::locate(settings, &args.profile)?;
+    let target = Target::locate(settings, &args.profile)?;
     if let Some(outer) = &settings.exec_profile {
         stderrln!(
             "warning: `alicli exec` is running inside another `alicli exec` (profile `{outer}`); \
@@ -29,9 +29,9 @@ pub fn run(args: ExecArgs, settings: &Settings, http: &Http) -> Result<u8> {
         );
     }
     if args.server {
-        return server::run(args, settings, target, file);
+        return server::run(args, settings, target);
     }
-    let resolved = target.resolve_blocking(settings, http, &file, args.min_ttl)?;
+    let resolved = target.credentials_blocking(settings, http, args.min_ttl)?;
     check_lifetime(&target.name, &resolved, args.min_ttl, http.server_date())?;
     let vars = static_vars(&resolved.credentials, &resolved.profile.region_id);
     let command = child_command(&args.command, &vars, settings, &target.name);

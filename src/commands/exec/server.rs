@@ -12,13 +12,13 @@ use super::child::{child_command, exit_code, server_vars};
 use crate::cli::ExecArgs;
 use crate::clock;
 use crate::cloud::credentials::Credentials;
-use crate::commands::credentials::Target;
+use crate::commands::resolve::Target;
 use crate::commands::settings::Settings;
 use crate::credserver::{Backoff, Fetch, fresh_enough, random_path, router};
 use crate::error::{CannotRun, UsageError, with_hint};
 use crate::http::Http;
 use crate::loopback::server::{Limits, bind, serve};
-use crate::profile::ConfigFile;
+use crate::profile::Mode;
 
 /// The endpoint's limits: the callback listener's, but a fetch may wait for a renewal (a refresh
 /// and an exchange of up to 30 s each), so a connection may last longer.
@@ -96,12 +96,7 @@ async fn obtain(target: &Target, settings: &Settings, http: &Http, min_ttl: i64)
     // Twice min_ttl: credentials reused from the file then keep min_ttl even if their true
     // lifetime (which only a fresh exchange tells) were twice what is left of them.
     let resolved = target
-        .resolve(
-            settings,
-            http,
-            &target.store.load()?,
-            min_ttl.saturating_mul(2),
-        )
+        .current_credentials(settings, http, min_ttl.saturating_mul(2))
         .await?;
     Ok(Cached {
         credentials: resolved.credentials,
@@ -110,9 +105,9 @@ async fn obtain(target: &Target, settings: &Settings, http: &Http, min_ttl: i64)
 }
 
 /// Runs the command under the endpoint; returns its exit code.
-pub fn run(args: ExecArgs, settings: &Settings, target: Target, file: ConfigFile) -> Result<u8> {
-    let profile = target.profile(&file)?;
-    if matches!(profile.mode.as_str(), "AK" | "StsToken") {
+pub fn run(args: ExecArgs, settings: &Settings, target: Target) -> Result<u8> {
+    let profile = target.profile()?;
+    if matches!(profile.mode, Mode::Ak | Mode::StsToken) {
         return Err(with_hint(
             UsageError(format!(
                 "profile `{}` holds fixed keys (mode `{}`), which an endpoint cannot renew",

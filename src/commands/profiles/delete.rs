@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::not_found;
 use crate::cli::NamedProfileArgs;
 use crate::commands::settings::Settings;
+use crate::profile::keys;
 
 /// Where `current` went when the deleted profile was the current one.
 enum Moved {
@@ -36,8 +37,8 @@ pub fn run(args: NamedProfileArgs, settings: &Settings) -> Result<()> {
         // Chained profiles that assumed a role from this one now have no source.
         let dependents: Vec<String> = file
             .raw_profiles()
-            .filter(|p| p.get("source_profile").and_then(Value::as_str) == Some(name.as_str()))
-            .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_owned))
+            .filter(|p| p.get(keys::SOURCE_PROFILE).and_then(Value::as_str) == Some(name.as_str()))
+            .filter_map(|p| p.get(keys::NAME).and_then(Value::as_str).map(str::to_owned))
             .collect();
         Ok((moved, dependents))
     })?;

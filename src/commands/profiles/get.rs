@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::not_found;
 use crate::cli::GetArgs;
 use crate::commands::output;
+use crate::commands::resolve::choose_name;
 use crate::commands::settings::Settings;
 use crate::error::with_hint;
 use crate::secret::Secret;
@@ -16,7 +17,15 @@ pub fn run(args: GetArgs, settings: &Settings) -> Result<()> {
     let config_path = args.profile.config_path.as_deref();
     let store = settings.store(config_path)?;
     let file = store.load()?;
-    let name = settings.profile_name(args.profile.profile.as_deref(), &file, &store)?;
+    let Some((name, _)) = choose_name(args.profile.profile.as_deref(), settings, &file) else {
+        return Err(with_hint(
+            anyhow!(
+                "no profile selected and `{}` has no current profile",
+                store.path().display()
+            ),
+            "pass `--profile NAME`; `alicli configure list` shows the profiles",
+        ));
+    };
     let raw = file
         .raw_profile(&name)
         .ok_or_else(|| not_found(&name, &store, config_path))?;

@@ -6,9 +6,10 @@ use serde_json::Value;
 use crate::cli::SetArgs;
 use crate::cloud::endpoints::parse_endpoint;
 use crate::commands::configure::check_profile_name;
+use crate::commands::resolve::{choose_name, choose_name_or_default};
 use crate::commands::settings::Settings;
 use crate::error::{UsageError, with_hint};
-use crate::profile::check_region;
+use crate::profile::{ConfigFile, Mode, check_region, keys};
 use crate::site::Site;
 
 /// What `set` did, for the message on stderr.
@@ -26,10 +27,10 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
     let mut fields: Vec<(&'static str, Value)> = Vec::new();
     if let Some(region) = &args.region {
         check_region(region).map_err(usage)?;
-        fields.push(("region_id", region.as_str().into()));
+        fields.push((keys::REGION_ID, region.as_str().into()));
     }
     if let Some(language) = args.language {
-        fields.push(("language", language.as_str().into()));
+        fields.push((keys::LANGUAGE, language.as_str().into()));
     }
     let site = args
         .oauth_site_type
@@ -38,7 +39,7 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
         .transpose()
         .map_err(usage)?;
     if let Some(site) = site {
-        fields.push(("oauth_site_type", site.as_str().into()));
+        fields.push((keys::OAUTH_SITE_TYPE, site.as_str().into()));
     }
     // `Some(None)`: remove the key.
     let endpoint = match args.sts_endpoint.as_deref().map(str::trim) {
@@ -55,26 +56,20 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
             "pass at least one of `--region`, `--language`, `--oauth-site-type`, `--sts-endpoint`",
         ));
     }
-    let flag = args
-        .profile
-        .profile
-        .clone()
-        .or_else(|| settings.profile.clone());
-    if let Some(name) = &flag {
-        check_profile_name(name)?;
+    let flag = args.profile.profile.as_deref();
+    // A name given by the flag or the environment is checked before the file is touched.
+    if let Some((name, _)) = choose_name(flag, settings, &ConfigFile::empty()) {
+        check_profile_name(&name)?;
     }
     let store = settings.store(args.profile.config_path.as_deref())?;
     let outcome = store.update(|file| {
         // Chosen under the lock, from the file as it is now.
-        let name = flag
-            .clone()
-            .or_else(|| file.current().map(str::to_owned))
-            .unwrap_or_else(|| "default".to_owned());
+        let (name, _) = choose_name_or_default(flag, settings, file);
         let mode = file
             .raw_profile(&name)
-            .map(|p| p.get("mode").and_then(Value::as_str).unwrap_or_default().to_owned());
+            .map(|p| Mode::parse(p.get(keys::MODE).and_then(Value::as_str).unwrap_or_default()));
         if let (Some(mode), Some(_)) = (&mode, site)
-            && mode != "OAuth"
+            && *mode != Mode::OAuth
         {
             return Err(UsageError(format!(
                 "profile `{name}` has mode `{mode}`; `--oauth-site-type` applies to OAuth profiles only"
@@ -83,21 +78,22 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
         }
         let created = mode.is_none();
         if created {
-            let mut defaults: Vec<(&'static str, Value)> = vec![("mode", "OAuth".into())];
+            let mut defaults: Vec<(&'static str, Value)> =
+                vec![(keys::MODE, Mode::OAuth.as_str().into())];
             if site.is_none() {
-                defaults.push(("oauth_site_type", Site::Cn.as_str().into()));
+                defaults.push((keys::OAUTH_SITE_TYPE, Site::Cn.as_str().into()));
             }
             if args.language.is_none() {
-                defaults.push(("language", "en".into()));
+                defaults.push((keys::LANGUAGE, "en".into()));
             }
-            defaults.push(("output_format", "json".into()));
+            defaults.push((keys::OUTPUT_FORMAT, "json".into()));
             file.set_fields(&name, defaults);
         }
         file.set_fields(&name, fields.clone());
         match &endpoint {
-            Some(Some(url)) => file.set_fields(&name, [("sts_endpoint", url.as_str().into())]),
+            Some(Some(url)) => file.set_fields(&name, [(keys::STS_ENDPOINT, url.as_str().into())]),
             Some(None) => {
-                file.remove_field(&name, "sts_endpoint");
+                file.remove_field(&name, keys::STS_ENDPOINT);
             }
             None => {}
         }

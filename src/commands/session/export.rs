@@ -5,31 +5,33 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
 
-use super::{Found, archive_passphrase, expired_reason, when};
+use super::{archive_passphrase, when};
 use crate::atomic_file::{ensure_writable_target, write_atomic};
 use crate::cli::SessionExportArgs;
 use crate::clock;
 use crate::commands::output;
+use crate::commands::resolve::Target;
 use crate::commands::settings::Settings;
 use crate::error::{SignInNeeded, with_hint};
-use crate::session::archive::{SessionArchive, encode};
-use crate::session::status::{SessionTimes, Verdict};
+use crate::session::archive::{About, SessionArchive, encode};
+use crate::session::state::Margins;
+use crate::site::Site;
 
 /// Runs `session export`.
 pub async fn run(args: SessionExportArgs, settings: &Settings) -> Result<()> {
-    let found = Found::load(settings, &args.profile)?;
+    let target = Target::locate(settings, &args.profile)?;
+    let profile = target.oauth_profile()?;
     let now = clock::now_unix();
-    let times = SessionTimes::of(&found.profile);
-    if times.verdict(now) == Verdict::Expired {
+    if let Some(reason) = profile.state(now, Margins::DEFAULT).sign_in_reason() {
         return Err(with_hint(
             SignInNeeded {
-                profile: found.name.clone(),
-                reason: format!(
-                    "{}; there is nothing to export",
-                    expired_reason(&times, now)
-                ),
+                profile: target.name.clone(),
+                reason: format!("{reason}; there is nothing to export"),
             },
-            format!("sign in again with `{}`, then export", found.relogin()),
+            format!(
+                "sign in again with `{}`, then export",
+                target.relogin(&profile)
+            ),
         ));
     }
     let to_stdout = args.output_file == Path::new("-");
@@ -44,8 +46,13 @@ pub async fn run(args: SessionExportArgs, settings: &Settings) -> Result<()> {
         }
     }
     let passphrase = archive_passphrase(settings, true)?;
-    let archive =
-        SessionArchive::from_profile(&found.profile, found.profile.alicli_account_id.clone(), now);
+    let about = About {
+        name: &target.name,
+        site: profile.site().unwrap_or(Site::Cn),
+        region_id: &profile.region_id,
+        language: &profile.language,
+    };
+    let archive = SessionArchive::pack(about, &profile.oauth_session(), now);
     let bytes = encode(&archive, &passphrase).context("cannot encrypt the session archive")?;
     if to_stdout {
         output::print_stdout(std::str::from_utf8(&bytes).expect("the archive is ASCII armor"))?;
@@ -67,7 +74,7 @@ pub async fn run(args: SessionExportArgs, settings: &Settings) -> Result<()> {
     };
     stderrln!(
         "Exported session `{}` to {shown}, encrypted with your passphrase; {until}.",
-        found.name
+        target.name
     );
     stderrln!(
         "On the other machine: alicli session import --session-archive {}",

@@ -11,18 +11,18 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 use serde_json::Value;
 
-use super::{archive_passphrase, expired_reason, renewal_clause, when};
+use super::{archive_passphrase, renewal_clause, when};
 use crate::cli::SessionImportArgs;
 use crate::clock;
 use crate::commands::prompt;
-use crate::commands::settings::{Settings, relogin_command};
+use crate::commands::resolve::{choose_file, relogin_command};
+use crate::commands::settings::Settings;
 use crate::error::{SignInNeeded, UsageError, with_hint};
-use crate::profile::model::ACCOUNT_ID_KEY;
-use crate::profile::{ConfigFile, Store};
+use crate::profile::{ConfigFile, Mode, Store, keys};
 use crate::session::archive::{
     ArchiveError, MAX_ARCHIVE_LEN, SessionArchive, check_profile_name, decode,
 };
-use crate::session::status::{SessionTimes, Verdict};
+use crate::session::state::{Margins, SessionTimes, State};
 use crate::site::Site;
 
 /// Runs `session import`.
@@ -39,7 +39,7 @@ pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {
     let bytes = read_archive(source)?;
     let passphrase = archive_passphrase(settings, false)?;
     let archive = decode(&bytes, &passphrase).map_err(|e| archive_error(e, source))?;
-    let store = settings.store(args.config_path.as_deref())?;
+    let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
     let file = store.load()?;
     let name = match &args.profile {
         Some(name) => name.clone(),
@@ -48,17 +48,17 @@ pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {
     let name = free_name(&file, &store, name, args.force)?;
 
     let now = clock::now_unix();
-    let times = SessionTimes::of(&archive.to_profile());
+    let session = archive.session();
+    let times = SessionTimes::of(&session);
     let site = Site::parse(&archive.profile.oauth_site_type).unwrap_or(Site::Cn);
-    let relogin = relogin_command(&name, site, args.config_path.as_deref());
-    let verdict = times.verdict(now);
-    if verdict == Verdict::Expired {
+    let relogin = relogin_command(&name, site, config_hint.as_deref());
+    let state = times.state(now, Margins::DEFAULT);
+    if let Some(reason) = state.sign_in_reason() {
         return Err(with_hint(
             SignInNeeded {
                 profile: name,
                 reason: format!(
-                    "{} (exported {}); nothing was imported",
-                    expired_reason(&times, now),
+                    "{reason} (exported {}); nothing was imported",
                     when(archive.exported_at, now)
                 ),
             },
@@ -72,7 +72,8 @@ pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {
             return Err(exists_error(&name, &store));
         }
         file.remove(&name);
-        file.set_fields(&name, fields(&archive));
+        file.set_fields(&name, settings_fields(&archive));
+        file.apply_session(&name, &session);
         if file.current().is_none() {
             file.set_current(&name);
         }
@@ -84,8 +85,10 @@ pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {
         archive.profile.name,
         store.path().display()
     );
-    match (verdict, times.sts_expires_at) {
-        (Verdict::Valid, Some(at)) => stderrln!(
+    match state {
+        State::Fresh {
+            sts_expires_at: at, ..
+        } => stderrln!(
             "Its STS credentials are valid until {}; {}.",
             when(at, now),
             renewal_clause(&times, now)
@@ -173,39 +176,19 @@ fn free_name(file: &ConfigFile, store: &Store, mut name: String, force: bool) ->
     Ok(name)
 }
 
-/// The profile as stored: the fields of an OAuth profile and nothing else.
-fn fields(archive: &SessionArchive) -> Vec<(&'static str, Value)> {
+/// The profile's settings as stored; the session itself is applied whole beside them.
+fn settings_fields(archive: &SessionArchive) -> Vec<(&'static str, Value)> {
     let p = &archive.profile;
-    let mut fields: Vec<(&'static str, Value)> = vec![
-        ("mode", "OAuth".into()),
-        ("oauth_site_type", p.oauth_site_type.clone().into()),
-        ("region_id", p.region_id.clone().into()),
-        (
-            "language",
-            if p.language.is_empty() {
-                "en"
-            } else {
-                &p.language
-            }
-            .into(),
-        ),
-        ("output_format", "json".into()),
-        ("oauth_access_token", p.oauth_access_token.expose().into()),
-        (
-            "oauth_access_token_expire",
-            p.oauth_access_token_expire.into(),
-        ),
-        ("oauth_refresh_token", p.oauth_refresh_token.expose().into()),
-        ("access_key_id", p.access_key_id.clone().into()),
-        ("access_key_secret", p.access_key_secret.expose().into()),
-        ("sts_token", p.sts_token.expose().into()),
-        ("sts_expiration", p.sts_expiration.into()),
-    ];
-    if let Some(at) = p.oauth_refresh_token_expire {
-        fields.push(("oauth_refresh_token_expire", at.into()));
-    }
-    if let Some(account) = &p.account_id {
-        fields.push((ACCOUNT_ID_KEY, account.clone().into()));
-    }
-    fields
+    let language = if p.language.is_empty() {
+        "en"
+    } else {
+        &p.language
+    };
+    vec![
+        (keys::MODE, Mode::OAuth.as_str().into()),
+        (keys::OAUTH_SITE_TYPE, p.oauth_site_type.clone().into()),
+        (keys::REGION_ID, p.region_id.clone().into()),
+        (keys::LANGUAGE, language.into()),
+        (keys::OUTPUT_FORMAT, "json".into()),
+    ]
 }

@@ -1,5 +1,5 @@
 //! `alicli session …`: check, renew, move and end a signed-in OAuth session. One file per command;
-//! this one holds what they share: finding the profile, and describing a session to people
+//! this one holds what they share: describing a session to people
 //! (stderr) and to scripts (`--json` on stdout).
 //!
 //! The `--json` object of `validate` and `refresh` (stable; keys are only ever added):
@@ -30,74 +30,22 @@ pub mod refresh;
 pub mod terminate;
 pub mod validate;
 
-use std::path::PathBuf;
-
 use anyhow::{Result, anyhow, bail};
 use serde_json::{Value, json};
 
 use super::prompt;
-use super::settings::{Settings, relogin_for};
-use crate::cli::ProfileArgs;
+use super::settings::Settings;
 use crate::error::with_hint;
-use crate::profile::{ConfigFile, Profile, Store};
 use crate::secret::Secret;
-use crate::session::status::{RefreshToken, SessionTimes, Verdict};
+use crate::session::state::{RefreshToken, SessionTimes, State};
 use crate::timefmt::{self, relative, to_rfc3339};
 
-/// An OAuth profile found for a session command.
-pub struct Found {
-    /// Its store.
-    pub store: Store,
-    /// `--config-path`, for the commands shown in hints.
-    pub config_path: Option<PathBuf>,
-    /// The profile name.
-    pub name: String,
-    /// The profile as read.
-    pub profile: Profile,
-    /// The whole profile file as read with it.
-    pub file: ConfigFile,
-}
-
-impl Found {
-    /// Finds the profile named by the flags, the environment or `current`; it must be OAuth.
-    pub fn load(settings: &Settings, args: &ProfileArgs) -> Result<Self> {
-        let store = settings.store(args.config_path.as_deref())?;
-        let file = store.load()?;
-        let name = settings.profile_name(args.profile.as_deref(), &file, &store)?;
-        let Some(profile) = file.profile(&name, store.path())? else {
-            return Err(with_hint(
-                anyhow!("profile `{name}` not found in `{}`", store.path().display()),
-                format!("sign in with `alicli configure --profile {name} --mode OAuth`"),
-            ));
-        };
-        if profile.mode != "OAuth" {
-            bail!(
-                "profile `{name}` has mode `{}`; session commands work on OAuth profiles, made by \
-                 `alicli configure --mode OAuth`",
-                profile.mode
-            );
-        }
-        Ok(Self {
-            store,
-            config_path: args.config_path.clone(),
-            name,
-            profile,
-            file,
-        })
-    }
-
-    /// The command that signs this profile in again.
-    pub fn relogin(&self) -> String {
-        relogin_for(&self.profile, self.config_path.as_deref())
-    }
-
-    /// Re-reads the profile (after a renewal changed it).
-    pub fn reload(&mut self) -> Result<()> {
-        self.file = self.store.load()?;
-        if let Some(profile) = self.file.profile(&self.name, self.store.path())? {
-            self.profile = profile;
-        }
-        Ok(())
+/// The `status` word of `--json`: `valid`, `renewable`, or `expired` (a sign-in is needed).
+pub fn status_word(state: State) -> &'static str {
+    match state {
+        State::Fresh { .. } => "valid",
+        State::Renewable { .. } => "renewable",
+        _ => "expired",
     }
 }
 
@@ -108,17 +56,17 @@ fn expiry_json(at: Option<i64>, now: i64) -> Value {
     }
 }
 
-/// The shared part of the `--json` object (see the module docs).
-pub fn status_json(name: &str, times: &SessionTimes, verdict: Verdict, now: i64) -> Value {
+/// The shared part of the `--json` object (see the module docs); `status` from [`status_word`].
+pub fn status_json(name: &str, times: &SessionTimes, status: &str, now: i64) -> Value {
     let refresh = match times.refresh_token {
         RefreshToken::Absent => Value::Null,
         RefreshToken::Present { expires_at } => expiry_json(expires_at, now),
     };
     json!({
         "profile": name,
-        "status": verdict.as_str(),
+        "status": status,
         "valid_until": times.sts_expires_at.map(to_rfc3339),
-        "renewable_until": times.renewable_until().map(to_rfc3339),
+        "renewable_until": times.refresh_expires_at().map(to_rfc3339),
         "sts_credentials": times.sts_expires_at.map(|at| expiry_json(Some(at), now)),
         "access_token": times.access_expires_at.map(|at| expiry_json(Some(at), now)),
         "refresh_token": refresh,
@@ -135,47 +83,57 @@ pub fn when(at: i64, now: i64) -> String {
 
 /// How long the session can be renewed, as the end of a sentence.
 pub fn renewal_clause(times: &SessionTimes, now: i64) -> String {
-    match times.refresh_token {
-        RefreshToken::Absent => "it cannot be renewed (no refresh token)".to_owned(),
-        RefreshToken::Present { expires_at: None } => {
+    let access_alive = times.access_expires_at.filter(|&at| at > now);
+    match (times.refresh_token, access_alive) {
+        (RefreshToken::Present { expires_at: None }, _) => {
             "renewable with its refresh token (its expiry was not recorded)".to_owned()
         }
-        RefreshToken::Present {
-            expires_at: Some(at),
-        } if at <= now => format!("its refresh token expired at {}", when(at, now)),
-        RefreshToken::Present {
-            expires_at: Some(at),
-        } => format!("renewable until {}", when(at, now)),
+        (
+            RefreshToken::Present {
+                expires_at: Some(at),
+            },
+            _,
+        ) if at > now => format!("renewable until {}", when(at, now)),
+        (_, Some(at)) => format!(
+            "renewable with its access token until {}, then a sign-in is needed",
+            when(at, now)
+        ),
+        (RefreshToken::Absent, None) => "it cannot be renewed (no refresh token)".to_owned(),
+        (
+            RefreshToken::Present {
+                expires_at: Some(at),
+            },
+            None,
+        ) => format!("its refresh token expired at {}", when(at, now)),
     }
 }
 
-/// The sentence for a session that is not expired.
-pub fn describe(name: &str, times: &SessionTimes, verdict: Verdict, now: i64) -> String {
-    match (verdict, times.sts_expires_at) {
-        (Verdict::Valid, Some(at)) => format!(
+/// The sentence for a session that does not need a sign-in.
+pub fn describe(name: &str, times: &SessionTimes, state: State, now: i64) -> String {
+    let renew = format!(
+        "alicli renews them on the next use, or now with `alicli session refresh --profile {}`",
+        super::resolve::shell_word(name)
+    );
+    match (state, times.sts_expires_at) {
+        (State::Fresh { sts_expires_at, .. }, _) => format!(
             "Session `{name}` is valid until {}; {}.",
-            when(at, now),
+            when(sts_expires_at, now),
             renewal_clause(times, now)
         ),
         (_, Some(at)) => format!(
-            "Session `{name}`: its STS credentials expired at {}; {}. alicli renews them on the \
-             next use, or now with `alicli session refresh --profile {name}`.",
+            "Session `{name}`: its STS credentials {} at {}; {}. {renew}.",
+            if at <= now {
+                "expired"
+            } else {
+                "are due for renewal, expiring"
+            },
             when(at, now),
             renewal_clause(times, now)
         ),
         (_, None) => format!(
-            "Session `{name}` holds no STS credentials; {}. alicli gets them on the next use, or \
-             now with `alicli session refresh --profile {name}`.",
+            "Session `{name}` holds no STS credentials; {}. {renew}.",
             renewal_clause(times, now)
         ),
-    }
-}
-
-/// Why an expired session is expired, for the error line.
-pub fn expired_reason(times: &SessionTimes, now: i64) -> String {
-    match times.usable_until() {
-        Some(at) if at > 0 => format!("the session expired at {}", when(at, now)),
-        _ => "the session holds no usable credentials".to_owned(),
     }
 }
 

@@ -4,38 +4,32 @@
 use anyhow::Result;
 use serde_json::json;
 
-use super::{Found, describe, status_json};
+use super::{describe, status_json, status_word};
 use crate::cli::RefreshArgs;
 use crate::clock;
 use crate::commands::output;
+use crate::commands::resolve::Target;
 use crate::commands::settings::Settings;
-use crate::error::{SignInNeeded, with_hint};
 use crate::http::Http;
-use crate::renew::force_renew;
-use crate::session::status::SessionTimes;
+use crate::session::state::{Margins, SessionTimes};
 
 /// Runs `session refresh`.
 pub async fn run(args: RefreshArgs, settings: &Settings, http: &Http) -> Result<()> {
-    let mut found = Found::load(settings, &args.profile)?;
-    let net = settings.network(http);
-    let (_, report) = force_renew(&found.store, &found.name, &net, clock::now_unix())
-        .await
-        .map_err(|error| match error.downcast_ref::<SignInNeeded>() {
-            Some(_) => with_hint(error, format!("sign in again with `{}`", found.relogin())),
-            None => error,
-        })?;
-    found.reload()?;
+    let mut target = Target::locate(settings, &args.profile)?;
+    let profile = target.oauth_profile()?;
+    let report = target.renew_now(settings, http, &profile).await?;
+    let profile = target.reload()?;
     let now = clock::now_unix();
-    let times = SessionTimes::of(&found.profile);
-    let verdict = times.verdict(now);
+    let times = SessionTimes::of(&profile.oauth_session());
+    let state = profile.state(now, Margins::DEFAULT);
     if args.json {
-        let mut value = status_json(&found.name, &times, verdict, now);
+        let mut value = status_json(&target.name, &times, status_word(state), now);
         value["refreshed"] = json!({
             "access_token": report.refreshed_token,
             "sts_credentials": report.exchanged,
         });
         output::print_json(&value)?;
     }
-    stderrln!("Refreshed. {}", describe(&found.name, &times, verdict, now));
+    stderrln!("Refreshed. {}", describe(&target.name, &times, state, now));
     Ok(())
 }

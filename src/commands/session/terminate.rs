@@ -12,44 +12,27 @@
 //! ```
 
 use anyhow::Result;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{Found, when};
+use super::when;
 use crate::cli::TerminateArgs;
 use crate::clock;
 use crate::cloud::endpoints::parse_endpoint;
 use crate::commands::output;
+use crate::commands::resolve::Target;
 use crate::commands::settings::Settings;
 use crate::error::with_hint;
 use crate::http::{Http, RequestError};
 use crate::oauth::revoke::{TokenKind, revoke};
-use crate::profile::model::ACCOUNT_ID_KEY;
-use crate::renew::profile_site;
+use crate::session::record::OAuthSession;
 use crate::site::Site;
 use crate::timefmt::to_rfc3339;
 
-/// The fields that hold the session, emptied with `--keep-profile` (to "" or 0, as the official
-/// CLI leaves unset fields).
-fn emptied_session_fields() -> Vec<(&'static str, Value)> {
-    let text = ["oauth_access_token", "oauth_refresh_token", "access_key_id"]
-        .into_iter()
-        .chain(["access_key_secret", "sts_token"])
-        .map(|key| (key, Value::from("")));
-    let times = [
-        "oauth_access_token_expire",
-        "oauth_refresh_token_expire",
-        "sts_expiration",
-    ]
-    .into_iter()
-    .map(|key| (key, Value::from(0)));
-    text.chain(times).collect()
-}
-
 /// Runs `session terminate`.
 pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Result<()> {
-    let found = Found::load(settings, &args.profile)?;
-    let name = found.name.clone();
-    let profile = &found.profile;
+    let target = Target::locate(settings, &args.profile)?;
+    let profile = &target.oauth_profile()?;
+    let name = target.name.clone();
     let revocation = match (&settings.revoke_url, args.no_revoke) {
         (_, true) => "skipped",
         (None, false) => "not_configured",
@@ -64,7 +47,7 @@ pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Resul
                 None => "nothing_to_revoke",
                 Some((token, kind)) => {
                     let url = parse_endpoint(url)?;
-                    let client_id = profile_site(profile).unwrap_or(Site::Cn).client_id();
+                    let client_id = profile.site().unwrap_or(Site::Cn).client_id();
                     revoke(http, &url, client_id, token, kind)
                         .await
                         .map_err(|error| {
@@ -88,10 +71,9 @@ pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Resul
         }
     };
 
-    found.store.update(|file| {
+    target.store.update(|file| {
         if args.keep_profile {
-            file.set_fields(&name, emptied_session_fields());
-            file.remove_fields(&name, &[ACCOUNT_ID_KEY]);
+            file.apply_session(&name, &OAuthSession::default());
         } else {
             file.remove(&name);
             if file.current() == Some(name.as_str()) {
@@ -102,8 +84,10 @@ pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Resul
     })?;
 
     let now = clock::now_unix();
-    let issued = (!profile.sts_token.is_empty() && profile.sts_expiration > now)
-        .then_some(profile.sts_expiration);
+    let issued = profile
+        .oauth_session()
+        .sts_keeping(now, 0)
+        .and_then(|sts| sts.expiration);
     if args.json {
         output::print_json(&json!({
             "profile": name,
@@ -112,7 +96,7 @@ pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Resul
             "issued_credentials_valid_until": issued.map(to_rfc3339),
         }))?;
     }
-    let store = found.store.path().display();
+    let store = target.store.path().display();
     if args.keep_profile {
         stderrln!(
             "Session `{name}` ended: its tokens and STS credentials were removed from {store}; \

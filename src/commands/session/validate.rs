@@ -8,48 +8,56 @@
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use super::{Found, describe, expired_reason, status_json};
+use super::{describe, status_json, status_word};
 use crate::cli::ValidateArgs;
 use crate::clock;
 use crate::cloud::endpoints::sts_endpoint;
 use crate::cloud::sts::{ServiceError, SignatureVersion, get_caller_identity, new_nonce};
 use crate::commands::output;
+use crate::commands::resolve::Target;
 use crate::commands::settings::Settings;
 use crate::error::{SignInNeeded, with_hint};
 use crate::http::Http;
-use crate::renew::credentials_for;
-use crate::session::status::{SessionTimes, Verdict};
+use crate::profile::Profile;
+use crate::session::state::{Margins, SessionTimes, State};
+
+/// What is printed about the session.
+struct Report<'a> {
+    target: &'a Target,
+    profile: &'a Profile,
+    now: i64,
+    checked: &'static str,
+    json: bool,
+}
 
 /// Runs `session validate`.
 pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result<()> {
-    let mut found = Found::load(settings, &args.profile)?;
+    let mut target = Target::locate(settings, &args.profile)?;
+    let profile = target.oauth_profile()?;
     let now = clock::now_unix();
     if args.local {
-        let times = SessionTimes::of(&found.profile);
-        return finish(
-            &found,
-            &times,
-            times.verdict(now),
+        let report = Report {
+            target: &target,
+            profile: &profile,
             now,
-            "local",
-            None,
-            args.json,
-        );
+            checked: "local",
+            json: args.json,
+        };
+        return report.finish(profile.state(now, Margins::DEFAULT), None);
     }
 
     let endpoint = sts_endpoint(
         None,
-        found.profile.sts_endpoint.as_deref(),
+        profile.sts_endpoint.as_deref(),
         settings.sts_endpoint.as_deref(),
         None,
     )?;
-    let net = settings.network(http);
-    let renewed = credentials_for(&found.store, &found.file, &found.name, &net, now, 0).await;
-    let (credentials, report) = match renewed {
-        Ok(ok) => ok,
+    let renewed = target.credentials(settings, http, 0).await;
+    let resolved = match renewed {
+        Ok(resolved) => resolved,
         Err(error) if error.downcast_ref::<SignInNeeded>().is_some() => {
-            found.reload()?;
-            return Err(expired(&found, args.json, now, error));
+            let profile = target.reload()?;
+            return Err(expired(&target, &profile, args.json, now, error));
         }
         Err(error) => return Err(error),
     };
@@ -57,29 +65,27 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
     let identity = get_caller_identity(
         http,
         &endpoint,
-        &credentials,
+        &resolved.credentials,
         SignatureVersion::V3,
         now,
         &new_nonce(),
     )
     .await;
-    found.reload()?;
-    let times = SessionTimes::of(&found.profile);
+    let profile = target.reload()?;
     let identity = match identity {
         Ok(identity) => identity,
         Err(error) => {
-            let refused = ServiceError::refused_credentials(&error);
-            if !refused {
+            if !ServiceError::refused_credentials(&error) {
                 return Err(error.context("checking the session with GetCallerIdentity failed"));
             }
             let refusal = SignInNeeded {
-                profile: found.name.clone(),
+                profile: target.name.clone(),
                 reason: format!("STS refused its credentials: {error}"),
             };
-            return Err(expired(&found, args.json, now, refusal.into()));
+            return Err(expired(&target, &profile, args.json, now, refusal.into()));
         }
     };
-    if report.exchanged {
+    if resolved.renewed {
         stderrln!("Renewed the session's STS credentials before checking.");
     }
     let summary = json!({
@@ -87,15 +93,14 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
         "arn": identity.get("Arn"),
         "identity_type": identity.get("IdentityType"),
     });
-    finish(
-        &found,
-        &times,
-        times.verdict(now),
+    let report = Report {
+        target: &target,
+        profile: &profile,
         now,
-        "server",
-        Some(summary),
-        args.json,
-    )?;
+        checked: "server",
+        json: args.json,
+    };
+    report.finish(profile.state(now, Margins::DEFAULT), Some(summary))?;
     let field = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or("?");
     stderrln!(
         "Checked with GetCallerIdentity: {} (account {}).",
@@ -107,52 +112,54 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
 
 /// A session the server would not renew or accept: the `--json` verdict (when asked), then the
 /// error with the sign-in command.
-fn expired(found: &Found, json: bool, now: i64, error: anyhow::Error) -> anyhow::Error {
-    let times = SessionTimes::of(&found.profile);
-    if let Err(printing) = print_json_if(json, found, &times, Verdict::Expired, now, "server", None)
-    {
+fn expired(
+    target: &Target,
+    profile: &Profile,
+    json: bool,
+    now: i64,
+    error: anyhow::Error,
+) -> anyhow::Error {
+    let report = Report {
+        target,
+        profile,
+        now,
+        checked: "server",
+        json,
+    };
+    if let Err(printing) = report.print_json("expired", None) {
         return printing;
     }
-    with_hint(error, format!("sign in again with `{}`", found.relogin()))
+    with_hint(
+        error,
+        format!("sign in again with `{}`", target.relogin(profile)),
+    )
 }
 
-fn print_json_if(
-    json: bool,
-    found: &Found,
-    times: &SessionTimes,
-    verdict: Verdict,
-    now: i64,
-    checked: &str,
-    identity: Option<Value>,
-) -> Result<()> {
-    if !json {
-        return Ok(());
+impl Report<'_> {
+    fn print_json(&self, status: &str, identity: Option<Value>) -> Result<()> {
+        if !self.json {
+            return Ok(());
+        }
+        let times = SessionTimes::of(&self.profile.oauth_session());
+        let mut value = status_json(&self.target.name, &times, status, self.now);
+        value["checked"] = self.checked.into();
+        value["identity"] = identity.unwrap_or(Value::Null);
+        output::print_json(&value)
     }
-    let mut value = status_json(&found.name, times, verdict, now);
-    value["checked"] = checked.into();
-    value["identity"] = identity.unwrap_or(Value::Null);
-    output::print_json(&value)
-}
 
-fn finish(
-    found: &Found,
-    times: &SessionTimes,
-    verdict: Verdict,
-    now: i64,
-    checked: &str,
-    identity: Option<Value>,
-    json: bool,
-) -> Result<()> {
-    print_json_if(json, found, times, verdict, now, checked, identity)?;
-    if verdict == Verdict::Expired {
-        return Err(with_hint(
-            SignInNeeded {
-                profile: found.name.clone(),
-                reason: expired_reason(times, now),
-            },
-            format!("sign in again with `{}`", found.relogin()),
-        ));
+    fn finish(&self, state: State, identity: Option<Value>) -> Result<()> {
+        self.print_json(status_word(state), identity)?;
+        if let Some(reason) = state.sign_in_reason() {
+            return Err(with_hint(
+                SignInNeeded {
+                    profile: self.target.name.clone(),
+                    reason,
+                },
+                format!("sign in again with `{}`", self.target.relogin(self.profile)),
+            ));
+        }
+        let times = SessionTimes::of(&self.profile.oauth_session());
+        stderrln!("{}", describe(&self.target.name, &times, state, self.now));
+        Ok(())
     }
-    stderrln!("{}", describe(&found.name, times, verdict, now));
-    Ok(())
 }

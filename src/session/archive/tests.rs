@@ -1,26 +1,34 @@
 use super::*;
+use crate::cloud::credentials::Credentials;
 
 /// A low work factor: these tests check the format, not scrypt's cost.
 const FAST: u8 = 2;
 
 fn sample(name: &str) -> SessionArchive {
-    let profile = Profile {
-        name: name.to_owned(),
-        mode: "OAuth".into(),
-        oauth_site_type: Some("INTL".into()),
-        region_id: "ap-southeast-1".into(),
-        language: "en".into(),
-        oauth_access_token: Secret::new("at-123"),
-        oauth_access_token_expire: 5000,
-        oauth_refresh_token: Secret::new("rt-456"),
-        oauth_refresh_token_expire: 90_000,
-        access_key_id: "STS.abc".into(),
-        access_key_secret: Secret::new("sk"),
-        sts_token: Secret::new("CAIS+x/y=="),
-        sts_expiration: 4000,
-        ..Profile::default()
+    let session = OAuthSession {
+        access_token: Some(Token {
+            secret: Secret::new("at-123"),
+            expires_at: Some(5000),
+        }),
+        refresh_token: Some(Token {
+            secret: Secret::new("rt-456"),
+            expires_at: Some(90_000),
+        }),
+        sts: Some(Credentials {
+            access_key_id: "STS.abc".into(),
+            access_key_secret: Secret::new("sk"),
+            security_token: Some(Secret::new("CAIS+x/y==")),
+            expiration: Some(4000),
+        }),
+        account_id: Some("1234567890123456".into()),
     };
-    SessionArchive::from_profile(&profile, Some("1234567890123456".into()), 1000)
+    let about = About {
+        name,
+        site: Site::Intl,
+        region_id: "ap-southeast-1",
+        language: "en",
+    };
+    SessionArchive::pack(about, &session, 1000)
 }
 
 fn pass(text: &str) -> Secret {
@@ -47,9 +55,10 @@ fn round_trips_and_records_version_and_expiry() {
         archive.profile.account_id.as_deref(),
         Some("1234567890123456")
     );
-    let profile = archive.to_profile();
-    assert_eq!(profile.oauth_refresh_token_expire, 90_000);
-    assert_eq!(profile.sts_token.expose(), "CAIS+x/y==");
+    let session = archive.session();
+    assert_eq!(session.refresh_token.unwrap().expires_at, Some(90_000));
+    let sts = session.sts.unwrap();
+    assert_eq!(sts.security_token.unwrap().expose(), "CAIS+x/y==");
 }
 
 #[test]

@@ -1,0 +1,235 @@
+//! The one place that decides which profile file, which profile, and which command signs it in
+//! again. Every command asks here; `credentials.rs` adds the single entry into renewal.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow, bail};
+
+use super::settings::Settings;
+use crate::cli::ProfileArgs;
+use crate::error::{SignInNeeded, with_hint};
+use crate::profile::{ConfigFile, Mode, Profile, Store};
+use crate::renew::require_profile;
+use crate::site::Site;
+
+/// Where the profile name came from, so messages can say which setting to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameSource {
+    /// `--profile`.
+    Flag,
+    /// This environment variable (`ALIBABACLOUD_PROFILE`, `ALIBABA_CLOUD_PROFILE`,
+    /// `ALICLOUD_PROFILE`: the first one set).
+    Env(&'static str),
+    /// The file's `current`.
+    Current,
+    /// Nothing chose one: `default` (sign-in and `configure set` only).
+    Default,
+}
+
+/// The profile name: the flag, then the environment, then the file's `current`.
+pub fn choose_name(
+    flag: Option<&str>,
+    settings: &Settings,
+    file: &ConfigFile,
+) -> Option<(String, NameSource)> {
+    if let Some(name) = flag {
+        return Some((name.to_owned(), NameSource::Flag));
+    }
+    if let Some((var, name)) = &settings.profile_env {
+        return Some((name.clone(), NameSource::Env(var)));
+    }
+    file.current()
+        .map(|name| (name.to_owned(), NameSource::Current))
+}
+
+/// The same, falling back to `default`: what a sign-in and `configure set` write to.
+pub fn choose_name_or_default(
+    flag: Option<&str>,
+    settings: &Settings,
+    file: &ConfigFile,
+) -> (String, NameSource) {
+    choose_name(flag, settings, file).unwrap_or_else(|| ("default".to_owned(), NameSource::Default))
+}
+
+/// The profile file: `--config-path`, else `ALIBABA_CLOUD_CONFIG_FILE`, else the default; and
+/// the path hints must name, which is set when the file is not the default one.
+pub fn choose_file(settings: &Settings, flag: Option<&Path>) -> Result<(Store, Option<PathBuf>)> {
+    let store = settings.store(flag)?;
+    let default = settings.home.as_deref().map(Store::default_path);
+    let named = (default.as_deref() != Some(store.path())).then(|| store.path().to_owned());
+    Ok((store, named))
+}
+
+/// The command that signs profile `name` in again on `site`, quoted for the shell, with
+/// `--config-path` when the file is not the default one.
+pub fn relogin_command(name: &str, site: Site, config_path: Option<&Path>) -> String {
+    let mut command = format!(
+        "alicli configure --profile {} --mode OAuth --oauth-site-type {site}",
+        shell_word(name)
+    );
+    if let Some(path) = config_path {
+        command.push_str(&format!(
+            " --config-path {}",
+            shell_word(&path.to_string_lossy())
+        ));
+    }
+    command
+}
+
+/// A word the user's shell reads back as `text`: bare when safe, else quoted.
+pub fn shell_word(text: &str) -> String {
+    let safe = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if safe {
+        text.to_owned()
+    } else if cfg!(windows) {
+        // PowerShell, Windows' shell: single quotes, with `'` doubled.
+        format!("'{}'", text.replace('\'', "''"))
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// The profile a command works on: the file as read, the name and where it came from.
+pub struct Target {
+    /// The profile file.
+    pub store: Store,
+    /// The file as read when the command started (renewals re-read it under the lock).
+    pub file: ConfigFile,
+    /// The profile name.
+    pub name: String,
+    /// Where the name came from.
+    pub source: NameSource,
+    /// The file to name in hints (when not the default one).
+    config_hint: Option<PathBuf>,
+}
+
+impl Target {
+    /// Reads the file and picks the profile from the flags, the environment and `current`.
+    pub fn locate(settings: &Settings, args: &ProfileArgs) -> Result<Self> {
+        let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
+        let file = store.load()?;
+        let Some((name, source)) = choose_name(args.profile.as_deref(), settings, &file) else {
+            return Err(with_hint(
+                anyhow!(
+                    "no profile selected and `{}` has no current profile",
+                    store.path().display()
+                ),
+                "sign in with `alicli configure --profile NAME --mode OAuth`, or pass `--profile NAME`",
+            ));
+        };
+        Ok(Self {
+            store,
+            file,
+            name,
+            source,
+            config_hint,
+        })
+    }
+
+    /// The profile, or an error whose hint says how to create it.
+    pub fn profile(&self) -> Result<Profile> {
+        self.profile_in(&self.file)
+    }
+
+    /// The profile in `file` (read again by a long-running command).
+    pub fn profile_in(&self, file: &ConfigFile) -> Result<Profile> {
+        require_profile(file, &self.store, &self.name).map_err(|e| {
+            let e = match self.source {
+                NameSource::Env(var) => e.context(format!("`{var}` names profile `{}`", self.name)),
+                _ => e,
+            };
+            with_hint(e, format!("sign in with `{}`", self.relogin_on(Site::Cn)))
+        })
+    }
+
+    /// The profile, which must be an OAuth one (session commands).
+    pub fn oauth_profile(&self) -> Result<Profile> {
+        let profile = self.profile()?;
+        if profile.mode != Mode::OAuth {
+            bail!(
+                "profile `{}` has mode `{}`; session commands work on OAuth profiles, made by \
+                 `alicli configure --mode OAuth`",
+                self.name,
+                profile.mode
+            );
+        }
+        Ok(profile)
+    }
+
+    /// Reads the file again (after a renewal changed it) and returns the profile.
+    pub fn reload(&mut self) -> Result<Profile> {
+        self.file = self.store.load()?;
+        self.profile()
+    }
+
+    /// The command that signs this profile in again, on `profile`'s site.
+    pub fn relogin(&self, profile: &Profile) -> String {
+        self.relogin_on(profile.site().unwrap_or(Site::Cn))
+    }
+
+    fn relogin_on(&self, site: Site) -> String {
+        relogin_command(&self.name, site, self.config_hint.as_deref())
+    }
+
+    /// Adds the exact sign-in command to an error that needs one.
+    pub fn sign_in_hint(&self, error: anyhow::Error, profile: &Profile) -> anyhow::Error {
+        if error.downcast_ref::<SignInNeeded>().is_none() {
+            return error;
+        }
+        with_hint(
+            error,
+            format!("sign in again with `{}`", self.relogin(profile)),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_quote_what_the_shell_would_split() {
+        assert_eq!(shell_word("work"), "work");
+        assert_eq!(
+            shell_word("/home/u/.aliyun/x.json"),
+            "/home/u/.aliyun/x.json"
+        );
+        if cfg!(unix) {
+            assert_eq!(shell_word("my work"), "'my work'");
+            assert_eq!(shell_word("it's"), "'it'\\''s'");
+            assert_eq!(shell_word("$(rm -rf ~)"), "'$(rm -rf ~)'");
+            assert_eq!(shell_word(""), "''");
+        }
+        assert_eq!(
+            relogin_command("a b", Site::Intl, Some(Path::new("/tmp/c.json"))),
+            "alicli configure --profile 'a b' --mode OAuth --oauth-site-type INTL --config-path /tmp/c.json"
+        );
+    }
+
+    #[test]
+    fn the_name_comes_from_the_flag_the_environment_then_current() {
+        let file =
+            ConfigFile::parse(br#"{"current":"cur","profiles":[]}"#, Path::new("c")).unwrap();
+        let mut settings = Settings::default();
+        assert_eq!(
+            choose_name(None, &settings, &file),
+            Some(("cur".into(), NameSource::Current))
+        );
+        settings.profile_env = Some(("ALIBABA_CLOUD_PROFILE", "env".into()));
+        assert_eq!(
+            choose_name(None, &settings, &file),
+            Some(("env".into(), NameSource::Env("ALIBABA_CLOUD_PROFILE")))
+        );
+        assert_eq!(
+            choose_name(Some("flag"), &settings, &file),
+            Some(("flag".into(), NameSource::Flag))
+        );
+        assert_eq!(
+            choose_name_or_default(None, &Settings::default(), &ConfigFile::empty()),
+            ("default".into(), NameSource::Default)
+        );
+    }
+}

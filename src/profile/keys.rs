@@ -1,0 +1,41 @@
+//! The names of the profile keys alicli reads or writes (PROTOCOL.md §4). Every write names its
+//! keys through these constants, so a typo cannot create a key nobody reads.
+
+/// The profile name.
+pub const NAME: &str = "name";
+/// The credential mode (see [`super::Mode`]).
+pub const MODE: &str = "mode";
+/// `CN` or `INTL`.
+pub const OAUTH_SITE_TYPE: &str = "oauth_site_type";
+/// The default region.
+pub const REGION_ID: &str = "region_id";
+/// `en` or `zh`.
+pub const LANGUAGE: &str = "language";
+/// `json` for profiles alicli creates.
+pub const OUTPUT_FORMAT: &str = "output_format";
+/// An STS endpoint override.
+pub const STS_ENDPOINT: &str = "sts_endpoint";
+/// The profile a chained role profile takes its credentials from.
+pub const SOURCE_PROFILE: &str = "source_profile";
+/// The role a role profile assumes.
+pub const RAM_ROLE_ARN: &str = "ram_role_arn";
+
+/// The OAuth access token.
+pub const OAUTH_ACCESS_TOKEN: &str = "oauth_access_token";
+/// Its expiry, unix seconds.
+pub const OAUTH_ACCESS_TOKEN_EXPIRE: &str = "oauth_access_token_expire";
+/// The OAuth refresh token.
+pub const OAUTH_REFRESH_TOKEN: &str = "oauth_refresh_token";
+/// Its expiry, unix seconds (declared by the official CLI, never written by it).
+pub const OAUTH_REFRESH_TOKEN_EXPIRE: &str = "oauth_refresh_token_expire";
+/// The AccessKeyId (STS for OAuth profiles).
+pub const ACCESS_KEY_ID: &str = "access_key_id";
+/// The AccessKeySecret.
+pub const ACCESS_KEY_SECRET: &str = "access_key_secret";
+/// The STS security token.
+pub const STS_TOKEN: &str = "sts_token";
+/// When the STS credentials expire, unix seconds.
+pub const STS_EXPIRATION: &str = "sts_expiration";
+/// The account signed in, recorded by alicli so that a sign-in to another account is noticed.
+/// Other tools ignore the key; the Go and Java SDKs drop it when they rewrite a profile.
+pub const ALICLI_ACCOUNT_ID: &str = "alicli_account_id";

@@ -1,0 +1,104 @@
+//! The typed view of one profile: what alicli reads out of the raw JSON, the OAuth session it
+//! holds, and its state. Fields other tools own stay in the file, not here.
+
+use anyhow::Result;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::mode::Mode;
+use crate::oauth::token::lenient_seconds;
+use crate::secret::Secret;
+use crate::session::record::{OAuthSession, Token, stored_sts};
+use crate::session::state::{Margins, State};
+use crate::site::Site;
+
+/// A typed view of one profile.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Profile {
+    /// The profile name.
+    pub name: String,
+    /// How the profile gets its credentials.
+    pub mode: Mode,
+    /// `CN` or `INTL` for OAuth profiles.
+    pub oauth_site_type: Option<String>,
+    /// The default region.
+    pub region_id: String,
+    /// `en` or `zh`.
+    pub language: String,
+    /// The OAuth access token.
+    pub oauth_access_token: Secret,
+    /// The OAuth refresh token.
+    pub oauth_refresh_token: Secret,
+    /// When the access token expires, unix seconds (0 when unknown).
+    #[serde(deserialize_with = "lenient_or_zero")]
+    pub oauth_access_token_expire: i64,
+    /// When the refresh token expires, unix seconds (0 when unknown; the CLI never writes it).
+    #[serde(deserialize_with = "lenient_or_zero")]
+    pub oauth_refresh_token_expire: i64,
+    /// The AccessKeyId (STS for OAuth profiles).
+    pub access_key_id: String,
+    /// The AccessKeySecret.
+    pub access_key_secret: Secret,
+    /// The STS security token.
+    pub sts_token: Secret,
+    /// When the STS credentials expire, unix seconds (0 when unknown).
+    #[serde(deserialize_with = "lenient_or_zero")]
+    pub sts_expiration: i64,
+    /// An STS endpoint override.
+    pub sts_endpoint: Option<String>,
+    /// The command an `External` profile runs for credentials (PROTOCOL.md §7).
+    pub process_command: Option<String>,
+    /// The account signed in ([`keys::ALICLI_ACCOUNT_ID`]).
+    pub alicli_account_id: Option<String>,
+}
+
+impl Profile {
+    /// The typed view of a raw profile; a field of the wrong type is an error naming it.
+    pub fn from_raw(raw: &Map<String, Value>) -> Result<Self, serde_json::Error> {
+        Profile::deserialize(Value::Object(raw.clone()))
+    }
+
+    /// The OAuth session the profile holds; empty fields are absent parts, and an expiry of 0
+    /// is an unknown one.
+    pub fn oauth_session(&self) -> OAuthSession {
+        OAuthSession {
+            access_token: Token::stored(&self.oauth_access_token, self.oauth_access_token_expire),
+            refresh_token: Token::stored(
+                &self.oauth_refresh_token,
+                self.oauth_refresh_token_expire,
+            ),
+            sts: stored_sts(
+                &self.access_key_id,
+                &self.access_key_secret,
+                &self.sts_token,
+                self.sts_expiration,
+            ),
+            account_id: self.alicli_account_id.clone().filter(|id| !id.is_empty()),
+        }
+    }
+
+    /// What the profile's credentials are good for at `now` (see [`State`]).
+    pub fn state(&self, now: i64, margins: Margins) -> State {
+        match self.mode {
+            Mode::OAuth => State::of_session(&self.oauth_session(), now, margins),
+            Mode::Ak => State::StaticKeys { expires_at: None },
+            Mode::StsToken => State::StaticKeys {
+                expires_at: (self.sts_expiration > 0).then_some(self.sts_expiration),
+            },
+            _ => State::Elsewhere,
+        }
+    }
+
+    /// The site of an OAuth profile (CN when unset, as the official CLI assumes).
+    pub fn site(&self) -> Result<Site> {
+        match self.oauth_site_type.as_deref() {
+            None | Some("") => Ok(Site::Cn),
+            Some(text) => Site::parse(text),
+        }
+    }
+}
+
+fn lenient_or_zero<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    Ok(lenient_seconds(deserializer)?.unwrap_or(0))
+}
