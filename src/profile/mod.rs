@@ -3,11 +3,13 @@
 pub mod keys;
 pub mod mode;
 pub mod model;
+pub mod storage;
 pub mod store;
 pub mod summary;
 pub mod typed;
 
 pub use mode::Mode;
 pub use model::{ConfigFile, check_region};
+pub use storage::Storage;
 pub use store::Store;
 pub use typed::Profile;

@@ -124,7 +124,7 @@ impl ConfigFile {
         let Some(raw) = self.raw_profile(name) else {
             return Ok(None);
         };
-        let profile = Profile::from_raw(raw).map_err(|e| {
+        let profile = Profile::from_raw(raw, path).map_err(|e| {
             anyhow::anyhow!("profile `{name}` in `{}` is malformed: {e}", path.display())
         })?;
         Ok(Some(profile))
@@ -203,10 +203,13 @@ impl ConfigFile {
                 ),
             ],
         );
-        match &session.account_id {
-            Some(account) => {
-                self.set_fields(name, [(keys::ALICLI_ACCOUNT_ID, account.as_str().into())])
-            }
+        self.set_account(name, session.account_id.as_deref());
+    }
+
+    /// Records the account signed in to profile `name`, or removes the record when unknown.
+    pub fn set_account(&mut self, name: &str, account: Option<&str>) {
+        match account {
+            Some(account) => self.set_fields(name, [(keys::ALICLI_ACCOUNT_ID, account.into())]),
             None => {
                 self.remove_field(name, keys::ALICLI_ACCOUNT_ID);
             }

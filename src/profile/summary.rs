@@ -1,9 +1,13 @@
 //! What `configure list` shows of a profile. A profile that does not parse (another tool's, or a
 //! hand edit) still gets a row, so one odd profile never hides the others.
 
+use std::path::Path;
+
 use serde_json::{Map, Value};
 
 use super::keys;
+use super::mode::Mode;
+use super::storage::Storage;
 use super::typed::Profile;
 use crate::session::state::{Margins, State, keeps};
 use crate::site::Site;
@@ -63,8 +67,10 @@ impl Validity {
 pub struct Summary {
     /// The profile name.
     pub name: String,
-    /// The mode, as stored (empty when missing).
+    /// The mode as alicli sees it (empty when missing): `OAuth` for a keychain profile too.
     pub mode: String,
+    /// Where an OAuth profile keeps its session.
+    pub storage: Option<Storage>,
     /// `CN`/`INTL` for OAuth profiles.
     pub site: Option<String>,
     /// `region_id`, when set.
@@ -75,14 +81,18 @@ pub struct Summary {
     pub account: Option<String>,
 }
 
-/// Summarizes one raw profile at time `now`.
-pub fn summarize(raw: &Map<String, Value>, now: i64) -> Summary {
+/// Summarizes one raw profile at time `now`, with its typed view (`None` when it is malformed),
+/// a keychain profile's session already read into it.
+pub fn summarize(raw: &Map<String, Value>, profile: Option<&Profile>, now: i64) -> Summary {
     let text = |key: &str| {
         raw.get(key)
             .and_then(Value::as_str)
             .filter(|v| !v.is_empty())
     };
-    let mode = text(keys::MODE).unwrap_or_default().to_owned();
+    let mode = profile.map_or_else(
+        || text(keys::MODE).unwrap_or_default().to_owned(),
+        |p| p.mode.to_string(),
+    );
     let site = (mode == "OAuth").then(|| match text(keys::OAUTH_SITE_TYPE) {
         None => Site::Cn.as_str().to_owned(),
         Some(stored) => Site::parse(stored)
@@ -98,12 +108,15 @@ pub fn summarize(raw: &Map<String, Value>, now: i64) -> Summary {
                 .filter(|account| !account.is_empty())
                 .map(str::to_owned)
         });
-    let validity = match Profile::from_raw(raw) {
-        Ok(profile) => Validity::of(profile.state(now, Margins::DEFAULT), now),
-        Err(_) => Validity::Unknown,
+    let validity = match profile {
+        Some(profile) => Validity::of(profile.state(now, Margins::DEFAULT), now),
+        None => Validity::Unknown,
     };
     Summary {
         name: text(keys::NAME).unwrap_or_default().to_owned(),
+        storage: profile
+            .filter(|p| p.mode == Mode::OAuth)
+            .map(|p| p.storage),
         site,
         region: text(keys::REGION_ID).map(str::to_owned),
         validity,
@@ -118,7 +131,9 @@ mod tests {
     use serde_json::json;
 
     fn summary(value: Value) -> Summary {
-        summarize(value.as_object().unwrap(), 1000)
+        let raw = value.as_object().unwrap();
+        let profile = Profile::from_raw(raw, Path::new("config.json")).ok();
+        summarize(raw, profile.as_ref(), 1000)
     }
 
     #[test]

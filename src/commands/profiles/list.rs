@@ -1,5 +1,7 @@
 //! `alicli configure list [--output table|json]`: every profile, one line each.
 
+use std::path::Path;
+
 use anyhow::Result;
 use serde_json::{Value, json};
 
@@ -8,6 +10,7 @@ use crate::clock;
 use crate::commands::output;
 use crate::commands::settings::Settings;
 use crate::profile::summary::{Summary, Validity, summarize};
+use crate::profile::{Profile, Storage, storage};
 use crate::timefmt::to_rfc3339;
 
 /// Lists the profiles of the file; the current one is marked `*` (`"current": true` in JSON).
@@ -15,7 +18,17 @@ pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
     let store = settings.store(args.config_path.as_deref())?;
     let file = store.load()?;
     let now = clock::now_unix();
-    let rows: Vec<Summary> = file.raw_profiles().map(|p| summarize(p, now)).collect();
+    let mut keychain = KeychainReads::default();
+    let rows: Vec<Summary> = file
+        .raw_profiles()
+        .map(|raw| {
+            let mut profile = Profile::from_raw(raw, store.path()).ok();
+            if let Some(p) = &mut profile {
+                keychain.load(p, store.path());
+            }
+            summarize(raw, profile.as_ref(), now)
+        })
+        .collect();
     let current = file.current();
     if let Some(current) = current
         && !rows.iter().any(|row| row.name == current)
@@ -38,8 +51,31 @@ pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
     }
 }
 
-/// `{"current": …, "profiles": [{name, current, mode, site, region, validity, valid_until,
-/// account_id}]}`; absent values are `null`, times RFC 3339 UTC. No secrets.
+/// Reads keychain sessions for the listing. The first failure is reported and ends the reads:
+/// the keychain will not answer the next profile either, and each try may take seconds.
+#[derive(Default)]
+struct KeychainReads {
+    failed: bool,
+}
+
+impl KeychainReads {
+    fn load(&mut self, profile: &mut Profile, config: &Path) {
+        if profile.storage != Storage::Keychain {
+            return;
+        }
+        if !self.failed
+            && let Err(fault) = storage::load(profile, config)
+        {
+            self.failed = true;
+            stderrln!(
+                "warning: {fault}; the validity of keychain profiles is not shown; `alicli doctor` checks the keychain"
+            );
+        }
+    }
+}
+
+/// `{"current": …, "profiles": [{name, current, mode, storage, site, region, validity,
+/// valid_until, account_id}]}`; absent values are `null`, times RFC 3339 UTC. No secrets.
 fn as_json(current: Option<&str>, rows: &[Summary]) -> Value {
     let profiles: Vec<Value> = rows
         .iter()
@@ -52,6 +88,7 @@ fn as_json(current: Option<&str>, rows: &[Summary]) -> Value {
                 "name": row.name,
                 "current": Some(row.name.as_str()) == current,
                 "mode": row.mode,
+                "storage": row.storage.map(Storage::as_str),
                 "site": row.site,
                 "region": row.region,
                 "validity": row.validity.as_str(),
@@ -63,13 +100,14 @@ fn as_json(current: Option<&str>, rows: &[Summary]) -> Value {
     json!({"current": current, "profiles": profiles})
 }
 
-/// Columns `Profile | Mode | Site | Region | Valid until | Account`, in the style of `aliyun
-/// configure list`.
+/// Columns `Profile | Mode | Storage | Site | Region | Valid until | Account`, in the style of
+/// `aliyun configure list`.
 fn table(current: Option<&str>, rows: &[Summary]) -> String {
     let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_owned());
-    let mut cells: Vec<[String; 6]> = vec![[
+    let mut cells: Vec<[String; 7]> = vec![[
         "Profile".into(),
         "Mode".into(),
+        "Storage".into(),
         "Site".into(),
         "Region".into(),
         "Valid until".into(),
@@ -96,13 +134,14 @@ fn table(current: Option<&str>, rows: &[Summary]) -> String {
         cells.push([
             name,
             mode,
+            dash(&row.storage.map(|s| s.as_str().to_owned())),
             dash(&row.site),
             dash(&row.region),
             validity,
             dash(&row.account),
         ]);
     }
-    let mut widths = [0usize; 6];
+    let mut widths = [0usize; 7];
     for line in &cells {
         for (width, cell) in widths.iter_mut().zip(line) {
             *width = (*width).max(cell.chars().count());
@@ -135,6 +174,7 @@ mod tests {
             Summary {
                 name: "work".into(),
                 mode: "OAuth".into(),
+                storage: Some(Storage::Keychain),
                 site: Some("CN".into()),
                 region: Some("cn-hangzhou".into()),
                 validity: Validity::Until(1_795_341_600),
@@ -143,6 +183,7 @@ mod tests {
             Summary {
                 name: "ak".into(),
                 mode: "AK".into(),
+                storage: None,
                 site: None,
                 region: None,
                 validity: Validity::Never,
@@ -151,14 +192,16 @@ mod tests {
         ];
         assert_eq!(
             table(Some("work"), &rows),
-            "Profile | Mode  | Site | Region      | Valid until          | Account\n\
-             ------- | ----- | ---- | ----------- | -------------------- | ----------------\n\
-             work *  | OAuth | CN   | cn-hangzhou | 2026-11-22T10:00:00Z | 1234567890123456\n\
-             ak      | AK    | -    | -           | never                | -\n"
+            "Profile | Mode  | Storage  | Site | Region      | Valid until          | Account\n\
+             ------- | ----- | -------- | ---- | ----------- | -------------------- | ----------------\n\
+             work *  | OAuth | keychain | CN   | cn-hangzhou | 2026-11-22T10:00:00Z | 1234567890123456\n\
+             ak      | AK    | -        | -    | -           | never                | -\n"
         );
         let value = as_json(Some("work"), &rows);
         assert_eq!(value["profiles"][0]["current"], true);
         assert_eq!(value["profiles"][0]["valid_until"], "2026-11-22T10:00:00Z");
+        assert_eq!(value["profiles"][0]["storage"], "keychain");
+        assert_eq!(value["profiles"][1]["storage"], Value::Null);
         assert_eq!(value["profiles"][1]["validity"], "never");
         assert_eq!(value["profiles"][1]["site"], Value::Null);
     }
