@@ -2,7 +2,7 @@
 //! [`State`](crate::session::state::State); this module does it, under the profile store's lock,
 //! so that many processes renewing one profile make a single round trip.
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 use crate::cloud::credentials::Credentials;
 use crate::cloud::endpoints::OAuthEndpoints;
@@ -11,7 +11,7 @@ use crate::error::SignInNeeded;
 use crate::http::{Http, RequestError, ServerError};
 use crate::oauth::token::refresh;
 use crate::profile::store::StoreLock;
-use crate::profile::{ConfigFile, Mode, Profile, Store};
+use crate::profile::{ConfigFile, Mode, Profile, Storage, Store, storage};
 use crate::secret::Secret;
 use crate::session::record::OAuthSession;
 use crate::session::state::{Margins, SessionTimes, State, Step};
@@ -43,10 +43,15 @@ pub struct RenewalReport {
     pub exchanged: bool,
 }
 
-/// The profile, or an error naming the file.
+/// The profile, with its session wherever it is kept ([`storage::load`]), or an error naming
+/// the file.
 pub fn require_profile(file: &ConfigFile, store: &Store, name: &str) -> Result<Profile> {
-    file.profile(name, store.path())?
-        .ok_or_else(|| anyhow!("profile `{name}` not found in `{}`", store.path().display()))
+    let mut profile = file
+        .profile(name, store.path())?
+        .ok_or_else(|| anyhow!("profile `{name}` not found in `{}`", store.path().display()))?;
+    storage::load(&mut profile, store.path())
+        .with_context(|| format!("cannot read the session of profile `{name}`"))?;
+    Ok(profile)
 }
 
 /// The credentials of a profile when no request is needed: AK/StsToken keys as they are, or an
@@ -159,6 +164,7 @@ pub async fn renew(
     let renewal = Renewal {
         lock: &lock,
         store,
+        storage: profile.storage,
         name,
         net,
         endpoints: &endpoints,
@@ -185,6 +191,8 @@ fn sign_in_needed(name: &str, reason: String) -> anyhow::Error {
 struct Renewal<'a> {
     lock: &'a StoreLock,
     store: &'a Store,
+    /// Where the session is kept (it stays there).
+    storage: Storage,
     name: &'a str,
     net: &'a Network<'a>,
     endpoints: &'a OAuthEndpoints,
@@ -257,7 +265,7 @@ impl Renewal<'_> {
     fn save(&self, session: &OAuthSession) -> Result<()> {
         self.lock.update(|file| {
             if file.raw_profile(self.name).is_some() {
-                file.apply_session(self.name, session);
+                storage::save(file, self.store.path(), self.name, self.storage, session)?;
             }
             Ok(())
         })
@@ -318,17 +326,17 @@ impl Renewal<'_> {
     /// writer may have stored a new session meanwhile). STS credentials already issued stay.
     fn forget_refused(&self, refused: &[Secret]) -> Result<()> {
         self.lock.update(|file| {
-            let Some(profile) = file.profile(self.name, self.store.path())? else {
+            if file.raw_profile(self.name).is_none() {
                 return Ok(());
-            };
-            let mut session = profile.oauth_session();
+            }
+            let mut session = require_profile(file, self.store, self.name)?.oauth_session();
             if session
                 .refresh_secret()
                 .is_some_and(|t| refused.contains(t))
             {
                 session.access_token = None;
                 session.refresh_token = None;
-                file.apply_session(self.name, &session);
+                storage::save(file, self.store.path(), self.name, self.storage, &session)?;
             }
             Ok(())
         })

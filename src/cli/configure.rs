@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::ProfileArgs;
+use super::{ProfileArgs, StorageArg};
 
 /// The credential mode `configure` sets up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,6 +74,9 @@ pub struct ConfigureArgs {
     /// Replace the profile without asking when the new sign-in is to another account.
     #[arg(long)]
     pub force: bool,
+    /// Where to keep the session [default: where the profile keeps it now, or file].
+    #[arg(long, value_enum)]
+    pub storage: Option<StorageArg>,
 }
 
 /// `alicli configure list|get|set|delete|switch`
@@ -147,6 +150,9 @@ pub struct SetArgs {
     /// The STS endpoint this profile calls: a host (HTTPS) or a full URL; an empty value removes it.
     #[arg(long, value_name = "URL")]
     pub sts_endpoint: Option<String>,
+    /// Move the profile's session: into the OS keychain, or back into config.json.
+    #[arg(long, value_enum)]
+    pub storage: Option<StorageArg>,
 }
 
 /// `alicli configure delete|switch`: a profile named on the command line.

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::ProfileArgs;
+use super::{ProfileArgs, StorageArg};
 
 /// `alicli session …`
 #[derive(Debug, Args)]
@@ -84,6 +84,9 @@ pub struct SessionImportArgs {
     /// Replace a profile of the same name.
     #[arg(long)]
     pub force: bool,
+    /// Where to keep the session [default: asked on a terminal, else file].
+    #[arg(long, value_enum)]
+    pub storage: Option<StorageArg>,
 }
 
 /// `alicli session terminate` / `alicli logout`

@@ -14,6 +14,7 @@ use super::output;
 use super::prompt;
 use super::resolve::{choose_file, choose_name_or_default, relogin_command};
 use super::settings::Settings;
+use super::storage;
 use crate::cli::ConfigureArgs;
 use crate::clock;
 use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
@@ -25,7 +26,8 @@ use crate::oauth::authorize::{authorize_url, redirect_uri};
 use crate::oauth::callback::{CallbackResult, CallbackServer, bind_listener};
 use crate::oauth::pkce::AuthorizationRequest;
 use crate::oauth::token::redeem_code;
-use crate::profile::{Mode, Profile, keys};
+use crate::keychain;
+use crate::profile::{self, Mode, Profile, Storage, keys};
 use crate::session::record::OAuthSession;
 use crate::site::Site;
 use wait::{SignInPage, Waiter};
@@ -38,6 +40,8 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
     let (name, _) = choose_name_or_default(args.profile.as_deref(), settings, &file);
     check_profile_name(&name)?;
     let existing = file.profile(&name, store.path())?;
+    let storage = storage::for_sign_in(args.storage, existing.as_ref());
+    storage::ensure_usable(storage, store.path())?;
     let interactive = prompt::interactive();
     let site = choose_site(
         args.oauth_site_type.as_deref(),
@@ -167,7 +171,6 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
     }
 
     let mut fields: Vec<(&'static str, Value)> = vec![
-        (keys::MODE, Mode::OAuth.as_str().into()),
         (keys::OAUTH_SITE_TYPE, site.as_str().into()),
         (keys::REGION_ID, region.into()),
         (keys::LANGUAGE, language.into()),
@@ -176,12 +179,13 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
         fields.push((keys::OUTPUT_FORMAT, "json".into()));
     }
     let session = OAuthSession::signed_in(&tokens, credentials, account);
-    store.update(|file| {
+    let before = store.update(|file| {
         file.set_fields(&name, fields);
-        file.apply_session(&name, &session);
+        let before = profile::storage::save(file, store.path(), &name, storage, &session)?;
         file.set_current(&name);
-        Ok(())
+        Ok(before)
     })?;
+    storage::tidy(before, storage, store.path(), &name);
 
     let identity = identity.with_context(|| {
         format!(
@@ -196,8 +200,12 @@ pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Resul
             .unwrap_or("?")
             .to_owned()
     };
+    let kept = match storage {
+        Storage::File => String::new(),
+        Storage::Keychain => format!(" Its session is kept in {}.", keychain::STORE),
+    };
     stderrln!(
-        "Signed in as {} (account {}). Profile `{name}` saved to {}.",
+        "Signed in as {} (account {}). Profile `{name}` saved to {}.{kept}",
         field("Arn"),
         field("AccountId"),
         store.path().display()

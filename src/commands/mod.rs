@@ -15,6 +15,7 @@ mod resolve;
 mod session;
 mod settings;
 mod shell;
+mod storage;
 mod sts;
 
 use std::future::Future;

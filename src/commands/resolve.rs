@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow, bail};
 
 use super::settings::Settings;
+use super::storage::keychain_hint;
 use crate::cli::ProfileArgs;
 use crate::error::{SignInNeeded, with_hint};
 use crate::profile::{ConfigFile, Mode, Profile, Store};
@@ -134,14 +135,24 @@ impl Target {
         self.profile_in(&self.file)
     }
 
-    /// The profile in `file` (read again by a long-running command).
+    /// The profile in `file` (read again by a long-running command), with its session wherever
+    /// it is kept.
     pub fn profile_in(&self, file: &ConfigFile) -> Result<Profile> {
         require_profile(file, &self.store, &self.name).map_err(|e| {
             let e = match self.source {
                 NameSource::Env(var) => e.context(format!("`{var}` names profile `{}`", self.name)),
                 _ => e,
             };
-            with_hint(e, format!("sign in with `{}`", self.relogin_on(Site::Cn)))
+            // A keychain that failed: the profile is there, on its own site.
+            let site = file
+                .profile(&self.name, self.store.path())
+                .ok()
+                .flatten()
+                .and_then(|p| p.site().ok());
+            let relogin = self.relogin_on(site.unwrap_or(Site::Cn));
+            let hint = keychain_hint(&e, &relogin)
+                .unwrap_or_else(|| format!("sign in with `{relogin}`"));
+            with_hint(e, hint)
         })
     }
 

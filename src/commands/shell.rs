@@ -10,7 +10,7 @@ use super::resolve::{choose_file, choose_name};
 use super::settings::Settings;
 use crate::cli::{Cli, CompletionArgs, CompletionShell, ManArgs, PromptArgs};
 use crate::error::UsageError;
-use crate::profile::Profile;
+use crate::profile::{Profile, storage};
 use crate::session::state::{Margins, State};
 use crate::{clock, timefmt};
 
@@ -60,9 +60,11 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
     let Some((name, _)) = choose_name(args.profile.profile.as_deref(), settings, &file) else {
         return Ok(());
     };
-    let Some(profile) = file.profile(&name, store.path())? else {
+    let Some(mut profile) = file.profile(&name, store.path())? else {
         return Ok(());
     };
+    // A keychain that does not answer leaves just the name: a prompt shows no errors.
+    let _ = storage::load(&mut profile, store.path());
     output::print_stdout(&format!("{}\n", status(&profile, clock::now_unix())))
 }
 

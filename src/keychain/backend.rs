@@ -50,6 +50,7 @@ pub enum Fault {
     #[error("{STORE} failed: {0}")]
     Failed(String),
     /// This operating system has no store alicli can use.
+    #[cfg_attr(any(target_os = "linux", target_os = "macos", windows), allow(dead_code))]
     #[error("keychain storage is not available on this operating system")]
     Unsupported,
 }

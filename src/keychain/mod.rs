@@ -2,7 +2,7 @@
 //! system's keychain instead of config.json, while config.json keeps a profile every official
 //! tool can use.
 //!
-//! Item layout, version 1: one item per profile, service [`SERVICE`], account
+//! Item layout, version 1: one item per profile, service `alicli`, account
 //! `<profile>@<config file>` (the file's absolute path with its directory resolved, so two files
 //! never share items and one file reached through two spellings does). Its secret is one JSON
 //! object with the profile file's own key names:
@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
-pub use backend::{DEADLINE, Fault, SERVICE, STORE};
+pub use backend::{Fault, STORE};
 pub use command::{is_own_command, process_command};
 
 use crate::secret::Secret;
@@ -64,7 +64,7 @@ impl Item {
         }
     }
 
-    /// The account name the item is filed under (beside the service [`SERVICE`]).
+    /// The account name the item is filed under (beside the service `alicli`).
     pub fn account(&self) -> &str {
         &self.account
     }

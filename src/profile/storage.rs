@@ -111,7 +111,7 @@ pub fn save(
         }
         Storage::Keychain => {
             let item = Item::of(config, name);
-            if *session == OAuthSession::default() {
+            if session.is_signed_out() {
                 item.remove()?;
             } else {
                 item.write(session)?;

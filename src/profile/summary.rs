@@ -1,8 +1,6 @@
 //! What `configure list` shows of a profile. A profile that does not parse (another tool's, or a
 //! hand edit) still gets a row, so one odd profile never hides the others.
 
-use std::path::Path;
-
 use serde_json::{Map, Value};
 
 use super::keys;
@@ -127,6 +125,8 @@ pub fn summarize(raw: &Map<String, Value>, profile: Option<&Profile>, now: i64) 
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
     use serde_json::json;
 

@@ -93,6 +93,11 @@ impl OAuthSession {
         }
     }
 
+    /// True when the session holds no token and no credentials (its account may still be known).
+    pub fn is_signed_out(&self) -> bool {
+        self.access_token.is_none() && self.refresh_token.is_none() && self.sts.is_none()
+    }
+
     /// The refresh token's secret, when there is one.
     pub fn refresh_secret(&self) -> Option<&Secret> {
         self.refresh_token.as_ref().map(|token| &token.secret)

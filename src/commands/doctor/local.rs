@@ -11,8 +11,9 @@ use crate::commands::settings::Settings;
 use crate::error::Hint;
 use crate::oauth::browser::{BrowserEnvironment, headless_reason};
 use crate::oauth::callback::DEFAULT_PORTS;
-use crate::profile::{ConfigFile, Mode, Profile, Store};
-use crate::session::state::{Margins, State};
+use super::keychain::keychain_check;
+use crate::profile::{ConfigFile, Mode, Profile, Storage, Store};
+use crate::session::state::{Margins, RefreshToken, SessionTimes, State};
 use crate::site::Site;
 use crate::timefmt::{relative, to_rfc3339};
 
@@ -74,10 +75,13 @@ pub fn profile_checks(
     if let Some(check) = permissions_check(path) {
         checks.push(check);
     }
-    let profile = selected_profile(flags, settings, &file, &store, checks);
-    if let Some(profile) = &profile {
+    let mut profile = selected_profile(flags, settings, &file, &store, checks);
+    if let Some(profile) = &mut profile {
         let site = profile.site().unwrap_or(Site::Cn);
         let relogin = relogin_command(&profile.name, site, config_hint.as_deref());
+        if profile.storage == Storage::Keychain {
+            checks.push(keychain_check(profile, path, &relogin));
+        }
         checks.push(expiry_check(profile, &relogin, now));
     } else {
         checks.push(Check::skip("profile expiry", "no profile to check"));
@@ -197,28 +201,24 @@ fn expiry_check(profile: &Profile, relogin: &str, now: i64) -> Check {
         _ => {}
     }
     let at = |unix: i64| format!("{} ({})", relative(unix, now), to_rfc3339(unix));
-    let sts_left = profile.sts_expiration.saturating_sub(now);
-    let sts = if profile.sts_token.is_empty() || profile.sts_expiration <= 0 {
-        "no STS credentials".to_owned()
-    } else if sts_left <= 0 {
-        format!("STS credentials expired {}", at(profile.sts_expiration))
-    } else {
-        format!("STS credentials expire {}", at(profile.sts_expiration))
+    let times = SessionTimes::of(&profile.oauth_session());
+    let sts = match times.sts_expires_at {
+        Some(expiry) if expiry > now => format!("STS credentials expire {}", at(expiry)),
+        Some(expiry) if expiry > 0 => format!("STS credentials expired {}", at(expiry)),
+        _ => "no STS credentials".to_owned(),
     };
-    let refresh_known = profile.oauth_refresh_token_expire > 0;
-    let refresh_expired = refresh_known && profile.oauth_refresh_token_expire <= now;
-    let refresh = match (profile.oauth_refresh_token.is_empty(), refresh_known) {
-        (true, _) => "no refresh token".to_owned(),
-        (false, true) => format!(
+    let refresh = match times.refresh_token {
+        RefreshToken::Absent => "no refresh token".to_owned(),
+        RefreshToken::Present {
+            expires_at: Some(expiry),
+        } => format!(
             "the refresh token {} {}",
-            if refresh_expired {
-                "expired"
-            } else {
-                "expires"
-            },
-            at(profile.oauth_refresh_token_expire)
+            if expiry <= now { "expired" } else { "expires" },
+            at(expiry)
         ),
-        (false, false) => "a refresh token (its expiry is not recorded)".to_owned(),
+        RefreshToken::Present { expires_at: None } => {
+            "a refresh token (its expiry is not recorded)".to_owned()
+        }
     };
     let detail = format!("{sts}; {refresh}");
     if state.needs_sign_in() {

@@ -6,7 +6,8 @@ use serde_json::Value;
 use super::not_found;
 use crate::cli::NamedProfileArgs;
 use crate::commands::settings::Settings;
-use crate::profile::keys;
+use crate::commands::storage::tidy;
+use crate::profile::{Storage, keys};
 
 /// Where `current` went when the deleted profile was the current one.
 enum Moved {
@@ -20,10 +21,14 @@ pub fn run(args: NamedProfileArgs, settings: &Settings) -> Result<()> {
     let config_path = args.config_path.as_deref();
     let store = settings.store(config_path)?;
     let name = args.profile;
-    let (moved, dependents) = store.update(|file| {
-        if !file.remove(&name) {
+    let (moved, dependents, storage) = store.update(|file| {
+        let Some(storage) = file
+            .raw_profile(&name)
+            .map(|raw| Storage::of_raw(raw, store.path()))
+        else {
             return Err(not_found(&name, &store, config_path));
-        }
+        };
+        file.remove(&name);
         let dangling = file
             .current()
             .is_some_and(|current| file.raw_profile(current).is_none());
@@ -40,9 +45,10 @@ pub fn run(args: NamedProfileArgs, settings: &Settings) -> Result<()> {
             .filter(|p| p.get(keys::SOURCE_PROFILE).and_then(Value::as_str) == Some(name.as_str()))
             .filter_map(|p| p.get(keys::NAME).and_then(Value::as_str).map(str::to_owned))
             .collect();
-        Ok((moved, dependents))
+        Ok((moved, dependents, storage))
     })?;
     stderrln!("Deleted profile `{name}` from {}.", store.path().display());
+    tidy(storage, Storage::File, store.path(), &name);
     match moved {
         Some(Moved::To(next)) => stderrln!("The current profile is now `{next}`."),
         Some(Moved::Nowhere) => stderrln!("No profiles are left."),

@@ -5,6 +5,7 @@
 mod delete;
 mod get;
 mod list;
+mod moving;
 mod set;
 mod switch;
 

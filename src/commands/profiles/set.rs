@@ -3,6 +3,7 @@
 use anyhow::Result;
 use serde_json::Value;
 
+use super::moving;
 use crate::cli::SetArgs;
 use crate::cloud::endpoints::parse_endpoint;
 use crate::commands::configure::check_profile_name;
@@ -51,10 +52,16 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
         }
     };
     if fields.is_empty() && endpoint.is_none() {
+        if let Some(to) = args.storage {
+            return moving::move_session(&args.profile, to.into(), settings);
+        }
         return Err(with_hint(
             UsageError("nothing to set".into()),
-            "pass at least one of `--region`, `--language`, `--oauth-site-type`, `--sts-endpoint`",
+            "pass at least one of `--region`, `--language`, `--oauth-site-type`, `--sts-endpoint`, `--storage`",
         ));
+    }
+    if let Some(to) = args.storage {
+        moving::move_session(&args.profile, to.into(), settings)?;
     }
     let flag = args.profile.profile.as_deref();
     // A name given by the flag or the environment is checked before the file is touched.

@@ -17,8 +17,10 @@ use crate::clock;
 use crate::commands::prompt;
 use crate::commands::resolve::{choose_file, relogin_command};
 use crate::commands::settings::Settings;
+use crate::commands::storage;
 use crate::error::{SignInNeeded, UsageError, with_hint};
-use crate::profile::{ConfigFile, Mode, Store, keys};
+use crate::keychain;
+use crate::profile::{self, ConfigFile, Storage, Store, keys};
 use crate::session::archive::{
     ArchiveError, MAX_ARCHIVE_LEN, SessionArchive, check_profile_name, decode,
 };
@@ -66,22 +68,31 @@ pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {
         ));
     }
 
-    store.update(|file| {
+    let kept = storage::for_import(args.storage)?;
+    storage::ensure_usable(kept, store.path())?;
+    let before = store.update(|file| {
         // Re-checked under the lock: another process may have created the name meanwhile.
-        if file.raw_profile(&name).is_some() && !args.force {
-            return Err(exists_error(&name, &store));
-        }
+        let before = match file.raw_profile(&name) {
+            Some(_) if !args.force => return Err(exists_error(&name, &store)),
+            Some(raw) => Storage::of_raw(raw, store.path()),
+            None => Storage::File,
+        };
         file.remove(&name);
         file.set_fields(&name, settings_fields(&archive));
-        file.apply_session(&name, &session);
+        profile::storage::save(file, store.path(), &name, kept, &session)?;
         if file.current().is_none() {
             file.set_current(&name);
         }
-        Ok(())
+        Ok(before)
     })?;
+    storage::tidy(before, kept, store.path(), &name);
 
+    let into = match kept {
+        Storage::File => String::new(),
+        Storage::Keychain => format!(", its secrets into {}", keychain::STORE),
+    };
     stderrln!(
-        "Imported session `{}` as profile `{name}` into {}.",
+        "Imported session `{}` as profile `{name}` into {}{into}.",
         archive.profile.name,
         store.path().display()
     );
@@ -176,7 +187,8 @@ fn free_name(file: &ConfigFile, store: &Store, mut name: String, force: bool) ->
     Ok(name)
 }
 
-/// The profile's settings as stored; the session itself is applied whole beside them.
+/// The profile's settings as stored; the session (and the mode that goes with where it is kept)
+/// is saved whole beside them.
 fn settings_fields(archive: &SessionArchive) -> Vec<(&'static str, Value)> {
     let p = &archive.profile;
     let language = if p.language.is_empty() {
@@ -185,7 +197,6 @@ fn settings_fields(archive: &SessionArchive) -> Vec<(&'static str, Value)> {
         &p.language
     };
     vec![
-        (keys::MODE, Mode::OAuth.as_str().into()),
         (keys::OAUTH_SITE_TYPE, p.oauth_site_type.clone().into()),
         (keys::REGION_ID, p.region_id.clone().into()),
         (keys::LANGUAGE, language.into()),

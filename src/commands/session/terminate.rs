@@ -23,7 +23,9 @@ use crate::commands::resolve::Target;
 use crate::commands::settings::Settings;
 use crate::error::with_hint;
 use crate::http::{Http, RequestError};
+use crate::keychain;
 use crate::oauth::revoke::{TokenKind, revoke};
+use crate::profile::{Storage, storage};
 use crate::session::record::OAuthSession;
 use crate::site::Site;
 use crate::timefmt::to_rfc3339;
@@ -32,17 +34,18 @@ use crate::timefmt::to_rfc3339;
 pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Result<()> {
     let target = Target::locate(settings, &args.profile)?;
     let profile = &target.oauth_profile()?;
+    let session = profile.oauth_session();
     let name = target.name.clone();
     let revocation = match (&settings.revoke_url, args.no_revoke) {
         (_, true) => "skipped",
         (None, false) => "not_configured",
         (Some(url), false) => {
             let token = [
-                (&profile.oauth_refresh_token, TokenKind::RefreshToken),
-                (&profile.oauth_access_token, TokenKind::AccessToken),
+                (session.refresh_secret(), TokenKind::RefreshToken),
+                (session.access_secret(), TokenKind::AccessToken),
             ]
             .into_iter()
-            .find(|(token, _)| !token.is_empty());
+            .find_map(|(token, kind)| token.map(|token| (token, kind)));
             match token {
                 None => "nothing_to_revoke",
                 Some((token, kind)) => {
@@ -71,10 +74,15 @@ pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Resul
         }
     };
 
+    let path = target.store.path();
     target.store.update(|file| {
         if args.keep_profile {
-            file.apply_session(&name, &OAuthSession::default());
+            storage::save(file, path, &name, profile.storage, &OAuthSession::default())?;
         } else {
+            // The keychain item first: if it cannot be removed, the profile stays to say so.
+            if profile.storage == Storage::Keychain {
+                storage::forget(path, &name)?;
+            }
             file.remove(&name);
             if file.current() == Some(name.as_str()) {
                 file.set_current("");
@@ -84,10 +92,7 @@ pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Resul
     })?;
 
     let now = clock::now_unix();
-    let issued = profile
-        .oauth_session()
-        .sts_keeping(now, 0)
-        .and_then(|sts| sts.expiration);
+    let issued = session.sts_keeping(now, 0).and_then(|sts| sts.expiration);
     if args.json {
         output::print_json(&json!({
             "profile": name,
@@ -96,11 +101,20 @@ pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Resul
             "issued_credentials_valid_until": issued.map(to_rfc3339),
         }))?;
     }
-    let store = target.store.path().display();
+    let store = path.display();
+    let kept = match profile.storage {
+        Storage::File => store.to_string(),
+        Storage::Keychain => keychain::STORE.to_owned(),
+    };
     if args.keep_profile {
         stderrln!(
-            "Session `{name}` ended: its tokens and STS credentials were removed from {store}; \
+            "Session `{name}` ended: its tokens and STS credentials were removed from {kept}; \
              the profile's settings were kept."
+        );
+    } else if profile.storage == Storage::Keychain {
+        stderrln!(
+            "Session `{name}` ended: its tokens and STS credentials were removed from {kept}, \
+             and profile `{name}` from {store}."
         );
     } else {
         stderrln!("Session `{name}` ended: profile `{name}` was removed from {store}.");
