@@ -150,8 +150,8 @@ impl Target {
                 .flatten()
                 .and_then(|p| p.site().ok());
             let relogin = self.relogin_on(site.unwrap_or(Site::Cn));
-            let hint = keychain_hint(&e, &relogin)
-                .unwrap_or_else(|| format!("sign in with `{relogin}`"));
+            let hint =
+                keychain_hint(&e, &relogin).unwrap_or_else(|| format!("sign in with `{relogin}`"));
             with_hint(e, hint)
         })
     }

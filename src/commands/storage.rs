@@ -85,7 +85,9 @@ pub fn fault_hint(fault: &Fault) -> String {
              `gnome-keyring-daemon --replace --unlock --components=secrets` and type its password)"
                 .to_owned()
         }
-        Fault::Locked(_) | Fault::Timeout => "unlock the keychain, then run the command again".into(),
+        Fault::Locked(_) | Fault::Timeout => {
+            "unlock the keychain, then run the command again".into()
+        }
         Fault::Unsupported => "this system has no keychain alicli can use".into(),
         Fault::TooLarge(_) | Fault::Failed(_) => "`alicli doctor` checks the keychain".into(),
     }

@@ -50,7 +50,10 @@ pub enum Fault {
     #[error("{STORE} failed: {0}")]
     Failed(String),
     /// This operating system has no store alicli can use.
-    #[cfg_attr(any(target_os = "linux", target_os = "macos", windows), allow(dead_code))]
+    #[cfg_attr(
+        any(target_os = "linux", target_os = "macos", windows),
+        allow(dead_code)
+    )]
     #[error("keychain storage is not available on this operating system")]
     Unsupported,
 }
@@ -129,10 +132,10 @@ mod platform {
     /// the crate's in-memory mock store: on Linux in the default collection (the login keyring),
     /// on macOS in the default keychain, on Windows as a generic credential.
     fn entry(account: &str) -> Result<Entry, Fault> {
-        #[cfg(target_os = "linux")]
-        use keyring::secret_service::SsCredential as Native;
         #[cfg(target_os = "macos")]
         use keyring::macos::MacCredential as Native;
+        #[cfg(target_os = "linux")]
+        use keyring::secret_service::SsCredential as Native;
         #[cfg(windows)]
         use keyring::windows::WinCredential as Native;
         let credential = Native::new_with_target(None, SERVICE, account).map_err(fault)?;

@@ -49,7 +49,12 @@ pub fn is_own_command(command: &str, profile: &str, config: &Path) -> bool {
         return false;
     };
     let same_file = file_identity(Path::new(named)) == file_identity(config);
-    is_alicli && same_file && rest.iter().map(String::as_str).eq(arguments(profile, named))
+    is_alicli
+        && same_file
+        && rest
+            .iter()
+            .map(String::as_str)
+            .eq(arguments(profile, named))
 }
 
 /// A word the SDKs' splitting reads back as `word`.
@@ -110,10 +115,18 @@ mod tests {
         );
         assert!(is_own_command(&command, "work", &config));
         assert!(!is_own_command(&command, "other", &config));
-        assert!(!is_own_command(&command, "work", &dir.path().join("x.json")));
+        assert!(!is_own_command(
+            &command,
+            "work",
+            &dir.path().join("x.json")
+        ));
         let lent = command.replace("/opt/alicli/bin/alicli", "/usr/bin/other-tool");
         assert!(!is_own_command(&lent, "work", &config));
-        assert!(!is_own_command("alicli export-credentials", "work", &config));
+        assert!(!is_own_command(
+            "alicli export-credentials",
+            "work",
+            &config
+        ));
     }
 
     #[cfg(unix)]

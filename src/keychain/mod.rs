@@ -131,12 +131,8 @@ fn file_identity(config: &Path) -> PathBuf {
 
 impl Stored {
     fn from_session(session: &OAuthSession) -> Self {
-        let secret = |token: &Option<Token>| {
-            token
-                .as_ref()
-                .map(|t| t.secret.clone())
-                .unwrap_or_default()
-        };
+        let secret =
+            |token: &Option<Token>| token.as_ref().map(|t| t.secret.clone()).unwrap_or_default();
         let expiry = |token: &Option<Token>| token.as_ref().and_then(|t| t.expires_at).unwrap_or(0);
         let sts = session.sts.as_ref();
         Self {
@@ -212,7 +208,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("config.json");
         let item = Item::of(&config, "work");
-        let real = std::fs::canonicalize(dir.path()).unwrap().join("config.json");
+        let real = std::fs::canonicalize(dir.path())
+            .unwrap()
+            .join("config.json");
         assert_eq!(item.account(), format!("work@{}", real.display()));
         let spelled = dir.path().join(".").join("config.json");
         assert_eq!(Item::of(&spelled, "work"), item);

@@ -112,9 +112,7 @@ pub fn summarize(raw: &Map<String, Value>, profile: Option<&Profile>, now: i64) 
     };
     Summary {
         name: text(keys::NAME).unwrap_or_default().to_owned(),
-        storage: profile
-            .filter(|p| p.mode == Mode::OAuth)
-            .map(|p| p.storage),
+        storage: profile.filter(|p| p.mode == Mode::OAuth).map(|p| p.storage),
         site,
         region: text(keys::REGION_ID).map(str::to_owned),
         validity,

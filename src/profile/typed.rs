@@ -112,9 +112,7 @@ impl Profile {
     pub fn state(&self, now: i64, margins: Margins) -> State {
         match self.mode {
             // A keychain session that could not be read: the profile alone does not say.
-            Mode::OAuth
-                if self.storage == Storage::Keychain && self.keychain_session.is_none() =>
-            {
+            Mode::OAuth if self.storage == Storage::Keychain && self.keychain_session.is_none() => {
                 State::Elsewhere
             }
             Mode::OAuth => State::of_session(&self.oauth_session(), now, margins),

@@ -18,6 +18,7 @@ mod exec;
 mod export;
 mod headless;
 mod hostile_callback;
+mod keychain;
 mod lock_interplay;
 mod manage;
 mod manage_edit;

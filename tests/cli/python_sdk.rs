@@ -14,7 +14,7 @@ const SCRIPT: &str = concat!(
     "/tests/python/sdk_caller_identity.py"
 );
 
-fn python() -> Option<PathBuf> {
+pub fn python() -> Option<PathBuf> {
     match std::env::var_os("ALICLI_TEST_PYTHON") {
         Some(path) => Some(PathBuf::from(path)),
         None => {
@@ -31,7 +31,9 @@ fn python() -> Option<PathBuf> {
 }
 
 /// Runs the SDK's GetCallerIdentity with the sandbox's HOME; `renew` lets it renew OAuth itself.
-fn sdk_call(python: &PathBuf, sandbox: &Sandbox, renew: bool) -> Outcome {
+/// An alicli that the SDK starts (an External profile's command) finds the emulator and the
+/// keychain tests' Secret Service.
+pub fn sdk_call(python: &PathBuf, sandbox: &Sandbox, renew: bool) -> Outcome {
     let mut command = Command::new(python);
     command
         .arg(SCRIPT)
@@ -39,10 +41,15 @@ fn sdk_call(python: &PathBuf, sandbox: &Sandbox, renew: bool) -> Outcome {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", sandbox.home.path())
         .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        .env("ALICLI_SIGNIN_URL", &sandbox.emulator.url)
+        .env("ALICLI_OAUTH_URL", &sandbox.emulator.url)
         .env(
             "STS_ENDPOINT",
             sandbox.emulator.url.trim_start_matches("http://"),
         );
+    if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+        command.env("DBUS_SESSION_BUS_ADDRESS", bus);
+    }
     if renew {
         command.env("OAUTH_BASE", &sandbox.emulator.url);
     }
@@ -130,7 +137,7 @@ fn alicli_running_sdk(python: &PathBuf, sandbox: &Sandbox, args: &[&str], script
     command
 }
 
-fn provider(outcome: &Outcome) -> &str {
+pub fn provider(outcome: &Outcome) -> &str {
     outcome
         .stderr
         .lines()

@@ -18,7 +18,10 @@ pub fn keychain_check(profile: &mut Profile, config: &Path, relogin: &str) -> Ch
         Err(fault) => Check::fail(check, fault.to_string(), fault_hint(&fault)),
         Ok(()) if profile.oauth_session().is_signed_out() => Check::fail(
             check,
-            format!("{STORE} answers, but holds no session under `{}`", item.account()),
+            format!(
+                "{STORE} answers, but holds no session under `{}`",
+                item.account()
+            ),
             format!("sign in again with `{relogin}`"),
         ),
         Ok(()) => Check::pass(

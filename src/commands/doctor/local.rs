@@ -5,13 +5,13 @@ use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
 
 use super::Check;
+use super::keychain::keychain_check;
 use crate::cli::ProfileArgs;
 use crate::commands::resolve::{NameSource, choose_file, choose_name, relogin_command};
 use crate::commands::settings::Settings;
 use crate::error::Hint;
 use crate::oauth::browser::{BrowserEnvironment, headless_reason};
 use crate::oauth::callback::DEFAULT_PORTS;
-use super::keychain::keychain_check;
 use crate::profile::{ConfigFile, Mode, Profile, Storage, Store};
 use crate::session::state::{Margins, RefreshToken, SessionTimes, State};
 use crate::site::Site;

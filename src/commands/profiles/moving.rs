@@ -37,7 +37,8 @@ pub fn move_session(args: &ProfileArgs, to: Storage, settings: &Settings) -> Res
         "Moved the session of profile `{name}` to {}.{}",
         place(to),
         match to {
-            Storage::Keychain => " config.json now holds no secret of it; the official CLI and \
+            Storage::Keychain =>
+                " config.json now holds no secret of it; the official CLI and \
                  SDKs get its credentials by running alicli (its `process_command`).",
             Storage::File => "",
         }

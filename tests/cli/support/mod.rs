@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod keychain;
 pub mod live;
 pub mod tls;
 
@@ -231,6 +232,11 @@ impl Sandbox {
             .env("ALIBABA_CLOUD_STS_ENDPOINT", &self.emulator.url)
             .env("BROWSER", &self.browser)
             .stdin(Stdio::null());
+        // The keychain tests' Secret Service; other tests never reach it (file profiles open no
+        // keychain).
+        if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+            command.env("DBUS_SESSION_BUS_ADDRESS", bus);
+        }
         command
     }
 
