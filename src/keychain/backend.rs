@@ -150,7 +150,12 @@ mod platform {
             .map(ToString::to_string)
             .unwrap_or_else(|| "no details".into());
         match error {
-            // On Linux nearly always the bus: none at all, or nobody on it owning
+            // The Secret Service refuses to create an item in a locked collection with this
+            // D-Bus error, which the crate passes on as a platform failure.
+            KeyringError::PlatformFailure(_) if cause.contains("Secret.Error.IsLocked") => {
+                Fault::Locked(cause)
+            }
+            // Otherwise, on Linux, nearly always the bus: none at all, or nobody on it owning
             // `org.freedesktop.secrets`.
             KeyringError::PlatformFailure(_) if cfg!(target_os = "linux") => {
                 Fault::Unreachable(cause)

@@ -421,6 +421,58 @@ fn doctor_checks_the_keychain_of_a_keychain_profile() {
     );
 }
 
+/// A keyring of its own, locked: a private session bus (so the shared keyring stays unlocked for
+/// the other tests) where gnome-keyring creates its login keyring and then locks it; no prompt
+/// can unlock it (no display).
+#[test]
+#[cfg_attr(
+    not(keychain_tests),
+    ignore = "needs a Secret Service (DBUS_SESSION_BUS_ADDRESS)"
+)]
+fn a_locked_keyring_is_refused_and_nothing_is_written() {
+    const LOCKED: &str = r#"
+        printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+        until dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
+            org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets | grep -q true
+        do sleep 0.1; done
+        until dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+            /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock \
+            array:objpath:/org/freedesktop/secrets/collection/login | grep -q collection/login
+        do sleep 0.1; done
+        exec "$@"
+    "#;
+    let sandbox = Sandbox::new();
+    let keyring = tempfile::tempdir().unwrap();
+    let alicli = sandbox.cmd();
+    let mut command = std::process::Command::new("dbus-run-session");
+    command
+        .env_clear()
+        .envs(alicli.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("XDG_DATA_HOME", keyring.path())
+        .args(["--", "sh", "-c", LOCKED, "sh", ALICLI])
+        .args(["configure", "--mode", "OAuth", "--callback-port", "0"])
+        .args(["--region", "cn-hangzhou", "--storage", "keychain"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let outcome = finish_within(command.spawn().unwrap(), 30).code(1);
+    assert!(
+        outcome
+            .stderr
+            .contains("the Secret Service (the desktop keyring) is locked or refused access"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("hint: unlock the keyring"));
+    assert_eq!(
+        sandbox.emulator.count("authorize"),
+        0,
+        "no browser was opened"
+    );
+    assert!(!sandbox.config_path().exists(), "nothing was written");
+}
+
 /// A session bus address where nothing listens.
 fn no_bus(sandbox: &Sandbox) -> String {
     format!(
