@@ -80,6 +80,11 @@ impl Storage {
 pub fn load(profile: &mut Profile, config: &Path) -> Result<(), Fault> {
     if profile.storage == Storage::Keychain && profile.keychain_session.is_none() {
         let session = Item::of(config, &profile.name).read()?;
+        tracing::debug!(
+            profile = profile.name,
+            found = session.is_some(),
+            "read the session from the keychain"
+        );
         profile.keychain_session = Some(session.unwrap_or_default());
     }
     Ok(())
@@ -116,6 +121,7 @@ pub fn save(
             } else {
                 item.write(session)?;
             }
+            tracing::debug!(profile = name, "wrote the session to the keychain");
             let exe = std::env::current_exe()
                 .context("cannot find alicli's own path for the profile's `process_command`")?;
             file.set_fields(

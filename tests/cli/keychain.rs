@@ -11,12 +11,13 @@ use serde_json::{Value, json};
 
 use crate::concurrency::newest_refresh_token;
 use crate::python_sdk::{provider, python, sdk_call};
-use crate::support::keychain::{SilentBus, account, item, write_item};
+use crate::support::keychain::{Items, SilentBus, account, item, write_item};
 use crate::support::{ALICLI, Outcome, Sandbox, finish_within, now};
 
-/// Signs `work` in with keychain storage.
-fn keychain_sandbox(settings: Value) -> Sandbox {
+/// Signs `work` in with keychain storage; its item goes when the [`Items`] guard does.
+fn keychain_sandbox(settings: Value) -> (Sandbox, Items) {
     let sandbox = Sandbox::with_settings(settings);
+    let items = Items::of(&sandbox, &["work"]);
     sandbox
         .configure(&[
             "--profile",
@@ -27,7 +28,7 @@ fn keychain_sandbox(settings: Value) -> Sandbox {
             "keychain",
         ])
         .success();
-    sandbox
+    (sandbox, items)
 }
 
 /// config.json holds no secret the emulator ever issued.
@@ -62,7 +63,7 @@ fn the_keychain_tests_run_where_they_are_required() {
     ignore = "needs a Secret Service (DBUS_SESSION_BUS_ADDRESS)"
 )]
 fn sign_in_keeps_the_session_in_the_keychain_and_no_secret_in_config_json() {
-    let sandbox = keychain_sandbox(json!({}));
+    let (sandbox, _items) = keychain_sandbox(json!({}));
     let profile = sandbox.profile("work");
     assert_eq!(profile["mode"], "External");
     assert_eq!(profile["alicli_storage"], "keychain");
@@ -147,7 +148,7 @@ fn sign_in_keeps_the_session_in_the_keychain_and_no_secret_in_config_json() {
 )]
 fn the_python_sdk_gets_fresh_credentials_through_the_external_profile() {
     let Some(python) = python() else { return };
-    let sandbox = keychain_sandbox(json!({}));
+    let (sandbox, _items) = keychain_sandbox(json!({}));
     let outcome = sdk_call(&python, &sandbox, false).success();
     assert_eq!(
         json_of(&outcome)["Arn"],
@@ -180,11 +181,15 @@ fn the_python_sdk_gets_fresh_credentials_through_the_external_profile() {
 fn renewal_keeps_the_rotated_session_in_the_keychain() {
     // STS credentials always due and an access token inside its refresh window: every use
     // refreshes (rotating the refresh token) and exchanges.
-    let sandbox = keychain_sandbox(json!({"sts_lifetime": 60, "access_token_lifetime": 600}));
+    let (sandbox, _items) = keychain_sandbox(json!({"sts_lifetime": 60, "access_token_lifetime": 600}));
     for round in 1..=3 {
-        sandbox
-            .run(&["sts", "GetCallerIdentity", "--profile", "work"])
+        let outcome = sandbox
+            .run(&["--debug", "sts", "GetCallerIdentity", "--profile", "work"])
             .success();
+        assert!(outcome.stderr.contains("read the session from the keychain"));
+        for secret in sandbox.emulator.secrets() {
+            assert!(!outcome.stderr.contains(&secret), "{}", outcome.stderr);
+        }
         assert_eq!(sandbox.emulator.count("token_refresh"), round);
         // The emulator revokes the grant when an old refresh token comes back: each round
         // works only if the rotated one was kept.
@@ -204,7 +209,7 @@ fn renewal_keeps_the_rotated_session_in_the_keychain() {
     ignore = "needs a Secret Service (DBUS_SESSION_BUS_ADDRESS)"
 )]
 fn concurrent_renewals_of_a_keychain_profile_make_one_refresh() {
-    let sandbox = keychain_sandbox(json!({"delay_ms": 200}));
+    let (sandbox, _items) = keychain_sandbox(json!({"delay_ms": 200}));
     let mut stored = item(&sandbox, "work").unwrap();
     stored["sts_expiration"] = json!(now() - 10);
     stored["oauth_access_token_expire"] = json!(now() - 10);
@@ -232,7 +237,7 @@ fn concurrent_renewals_of_a_keychain_profile_make_one_refresh() {
     ignore = "needs a Secret Service (DBUS_SESSION_BUS_ADDRESS)"
 )]
 fn logout_removes_the_keychain_item() {
-    let sandbox = keychain_sandbox(json!({}));
+    let (sandbox, _items) = keychain_sandbox(json!({}));
     sandbox
         .run(&["logout", "--profile", "work", "--keep-profile"])
         .success();
@@ -263,6 +268,7 @@ fn logout_removes_the_keychain_item() {
 )]
 fn a_session_moves_between_config_json_and_the_keychain() {
     let sandbox = Sandbox::new();
+    let _items = Items::of(&sandbox, &["work"]);
     sandbox.sign_in("work");
     let before = sandbox.profile("work");
 
@@ -315,7 +321,7 @@ fn a_session_moves_between_config_json_and_the_keychain() {
     ignore = "needs a Secret Service (DBUS_SESSION_BUS_ADDRESS)"
 )]
 fn a_profile_that_lost_its_marker_is_still_read_from_the_keychain() {
-    let sandbox = keychain_sandbox(json!({}));
+    let (sandbox, _items) = keychain_sandbox(json!({}));
     // The Go and Java SDKs drop keys they do not know when they write a profile back.
     let mut config = sandbox.config();
     config["profiles"][0]
@@ -342,7 +348,7 @@ fn a_profile_that_lost_its_marker_is_still_read_from_the_keychain() {
     ignore = "needs a Secret Service (DBUS_SESSION_BUS_ADDRESS)"
 )]
 fn a_session_archive_imports_into_the_keychain() {
-    let source = keychain_sandbox(json!({}));
+    let (source, _source_items) = keychain_sandbox(json!({}));
     let archive = source.home.path().join("work.age");
     source
         .cmd()
@@ -354,6 +360,7 @@ fn a_session_archive_imports_into_the_keychain() {
         .unwrap()
         .success();
     let target = Sandbox::new();
+    let _target_items = Items::of(&target, &["work"]);
     let outcome: Outcome = target
         .cmd()
         .env("ALICLI_SESSION_PASSPHRASE", "pass phrase")
@@ -377,6 +384,11 @@ fn a_session_archive_imports_into_the_keychain() {
     assert_eq!(target.profile("work")["mode"], "External");
     let text = std::fs::read_to_string(target.config_path()).unwrap();
     assert!(!text.contains(imported["oauth_refresh_token"].as_str().unwrap()));
+
+    target
+        .run(&["configure", "delete", "--profile", "work"])
+        .success();
+    assert_eq!(item(&target, "work"), None, "deleting the profile removes its item");
 }
 
 #[test]
@@ -385,7 +397,7 @@ fn a_session_archive_imports_into_the_keychain() {
     ignore = "needs a Secret Service (DBUS_SESSION_BUS_ADDRESS)"
 )]
 fn doctor_checks_the_keychain_of_a_keychain_profile() {
-    let sandbox = keychain_sandbox(json!({}));
+    let (sandbox, _items) = keychain_sandbox(json!({}));
     let check = |sandbox: &Sandbox| {
         let outcome: Outcome = sandbox
             .cmd()
@@ -511,7 +523,6 @@ fn keychain_storage_is_refused_at_once_without_a_secret_service() {
     assert!(!sandbox.config_path().exists(), "nothing was written");
 }
 
-#[cfg(unix)]
 #[test]
 fn a_keychain_that_never_answers_is_given_up_after_3_seconds() {
     let sandbox = Sandbox::new();
@@ -541,7 +552,6 @@ fn a_keychain_that_never_answers_is_given_up_after_3_seconds() {
     assert_eq!(std::fs::read(sandbox.config_path()).unwrap(), before);
 }
 
-#[cfg(unix)]
 #[test]
 fn file_profiles_never_connect_to_the_keychain() {
     let sandbox = Sandbox::new();

@@ -18,6 +18,8 @@ mod exec;
 mod export;
 mod headless;
 mod hostile_callback;
+// The Secret Service backend, on a session bus the tests start or fake.
+#[cfg(target_os = "linux")]
 mod keychain;
 mod lock_interplay;
 mod manage;

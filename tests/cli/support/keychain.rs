@@ -21,7 +21,6 @@ pub fn account(config: &Path, profile: &str) -> String {
     )
 }
 
-#[cfg(target_os = "linux")]
 fn entry(account: &str) -> keyring::Entry {
     let credential =
         keyring::secret_service::SsCredential::new_with_target(None, "alicli", account).unwrap();
@@ -29,7 +28,6 @@ fn entry(account: &str) -> keyring::Entry {
 }
 
 /// The JSON a profile's item holds, or `None` when there is no item.
-#[cfg(target_os = "linux")]
 pub fn item(sandbox: &Sandbox, profile: &str) -> Option<Value> {
     match entry(&account(&sandbox.config_path(), profile)).get_secret() {
         Ok(bytes) => Some(serde_json::from_slice(&bytes).expect("the item holds JSON")),
@@ -39,11 +37,31 @@ pub fn item(sandbox: &Sandbox, profile: &str) -> Option<Value> {
 }
 
 /// Replaces a profile's item, as a hand edit in the keychain's own tool would.
-#[cfg(target_os = "linux")]
 pub fn write_item(sandbox: &Sandbox, profile: &str, value: &Value) {
     entry(&account(&sandbox.config_path(), profile))
         .set_secret(value.to_string().as_bytes())
         .unwrap();
+}
+
+/// Removes the items of the named profiles when dropped, so that a test leaves nothing behind in
+/// the keyring it shares with the others.
+pub struct Items(Vec<String>);
+
+impl Items {
+    /// The items of `profiles` of the sandbox's config.json.
+    pub fn of(sandbox: &Sandbox, profiles: &[&str]) -> Self {
+        std::fs::create_dir_all(sandbox.config_path().parent().unwrap()).unwrap();
+        let config = sandbox.config_path();
+        Self(profiles.iter().map(|p| account(&config, p)).collect())
+    }
+}
+
+impl Drop for Items {
+    fn drop(&mut self) {
+        for account in &self.0 {
+            let _ = entry(account).delete_credential();
+        }
+    }
 }
 
 /// A session bus that accepts connections and never says a word, as a hung or locked keyring
