@@ -133,6 +133,39 @@ fn remove_stale_temp_files(dir: &Path, name: &str) {
     }
 }
 
+/// Opens a file for reading without waiting: a FIFO opens at once instead of blocking until a
+/// writer comes, so the caller can look at what it opened and refuse it. No effect on files.
+pub fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
+}
+
+/// "a FIFO", "a character device"…: what a path that is not a regular file is, for messages.
+pub fn special_kind(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a FIFO";
+        } else if kind.is_char_device() {
+            return "a character device";
+        } else if kind.is_block_device() {
+            return "a block device";
+        } else if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
 /// Refuses a path that exists but is not a regular file (or a link to one).
 pub fn ensure_writable_target(path: &Path) -> Result<()> {
     if let Ok(meta) = fs::metadata(path)

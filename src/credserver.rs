@@ -83,6 +83,37 @@ pub fn fresh_enough(expiration: i64, obtained_at: i64, now: i64, min_ttl: i64) -
     keeps(expiration, now, margin)
 }
 
+/// After a failed renewal the endpoint answers with that failure for a while instead of trying
+/// again on every fetch: SDKs fetch often, and a renewal that fails (a skewed clock, a refused
+/// exchange) would otherwise hit the service each time. The wait starts at 1 s and doubles up
+/// to a minute; a success resets it.
+#[derive(Debug, Default)]
+pub struct Backoff {
+    failures: u32,
+    retry_at: i64,
+    error: String,
+}
+
+impl Backoff {
+    /// The last failure, while it is still too early to try again at `now`.
+    pub fn waiting(&self, now: i64) -> Option<&str> {
+        (self.failures > 0 && now < self.retry_at).then_some(self.error.as_str())
+    }
+
+    /// Records a failed renewal at `now`.
+    pub fn failed(&mut self, error: String, now: i64) {
+        self.failures = self.failures.saturating_add(1);
+        let wait = 1i64 << (self.failures - 1).min(6);
+        self.retry_at = now.saturating_add(wait.min(60));
+        self.error = error;
+    }
+
+    /// Records a successful renewal.
+    pub fn succeeded(&mut self) {
+        *self = Self::default();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +172,25 @@ mod tests {
         let (status, body) = get(router("/p".into(), fetch), Method::GET, "/p").await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert!(body.contains("sign in again"));
+    }
+
+    #[test]
+    fn failures_back_off_from_a_second_to_a_minute() {
+        let mut backoff = Backoff::default();
+        assert_eq!(backoff.waiting(0), None);
+        backoff.failed("e1".into(), 100);
+        assert_eq!(backoff.waiting(100), Some("e1"));
+        assert_eq!(backoff.waiting(101), None, "1 s after the first failure");
+        backoff.failed("e2".into(), 101);
+        assert_eq!(backoff.waiting(102), Some("e2"));
+        assert_eq!(backoff.waiting(103), None, "2 s after the second");
+        for _ in 0..20 {
+            backoff.failed("e".into(), 1000);
+        }
+        assert_eq!(backoff.waiting(1059), Some("e"));
+        assert_eq!(backoff.waiting(1060), None, "never more than a minute");
+        backoff.succeeded();
+        assert_eq!(backoff.waiting(1000), None);
     }
 
     #[test]

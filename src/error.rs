@@ -91,23 +91,6 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// Text from the network made safe to print: control characters escaped, at most `max` characters.
-pub fn printable(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (index, c) in text.chars().enumerate() {
-        if index == max {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Renders an error for stderr: `error: what failed`, the causes, then `hint: the fix`.
 pub fn render(error: &anyhow::Error) -> String {
     let hint = error.downcast_ref::<Hint>().map(|h| h.0.clone());

@@ -24,6 +24,10 @@ pub const MAX_DEPTH: u32 = 4;
 /// The SDKs give a `process_command` 60 seconds (PROTOCOL.md §7).
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The most output read from a `process_command`; its JSON is a few hundred bytes. Beyond this the
+/// pipe is closed, which stops a command that would print without end.
+const MAX_OUTPUT: u64 = 1024 * 1024;
+
 /// What a `process_command` prints.
 #[derive(Deserialize)]
 struct Wire {
@@ -90,7 +94,9 @@ pub fn run(command: &str, child_depth: u32, timeout: Duration) -> Result<Vec<u8>
     // Read on a thread so a chatty command cannot block on a full pipe while we wait.
     let reader = std::thread::spawn(move || {
         let mut bytes = Vec::new();
-        stdout.read_to_end(&mut bytes).map(|_| bytes)
+        let read = stdout.by_ref().take(MAX_OUTPUT + 1).read_to_end(&mut bytes);
+        read.map(|_| bytes)
+        // `stdout` is dropped here, closing the pipe: more output ends the command (SIGPIPE).
     });
     let started = Instant::now();
     let status = loop {
@@ -108,6 +114,9 @@ pub fn run(command: &str, child_depth: u32, timeout: Duration) -> Result<Vec<u8>
         .join()
         .map_err(|_| anyhow!("reading its output failed"))?
         .context("reading its output failed")?;
+    if bytes.len() as u64 > MAX_OUTPUT {
+        bail!("it printed more than {} KiB", MAX_OUTPUT / 1024);
+    }
     if !status.success() {
         match status.code() {
             Some(code) => bail!("it exited with code {code}"),
@@ -163,5 +172,7 @@ mod tests {
             .to_string();
         assert!(error.contains("did not finish"), "{error}");
         assert!(run("'unclosed", 1, TIMEOUT).is_err());
+        let error = run("yes", 1, TIMEOUT).unwrap_err().to_string();
+        assert!(error.contains("printed more than 1024 KiB"), "{error}");
     }
 }

@@ -18,6 +18,7 @@ mod export;
 mod external;
 mod http;
 mod loopback;
+mod nodump;
 mod oauth;
 mod offload;
 mod profile;
@@ -27,6 +28,7 @@ mod secret;
 mod session;
 mod site;
 mod skew;
+mod term;
 pub mod timefmt;
 
 use std::process::ExitCode;
@@ -35,6 +37,8 @@ use clap::Parser;
 
 /// The whole program: parse, run one command, render the error once, map it to an exit code.
 pub fn main() -> ExitCode {
+    // First, before any secret is read from the environment or the profile file.
+    nodump::forbid();
     // A write past the file-size limit then fails with EFBIG, which alicli reports, instead of
     // killing the process mid-renewal (the default action of SIGXFSZ).
     #[cfg(unix)]

@@ -2,18 +2,39 @@
 
 use anyhow::{Context, Result};
 
-use crate::error::printable;
+use crate::term::printable;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
-/// `2026-11-22T10:00:00Z`: the form of `Timestamp`, `x-acs-date` and `Expiration`.
+/// The last second of year 9999, the end of RFC 3339's four-digit years. An expiry past it (or
+/// before 1970) is not a time any server issued: a hand edit, another tool's bug, or an attack.
+pub const LATEST: i64 = 253_402_300_799;
+
+/// `2026-11-22T10:00:00Z`: the form of `Timestamp`, `x-acs-date` and `Expiration`. Times outside
+/// years 1970–9999 are written as the nearer end of that range (for programs, which need a time;
+/// people see [`shown`]).
 pub fn to_rfc3339(unix: i64) -> String {
     let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    OffsetDateTime::from_unix_timestamp(unix)
+    OffsetDateTime::from_unix_timestamp(unix.clamp(0, LATEST))
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
         .format(&format)
         .unwrap_or_default()
+}
+
+/// True for times in years 1970–9999.
+pub fn is_sane(unix: i64) -> bool {
+    (0..=LATEST).contains(&unix)
+}
+
+/// A time for people: RFC 3339, or `invalid` for one outside years 1970–9999 (an expiry of
+/// i64::MAX used to show as 1970-01-01).
+pub fn shown(unix: i64) -> String {
+    if is_sane(unix) {
+        to_rfc3339(unix)
+    } else {
+        format!("invalid ({unix})")
+    }
 }
 
 /// Parses an RFC 3339 time with any offset into unix seconds.
@@ -127,6 +148,16 @@ mod tests {
             Some(1_795_341_600)
         );
         assert_eq!(parse_http_date("soon"), None);
+    }
+
+    #[test]
+    fn absurd_times_are_invalid_for_people_and_clamped_for_programs() {
+        assert_eq!(shown(1_795_341_600), "2026-11-22T10:00:00Z");
+        assert_eq!(shown(i64::MAX), format!("invalid ({})", i64::MAX));
+        assert_eq!(shown(-1), "invalid (-1)");
+        assert_eq!(to_rfc3339(i64::MAX), "9999-12-31T23:59:59Z");
+        assert_eq!(to_rfc3339(i64::MIN), "1970-01-01T00:00:00Z");
+        assert_eq!(to_rfc3339(LATEST), "9999-12-31T23:59:59Z");
     }
 
     #[test]

@@ -82,6 +82,9 @@ impl Language {
     }
 }
 
+/// The longest sign-in wait `--timeout` accepts: a day.
+const MAX_TIMEOUT_SECS: u64 = 86_400;
+
 /// `alicli configure`: the sign-in, or one of the management subcommands.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -112,8 +115,10 @@ pub struct ConfigureArgs {
     /// free of 12345-12349, the ports Alibaba's sign-in accepts].
     #[arg(long, value_name = "PORT")]
     pub callback_port: Option<u16>,
-    /// How long to wait for the browser sign-in, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    /// How long to wait for the browser sign-in, in seconds (1 to 86400, a day).
+    // Bounded: the deadline is `now + timeout`, and a huge value overflowed the clock (a panic).
+    #[arg(long, value_name = "SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS))]
     pub timeout: u64,
     /// Do not open a browser: print the URL, then finish through SSH port forwarding or by
     /// pasting the address the browser ended on. Automatic over SSH or without a display (unless

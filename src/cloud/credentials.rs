@@ -2,6 +2,10 @@
 
 use crate::secret::Secret;
 
+/// STS credentials closer to expiry than this are renewed before use (seconds); new ones that
+/// arrive with less left are refused (`skew::check_arrival`), or every use would renew again.
+pub const STS_RENEW_MARGIN: i64 = 300;
+
 /// Credentials that sign API requests. `expiration` is absent for long-term AccessKeys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {

@@ -4,9 +4,10 @@ use anyhow::{Result, anyhow};
 use serde_json::Value;
 use url::Url;
 
-use super::credentials::Credentials;
+use super::credentials::{Credentials, STS_RENEW_MARGIN};
 use crate::http::{Http, RequestError, parse_json, send_for_body};
 use crate::secret::Secret;
+use crate::skew::check_arrival;
 use crate::timefmt::parse_rfc3339;
 
 /// The exchange answer: camelCase per the docs, PascalCase accepted too (Alibaba's Python SDK reads
@@ -47,11 +48,14 @@ pub fn parse_exchange_response(body: &[u8]) -> Result<Credentials> {
     Credentials::try_from(ExchangeWire(wire))
 }
 
-/// Exchanges an access token for STS credentials of the signed-in user.
+/// Exchanges an access token for STS credentials of the signed-in user. Credentials that arrive
+/// already expired, or too close to expiry, by the local clock (`now`) are refused: kept, they would
+/// be renewed again on every use (see [`crate::skew::check_arrival`]).
 pub async fn exchange(
     http: &Http,
     exchange_url: &Url,
     access_token: &Secret,
+    now: i64,
 ) -> Result<Credentials, RequestError> {
     let request = http
         .post(exchange_url)?
@@ -60,7 +64,11 @@ pub async fn exchange(
     let what = format!("the STS exchange at `{exchange_url}`");
     tracing::debug!("exchanging the access token for STS credentials");
     let body = send_for_body(http, request, &what).await?;
-    Ok(parse_exchange_response(&body)?)
+    let credentials = parse_exchange_response(&body)?;
+    if let Some(expires_at) = credentials.expiration {
+        check_arrival(expires_at, http.server_date(), now, STS_RENEW_MARGIN)?;
+    }
+    Ok(credentials)
 }
 
 #[cfg(test)]

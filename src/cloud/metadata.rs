@@ -91,7 +91,7 @@ pub fn parse_metadata_answer(body: &[u8]) -> Result<Credentials> {
         Some("Success") => credentials_from(answer.take()),
         other => bail!(
             "it says `{}` instead of `Success`",
-            crate::error::printable(other.unwrap_or("nothing"), 100)
+            crate::term::printable(other.unwrap_or("nothing"), 100)
         ),
     }
 }

@@ -12,9 +12,9 @@ use super::credentials::Credentials;
 use super::sign::{
     CanonicalRequest, sha256_hex, v1_signature, v1_string_to_sign, v3_authorization, v3_signature,
 };
-use crate::error::printable;
-use crate::http::Http;
 use crate::http::retry::{Retry, Transience, network_transience, with_retries};
+use crate::http::{Http, read_body};
+use crate::term::printable;
 use crate::timefmt::to_rfc3339;
 
 /// The STS API version.
@@ -238,11 +238,7 @@ pub async fn send_rpc(
     let what = format!("the {action} call to `{}`", endpoint.as_str());
     let response = http.send(request, &what).await?;
     let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| anyhow::Error::new(e.without_url()))
-        .with_context(|| format!("{what} failed"))?;
+    let body = read_body(response, &what).await?;
     parse_api_response(status.as_u16(), &body, action).map_err(|e| {
         if e.is::<ServiceError>() {
             e

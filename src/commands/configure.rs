@@ -20,12 +20,13 @@ use crate::cli::ConfigureArgs;
 use crate::clock;
 use crate::cloud::exchange::exchange;
 use crate::cloud::sts::{SignatureVersion, get_caller_identity_retried};
-use crate::error::{SignInNeeded, UsageError, printable, with_hint};
+use crate::error::{SignInNeeded, UsageError, with_hint};
 use crate::http::retry::{Retry, request_transience, with_retries};
 use crate::http::{Http, RequestError};
 use crate::oauth::token::TokenSet;
 use crate::profile::{Mode, keys};
 use crate::session::record::OAuthSession;
+use crate::term::printable;
 use authorize::{Asking, authorize};
 use plan::Plan;
 
@@ -56,7 +57,7 @@ async fn persist(
         "the STS exchange",
         Retry::Transient,
         request_transience,
-        || exchange(http, &exchange_url, &tokens.access_token),
+        || exchange(http, &exchange_url, &tokens.access_token, clock::now_unix()),
     )
     .await
     .map_err(|e| {

@@ -328,6 +328,16 @@ impl Target {
             .ok_or_else(|| {
                 anyhow!("profile `{name}` has mode `External` but no `process_command` in `{path}`")
             })?;
+        if let Some(exposure) = self.store.exposure() {
+            return Err(with_hint(
+                anyhow!(
+                    "refusing to run the `process_command` of profile `{name}`: {}, and whoever \
+                     can change it can run commands as you",
+                    exposure.problem
+                ),
+                format!("run `{}`, then run the command again", exposure.fix),
+            ));
+        }
         if settings.depth >= external::MAX_DEPTH {
             return Err(with_hint(
                 anyhow!(

@@ -1,22 +1,23 @@
 //! `alicli export-credentials`: a profile's credentials, renewed first when due, in the format the
 //! consumer reads. With fresh credentials in the file it makes no request and builds no runtime.
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 
 use super::credentials::Resolved;
 use super::output;
 use super::resolve::Target;
 use super::settings::Settings;
 use crate::cli::{ExportArgs, ExportFormat};
+use crate::error::with_hint;
 use crate::export::{Syntax, credential_vars, external_document, json_document, render};
 use crate::http::Http;
-use crate::{clock, timefmt};
+use crate::{clock, skew, timefmt};
 
 /// Prints the credentials.
 pub fn run(args: ExportArgs, settings: &Settings, http: &Http) -> Result<()> {
     let target = Target::locate(settings, &args.profile)?;
     let resolved = target.credentials_blocking(settings, http, args.min_ttl)?;
-    warn_if_short(&target.name, &resolved, args.min_ttl);
+    check_lifetime(&target.name, &resolved, args.min_ttl, http.server_date())?;
     let Resolved {
         profile,
         credentials,
@@ -38,17 +39,36 @@ pub fn run(args: ExportArgs, settings: &Settings, http: &Http) -> Result<()> {
     output::print_stdout(&render(syntax, &credential_vars(&credentials, region))?)
 }
 
-/// Renewed credentials that still fall short of `--min-ttl` mean every call renews again: say so.
-pub fn warn_if_short(name: &str, resolved: &Resolved, min_ttl: i64) {
-    let Some(left) = resolved.credentials.seconds_left(clock::now_unix()) else {
-        return;
+/// Nothing expired is handed out: expired credentials are an error. Renewed ones that still fall
+/// short of `--min-ttl` mean every call renews again: say so, and name the clock when the server's
+/// `Date` shows it is off.
+pub fn check_lifetime(
+    name: &str,
+    resolved: &Resolved,
+    min_ttl: i64,
+    server_date: Option<i64>,
+) -> Result<()> {
+    let now = clock::now_unix();
+    let Some(left) = resolved.credentials.seconds_left(now) else {
+        return Ok(());
     };
+    // "; the local clock is 2 h ahead of the server's: set the system clock right (…)"
+    let clock = skew::skew(server_date, now)
+        .map(|skew| format!("; {}: {}", skew::describe(skew), skew::FIX))
+        .unwrap_or_default();
+    if left <= 0 {
+        return Err(with_hint(
+            anyhow!("the credentials of profile `{name}` have expired{clock}"),
+            "run the command again; if they are still expired, check the local clock",
+        ));
+    }
     if resolved.renewed && left < min_ttl {
         stderrln!(
             "warning: the new credentials of profile `{name}` last {}, less than --min-ttl {}; \
-             each call will renew them again",
+             each call will renew them again{clock}",
             timefmt::compact(left),
-            timefmt::compact(min_ttl)
+            timefmt::compact(min_ttl),
         );
     }
+    Ok(())
 }

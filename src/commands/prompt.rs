@@ -47,20 +47,28 @@ fn lines() -> &'static Lines {
     })
 }
 
+/// The longest line taken from stdin. An answer or a pasted address is far shorter; a longer line
+/// (`< /dev/zero`, a file of garbage) ends the reading instead of growing without end.
+const MAX_LINE: usize = 64 * 1024;
+
 fn read_stdin() {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     loop {
-        let mut line = String::new();
-        let done = !matches!(input.read_line(&mut line), Ok(n) if n > 0);
+        let line = read_bounded_line(&mut input, MAX_LINE);
+        if line.is_err() {
+            stderrln!(
+                "warning: standard input sent a line longer than {} KiB; alicli stopped reading it",
+                MAX_LINE / 1024
+            );
+        }
+        let line = line.ok().flatten();
+        let done = line.is_none();
         let lines = lines();
         let mut queue = lines.queue.lock().unwrap_or_else(|e| e.into_inner());
-        if done {
-            queue.closed = true;
-        } else {
-            queue
-                .lines
-                .push_back(line.trim_end_matches(['\r', '\n']).to_owned());
+        match line {
+            Some(line) => queue.lines.push_back(line),
+            None => queue.closed = true,
         }
         drop(queue);
         lines.ready.notify_all();
@@ -69,6 +77,39 @@ fn read_stdin() {
             return;
         }
     }
+}
+
+/// Reads one line without its line ending: `Ok(None)` at the end of input (or on a read error),
+/// `Err(())` when the line grows past `max` bytes, which is then not read further.
+fn read_bounded_line(input: &mut impl BufRead, max: usize) -> Result<Option<String>, ()> {
+    let mut bytes = Vec::new();
+    loop {
+        let available = match input.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => &[],
+        };
+        if available.is_empty() {
+            return Ok((!bytes.is_empty()).then(|| decode(bytes)));
+        }
+        let newline = available.iter().position(|&b| b == b'\n');
+        let end = newline.map_or(available.len(), |at| at + 1);
+        // Never more than one byte past `max` is kept (`bytes` is at most `max` long here).
+        bytes.extend_from_slice(&available[..end.min(max + 1 - bytes.len())]);
+        input.consume(end);
+        if bytes.len() > max {
+            return Err(());
+        }
+        if newline.is_some() {
+            return Ok(Some(decode(bytes)));
+        }
+    }
+}
+
+fn decode(bytes: Vec<u8>) -> String {
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    text.trim_end_matches(['\r', '\n']).to_owned()
 }
 
 fn take(queue: &mut Queue) -> Option<Option<String>> {
@@ -139,6 +180,27 @@ pub fn show_prompt(text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_read_up_to_a_cap() {
+        let mut input = std::io::Cursor::new(b"short\r\nx\xffy\nlast".to_vec());
+        assert_eq!(
+            read_bounded_line(&mut input, 10),
+            Ok(Some("short".to_owned()))
+        );
+        assert_eq!(
+            read_bounded_line(&mut input, 10),
+            Ok(Some("x\u{fffd}y".to_owned()))
+        );
+        assert_eq!(
+            read_bounded_line(&mut input, 10),
+            Ok(Some("last".to_owned()))
+        );
+        assert_eq!(read_bounded_line(&mut input, 10), Ok(None));
+        // An endless line stops at the cap (a small buffer makes it take many reads).
+        let mut endless = std::io::BufReader::with_capacity(3, std::io::repeat(0));
+        assert_eq!(read_bounded_line(&mut endless, 10), Err(()));
+    }
 
     #[test]
     fn take_drains_lines_before_reporting_the_end() {

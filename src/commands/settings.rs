@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Result, anyhow};
 
@@ -152,7 +153,14 @@ impl Settings {
     }
 
     /// The profile store: `--config-path`, else `ALIBABA_CLOUD_CONFIG_FILE`, else the default.
+    /// Warns (once) when other users could change the file.
     pub fn store(&self, flag: Option<&Path>) -> Result<Store> {
+        let store = self.locate_store(flag)?;
+        warn_if_exposed(&store);
+        Ok(store)
+    }
+
+    fn locate_store(&self, flag: Option<&Path>) -> Result<Store> {
         if let Some(path) = flag
             .map(Path::to_path_buf)
             .or_else(|| self.config_file.clone())
@@ -166,5 +174,20 @@ impl Settings {
             )
         })?;
         Ok(Store::new(Store::default_path(home)))
+    }
+}
+
+/// Other users who can write the profile file can change what alicli and the SDKs sign with, and
+/// plant a `process_command` (which alicli then refuses to run): say so, once per process.
+fn warn_if_exposed(store: &Store) {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if let Some(exposure) = store.exposure()
+        && !WARNED.swap(true, Ordering::Relaxed)
+    {
+        stderrln!(
+            "warning: {}, so they can change your profiles; alicli runs no `process_command` from it. Fix: `{}`",
+            exposure.problem,
+            exposure.fix
+        );
     }
 }

@@ -97,7 +97,7 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
     }
     let now = clock::now_unix();
     let state = chain::state(&file, &name, now, Margins::DEFAULT);
-    output::print_stdout(&format!("{}\n", status(&name, state, now)))
+    output::print_for_people(&format!("{}\n", status(&name, state, now)))
 }
 
 /// `work 53m` (the credentials' time left), `work renewable` (the next command renews them),

@@ -1,6 +1,7 @@
 //! Building the clients: timeouts, no redirects, the proxy rule, and the trust roots of each
 //! [`Trust`] level; and recognising a refused server certificate, to name `--ca-bundle`.
 
+use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
@@ -69,12 +70,16 @@ pub fn load_ca_bundle(path: &Path) -> Result<Vec<Certificate>> {
     let hint =
         "give a PEM file of CA certificates with `--ca-bundle FILE` or ALIBABA_CLOUD_CA_BUNDLE";
     let read = || -> Result<Vec<u8>> {
-        let size = std::fs::metadata(path)?.len();
+        let mut bytes = Vec::new();
+        // Bounded by the read, not the size on disk: `/dev/zero` and pipes have none.
+        std::fs::File::open(path)?
+            .take(MAX_CA_BUNDLE_SIZE + 1)
+            .read_to_end(&mut bytes)?;
         anyhow::ensure!(
-            size <= MAX_CA_BUNDLE_SIZE,
-            "it is {size} bytes; too large for a CA bundle"
+            bytes.len() as u64 <= MAX_CA_BUNDLE_SIZE,
+            "it is larger than {MAX_CA_BUNDLE_SIZE} bytes; too large for a CA bundle"
         );
-        Ok(std::fs::read(path)?)
+        Ok(bytes)
     };
     let bytes = read()
         .with_context(|| format!("cannot read the CA bundle `{shown}`"))

@@ -3,16 +3,17 @@
 //! It is bound to 127.0.0.1 before the URL is shown, answers one route, and hands the first valid
 //! result to the waiting command through a channel. Requests with a wrong `state`, stray paths and
 //! the browser's extra requests are answered and otherwise ignored, so they never end the login.
-//! It is served by [`super::listener`], which bounds what hostile local traffic can do.
+//! It is served by [`crate::loopback::server`], which answers only its own `Host` and bounds what
+//! hostile local traffic can do.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::net::TcpListener;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use axum::Router;
 use axum::extract::{RawQuery, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -20,8 +21,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::authorize::CALLBACK_PATH;
-use super::listener::{Limits, serve};
 use crate::error::with_hint;
+use crate::loopback::server::{Limits, bind, serve};
 use crate::secret::Secret;
 use crate::secret::constant_time_eq;
 
@@ -86,19 +87,13 @@ pub fn parse_callback_query(
 #[derive(Clone)]
 struct CallbackState {
     expected_state: Arc<Secret>,
-    port: u16,
     sender: mpsc::Sender<CallbackResult>,
 }
 
 /// The router: `GET /cli/callback` and a 404 for everything else.
-pub fn callback_router(
-    expected_state: Secret,
-    port: u16,
-    sender: mpsc::Sender<CallbackResult>,
-) -> Router {
+pub fn callback_router(expected_state: Secret, sender: mpsc::Sender<CallbackResult>) -> Router {
     let state = CallbackState {
         expected_state: Arc::new(expected_state),
-        port,
         sender,
     };
     Router::new()
@@ -119,17 +114,8 @@ async fn log_request(request: Request, next: Next) -> Response {
 
 async fn handle_callback(
     State(state): State<CallbackState>,
-    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    // A page on another origin can point a rebinding DNS name at 127.0.0.1; such requests carry
-    // that name in `Host`, so only our own address is accepted.
-    if !host_is_ours(&headers, state.port) {
-        return page(
-            StatusCode::FORBIDDEN,
-            "This address only answers 127.0.0.1.",
-        );
-    }
     match parse_callback_query(
         query.as_deref().unwrap_or(""),
         state.expected_state.expose(),
@@ -157,16 +143,6 @@ async fn handle_callback(
     }
 }
 
-fn host_is_ours(headers: &HeaderMap, port: u16) -> bool {
-    let Some(host) = headers.get(header::HOST) else {
-        return true; // HTTP/1.0 without Host cannot come from a browser page on another origin.
-    };
-    let Ok(host) = host.to_str() else {
-        return false;
-    };
-    host == format!("127.0.0.1:{port}") || host == format!("localhost:{port}")
-}
-
 fn page(status: StatusCode, message: &str) -> Response {
     let body = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>alicli</title></head>\
@@ -190,9 +166,9 @@ fn page(status: StatusCode, message: &str) -> Response {
     response
 }
 
-/// Binds 127.0.0.1: the given port (0 for any), or the first free one of 12345–12349.
+/// Binds 127.0.0.1: the given port (0 for any), or the first free one of 12345–12349. Needs the
+/// tokio runtime.
 pub fn bind_listener(port: Option<u16>) -> Result<TcpListener> {
-    let bind = |port: u16| TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
     if let Some(port) = port {
         return bind(port).map_err(|e| {
             with_hint(
@@ -224,12 +200,9 @@ impl CallbackServer {
     /// Starts serving on an already bound listener. Must run inside the tokio runtime.
     pub fn start(listener: TcpListener, expected_state: Secret) -> Result<Self> {
         let port = listener.local_addr()?.port();
-        listener.set_nonblocking(true)?;
-        let listener = tokio::net::TcpListener::from_std(listener)
-            .context("failed to start the sign-in callback listener")?;
         let (sender, receiver) = mpsc::channel(1);
         let (shutdown, shutdown_signal) = oneshot::channel::<()>();
-        let router = callback_router(expected_state, port, sender);
+        let router = callback_router(expected_state, sender);
         tracing::debug!(port, "callback listener started on 127.0.0.1");
         let task = tokio::spawn(serve(listener, router, Limits::default(), shutdown_signal));
         Ok(Self {
@@ -287,7 +260,7 @@ mod tests {
     #[tokio::test]
     async fn wrong_state_is_400_and_the_right_one_delivers_the_code() {
         let (sender, mut receiver) = mpsc::channel(1);
-        let router = callback_router(Secret::new("good"), 12345, sender);
+        let router = callback_router(Secret::new("good"), sender);
         let response = router
             .clone()
             .oneshot(request(
@@ -316,23 +289,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn other_paths_are_404_and_foreign_hosts_403() {
+    async fn other_paths_are_404() {
         let (sender, _receiver) = mpsc::channel(1);
-        let router = callback_router(Secret::new("s"), 12345, sender);
+        let router = callback_router(Secret::new("s"), sender);
         let response = router
-            .clone()
             .oneshot(request("/favicon.ico", "127.0.0.1:12345"))
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
-        let response = router
-            .oneshot(request(
-                "/cli/callback?code=c&state=s",
-                "evil.example:12345",
-            ))
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::FORBIDDEN);
     }
 
     #[test]

@@ -4,7 +4,6 @@
 pub mod authorize;
 pub mod browser;
 pub mod callback;
-pub mod listener;
 pub mod paste;
 pub mod pkce;
 pub mod revoke;

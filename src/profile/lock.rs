@@ -223,7 +223,8 @@ impl SharedLock {
 fn lock_sdk(path: &Path) -> Result<Option<File>> {
     use std::os::unix::fs::MetadataExt;
     loop {
-        let Ok(file) = File::open(path) else {
+        // Non-blocking: a FIFO in its place must not hang us here (the read then refuses it).
+        let Ok(file) = crate::atomic_file::open_nonblocking(path) else {
             return Ok(None);
         };
         file.lock()

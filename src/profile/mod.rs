@@ -7,6 +7,7 @@ pub mod mode;
 pub mod model;
 pub mod store;
 pub mod summary;
+pub mod trust;
 pub mod typed;
 
 pub use mode::Mode;

@@ -1,7 +1,7 @@
 //! Reading and writing the profile file: size-capped reads that never overwrite what they cannot
 //! parse, a cross-process lock, and atomic writes (temp file in the same directory, fsync, rename).
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use super::model::ConfigFile;
-use crate::atomic_file::parent_dir;
+use crate::atomic_file::{open_nonblocking, parent_dir, special_kind};
 use crate::error::with_hint;
 
 /// A profile file is a few kilobytes; anything this large is not one.
@@ -122,45 +122,85 @@ impl Store {
         )
     }
 
-    /// The file's bytes; `None` when there is no file.
+    /// The file's bytes; `None` when there is no file. What is not a regular file (a FIFO, a
+    /// device, after following links) is refused before anything is read from it: opening a FIFO
+    /// waits for a writer, and a device never ends.
     fn read_bytes(&self) -> Result<Option<Vec<u8>>> {
-        let shown = self.path.display();
-        let mut file = match File::open(&self.path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(with_hint(
-                    anyhow::Error::new(e).context(format!("cannot read profile file `{shown}`")),
-                    format!(
-                        "check the permissions of `{shown}` (it should be a file readable by you, mode 0600)"
-                    ),
-                ));
-            }
+        let Some(meta) = self.metadata()? else {
+            return Ok(None);
         };
-        let meta = file
-            .metadata()
-            .with_context(|| format!("cannot read profile file `{shown}`"))?;
+        self.check_size_and_kind(&meta)?;
+        let file = open_nonblocking(&self.path).map_err(|e| self.unreadable(e))?;
+        // Checked again on what was opened: the path may have been swapped in between.
+        let meta = file.metadata().map_err(|e| self.unreadable(e))?;
+        self.check_size_and_kind(&meta)?;
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(MAX_FILE_SIZE + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read profile file `{}`", self.path.display()))?;
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(self.too_large(bytes.len() as u64));
+        }
+        Ok(Some(bytes))
+    }
+
+    /// The file's metadata, following symlinks; `None` when there is no file.
+    fn metadata(&self) -> Result<Option<fs::Metadata>> {
+        match fs::metadata(&self.path) {
+            Ok(meta) => Ok(Some(meta)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.unreadable(e)),
+        }
+    }
+
+    /// Refuses what is not a regular file of a profile file's size.
+    fn check_size_and_kind(&self, meta: &fs::Metadata) -> Result<()> {
+        let shown = self.path.display();
         if meta.is_dir() {
             return Err(with_hint(
                 anyhow::anyhow!("profile file `{shown}` is a directory"),
                 "move the directory aside, or point `--config-path` at a file",
             ));
         }
-        if meta.len() > MAX_FILE_SIZE {
+        if !meta.is_file() {
             return Err(with_hint(
                 anyhow::anyhow!(
-                    "profile file `{shown}` is {} bytes; a profile file is never that large",
-                    meta.len()
+                    "profile file `{shown}` is not a regular file but {}; alicli did not read it",
+                    special_kind(meta)
                 ),
-                format!(
-                    "move `{shown}` aside and sign in again with `alicli configure --mode OAuth`"
-                ),
+                "point `--config-path` (or ALIBABA_CLOUD_CONFIG_FILE) at a regular file",
             ));
         }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.read_to_end(&mut bytes)
-            .with_context(|| format!("cannot read profile file `{shown}`"))?;
-        Ok(Some(bytes))
+        if meta.len() > MAX_FILE_SIZE {
+            return Err(self.too_large(meta.len()));
+        }
+        Ok(())
+    }
+
+    fn too_large(&self, len: u64) -> anyhow::Error {
+        let shown = self.path.display();
+        with_hint(
+            anyhow::anyhow!(
+                "profile file `{shown}` is {len} bytes or more; a profile file is never that large"
+            ),
+            format!("move `{shown}` aside and sign in again with `alicli configure --mode OAuth`"),
+        )
+    }
+
+    fn unreadable(&self, error: std::io::Error) -> anyhow::Error {
+        let shown = self.path.display();
+        with_hint(
+            anyhow::Error::new(error).context(format!("cannot read profile file `{shown}`")),
+            format!(
+                "check the permissions of `{shown}` (it should be a file readable by you, mode 0600)"
+            ),
+        )
+    }
+
+    /// What would let other users change this file (and so run a `process_command` as the
+    /// user), if anything.
+    pub fn exposure(&self) -> Option<super::trust::Exposure> {
+        super::trust::exposure(&self.path, &self.real_path())
     }
 }
 

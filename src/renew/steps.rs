@@ -105,7 +105,7 @@ impl Renewal<'_> {
         let url = self.endpoints.exchange_url();
         let what = "the STS exchange";
         with_retries(what, Retry::Transient, request_transience, || {
-            exchange(self.net.http, &url, access_token)
+            exchange(self.net.http, &url, access_token, self.now)
         })
         .await
     }

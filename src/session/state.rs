@@ -6,8 +6,9 @@
 use super::record::OAuthSession;
 use crate::timefmt::to_rfc3339;
 
-/// STS credentials closer to expiry than this are renewed before use (seconds).
-pub const STS_RENEW_MARGIN: i64 = 300;
+/// STS credentials closer to expiry than this are renewed before use (seconds); defined with the
+/// credentials, whose exchange refuses new ones that arrive with less.
+pub use crate::cloud::credentials::STS_RENEW_MARGIN;
 /// The exchange wants an access token valid for 15 more minutes, so a session that can refresh
 /// does so at 20 (PROTOCOL.md §3, §9).
 pub const ACCESS_TOKEN_MARGIN: i64 = 1200;

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::{Outcome, Sandbox, write_file};
+use crate::support::{Outcome, Sandbox, bounded, write_file};
 
 /// Every command that reads the file, including the sign-in (which must stop before the browser).
 const COMMANDS: &[&[&str]] = &[
@@ -43,6 +43,7 @@ fn snapshot(path: &Path) -> String {
         Ok(meta) if meta.is_dir() => {
             format!("directory {:?}", std::fs::read_dir(path).unwrap().count())
         }
+        Ok(meta) if !meta.is_file() => format!("special {:?}", meta.file_type()),
         Ok(_) => format!("file {:?}", std::fs::read(path).unwrap()),
         Err(e) => format!("missing {e}"),
     }
@@ -296,4 +297,36 @@ fn symlinks_are_followed_and_kept_by_every_writer() {
     std::fs::write(&target, b"").unwrap();
     assert_refused(&sandbox, &["is empty"], &|_| {});
     assert!(is_link());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_or_a_fifo_as_the_profile_file_is_refused_before_any_read() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.config_path();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    // A link to an endless device.
+    std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+    assert_refused(
+        &sandbox,
+        &["is not a regular file", "a character device"],
+        &bounded,
+    );
+    // A FIFO nobody writes to.
+    std::fs::remove_file(&path).unwrap();
+    let name = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    assert_refused(&sandbox, &["is not a regular file", "a FIFO"], &bounded);
+    // The device named directly.
+    let mut command = sandbox.cmd();
+    command.args(["configure", "list", "--config-path", "/dev/zero"]);
+    bounded(&mut command);
+    let outcome: Outcome = command.output().unwrap().into();
+    let outcome = outcome.code(1);
+    assert!(
+        outcome.stderr.contains("`/dev/zero` is not a regular file"),
+        "{}",
+        outcome.stderr
+    );
 }

@@ -76,7 +76,11 @@ fn a_healthy_setup_passes_every_check_and_exits_0() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|c| c["status"] == "pass"),
+            // "other users" depends on the machine: others logged in (a warning), or no login
+            // records to tell (skipped, in containers).
+            .all(
+                |c| c["status"] == "pass" || (c["check"] == "other users" && c["status"] != "fail")
+            ),
         "{report:#}"
     );
     assert_eq!(

@@ -290,3 +290,79 @@ fn the_server_refuses_keys_that_do_not_expire() {
         .success();
     assert_eq!(outcome.stdout, "LTAIkey\n");
 }
+
+/// Sends one request for `path` with this `Host`; the status and body.
+fn get_with_host(address: &str, path: &str, host: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let status = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, answer)
+}
+
+#[cfg(unix)]
+#[test]
+fn the_endpoint_survives_a_flood_and_answers_only_its_own_host() {
+    use std::os::unix::process::CommandExt;
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let dir = tempfile::tempdir().unwrap();
+    let script = "printf '%s\\n' \"$ALIBABA_CLOUD_CREDENTIALS_URI\" > uri; \
+                  while [ ! -e stop ]; do sleep 0.05; done";
+    let mut command = sandbox.cmd();
+    command
+        .args(["exec", "--server", "--", "sh", "-c", script])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // alicli at `ulimit -n 256`: more idle connections than it has file descriptors.
+    // SAFETY: setrlimit only changes the child, between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 256,
+                rlim_max: 256,
+            };
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
+    let uri = wait_for_file(&dir.path().join("uri"), &mut child);
+    let rest = uri.strip_prefix("http://").unwrap();
+    let (address, path) = rest.split_at(rest.find('/').unwrap());
+
+    // Another local user opens 400 connections and sends nothing.
+    let flood: Vec<std::net::TcpStream> = (0..400)
+        .map(|_| std::net::TcpStream::connect(address).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // The child's fetch still gets through, and promptly.
+    let started = Instant::now();
+    let (status, body) = http("GET", &uri, None);
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // DNS rebinding: the secret path with a foreign `Host` gets no credentials.
+    let port = address.rsplit(':').next().unwrap();
+    let (status, answer) = get_with_host(address, path, &format!("rebound.example:{port}"));
+    assert_eq!(status, 403, "{answer}");
+    assert!(!answer.contains("AccessKeyId"), "{answer}");
+    assert_eq!(
+        get_with_host(address, path, &format!("localhost:{port}")).0,
+        200
+    );
+
+    drop(flood);
+    std::fs::write(dir.path().join("stop"), "").unwrap();
+    finish(child).success();
+}

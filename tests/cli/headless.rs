@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::live::Live;
-use crate::support::{Sandbox, emulator, quote, test_program};
+use crate::support::{Sandbox, bounded, emulator, quote, test_program};
 
 fn configure(sandbox: &Sandbox, extra: &[&str]) -> Command {
     let mut command = sandbox.cmd();
@@ -232,4 +232,19 @@ fn a_browser_command_that_fails_switches_to_headless() {
     let address = final_address(&sandbox, &url);
     live.write_line(&address);
     live.finish().success();
+}
+
+#[cfg(unix)]
+#[test]
+fn an_endless_stdin_is_cut_off_and_the_redirect_still_signs_in() {
+    let sandbox = Sandbox::new();
+    let mut command = configure(&sandbox, &["--no-browser"]);
+    bounded(&mut command);
+    let zero = std::fs::File::open("/dev/zero").unwrap();
+    let mut live = Live::spawn_with_stdin(command, zero.into());
+    let (url, _) = read_instructions(&mut live);
+    live.wait_for("longer than 64 KiB; alicli stopped reading it");
+    browse_through_forwarding(&url);
+    live.finish().success();
+    assert_eq!(sandbox.profile("remote")["mode"], "OAuth");
 }

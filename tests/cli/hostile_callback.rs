@@ -1,9 +1,12 @@
 //! The sign-in callback listener under hostile local traffic: junk, a huge query, invalid UTF-8, a
-//! slow client, a foreign `Host` and a POST. Afterwards the browser's real redirect still signs in.
+//! slow client, a foreign `Host` and a POST, and a flood of connections that reopen as fast as
+//! they are closed. Afterwards, or meanwhile, the browser's real redirect still signs in.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::process::{Child, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::support::{Outcome, Sandbox, emulator, quote};
@@ -222,4 +225,58 @@ fn the_callback_survives_hostile_traffic_and_still_signs_in() {
         "only the real code was redeemed"
     );
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// Holds `port` busy from 300 connections that reopen as soon as they are closed, half of them
+/// idle and half sending headers a byte too slowly, until `stop` is set.
+fn reopening_flood(port: u16, stop: &Arc<AtomicBool>) -> Vec<std::thread::JoinHandle<()>> {
+    (0..300)
+        .map(|index| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+                        std::thread::sleep(Duration::from_millis(10));
+                        continue;
+                    };
+                    let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+                    if index % 2 == 1 {
+                        let _ = stream.write_all(b"GET /cli/callback?co");
+                    }
+                    // Until the server closes it (or the flood is called off).
+                    let mut byte = [0u8; 1];
+                    while !stop.load(Ordering::Relaxed) {
+                        match stream.read(&mut byte) {
+                            Ok(0) => break,
+                            Ok(_) => {}
+                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                            Err(_) => break,
+                        }
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn a_reopening_flood_does_not_keep_the_browser_out() {
+    let mut sandbox = Sandbox::new();
+    let pending = PendingSignIn::start(&mut sandbox);
+    let stop = Arc::new(AtomicBool::new(false));
+    let flood = reopening_flood(pending.port, &stop);
+    // Let the flood fill every slot and the queue behind them.
+    std::thread::sleep(Duration::from_secs(1));
+    let started = Instant::now();
+    let outcome = pending.release();
+    let took = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    for thread in flood {
+        thread.join().unwrap();
+    }
+    outcome.success();
+    // Before, the 32 slots went to junk for 5 s each and the browser queued behind 300 of it.
+    assert!(took < Duration::from_secs(5), "the sign-in took {took:?}");
+    assert_eq!(sandbox.profile("work")["mode"], "OAuth");
 }

@@ -11,6 +11,7 @@ mod account;
 mod archive;
 mod bad_input;
 mod browser;
+mod clock;
 mod concurrency;
 mod console;
 mod doctor;
@@ -36,4 +37,7 @@ mod shell;
 mod signatures;
 mod signin;
 mod sts;
+mod terminal;
+#[cfg(unix)]
+mod trust;
 mod views;

@@ -199,3 +199,28 @@ fn get_masks_secrets_unless_asked() {
         outcome.stderr
     );
 }
+
+#[test]
+fn absurd_expiries_show_as_invalid_not_as_1970() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    sandbox.edit_profile(
+        "work",
+        json!({"sts_expiration": i64::MAX, "oauth_refresh_token_expire": i64::MAX}),
+    );
+    let listed = sandbox.run(&["configure", "list"]).success();
+    let row = listed.stdout.lines().nth(2).unwrap();
+    assert!(row.contains("| invalid ("), "{}", listed.stdout);
+    let validated = sandbox.run(&["session", "validate", "--local"]).success();
+    for outcome in [&listed, &validated] {
+        assert!(
+            !outcome.stdout.contains("1970") && !outcome.stderr.contains("1970"),
+            "{outcome:?}"
+        );
+    }
+    assert!(
+        validated.stderr.contains("invalid ("),
+        "{}",
+        validated.stderr
+    );
+}

@@ -15,14 +15,16 @@ use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
 use crate::commands::prompt;
 use crate::error::with_hint;
 use crate::profile::{Mode, Profile};
+use crate::term;
 
-/// The account a GetCallerIdentity answer names.
+/// The account a GetCallerIdentity answer names, through the terminal filter: it is stored in
+/// the profile, where `configure list` and other tools show it.
 pub fn account_of(identity: &Value) -> Option<String> {
     identity
         .get("AccountId")
         .and_then(Value::as_str)
         .filter(|id| !id.is_empty())
-        .map(str::to_owned)
+        .map(|id| term::clean(id).into_owned())
 }
 
 /// The account the existing OAuth profile is signed in to, when it can be told.

@@ -14,7 +14,7 @@ use crate::oauth::browser::{BrowserEnvironment, headless_reason};
 use crate::oauth::callback::DEFAULT_PORTS;
 use crate::profile::{ConfigFile, Mode, Profile, Store};
 use crate::session::state::{Margins, State};
-use crate::timefmt::{relative, to_rfc3339};
+use crate::timefmt::{is_sane, relative, shown, to_rfc3339};
 
 /// What the network checks need to know about the profile.
 pub struct ProfileContext {
@@ -59,7 +59,7 @@ pub fn profile_checks(
                 &error,
                 "fix or move the file aside",
             ));
-            checks.extend(permissions_check(path));
+            checks.extend(permissions_check(&store));
             return Some(ProfileContext { profile: None });
         }
     };
@@ -71,7 +71,7 @@ pub fn profile_checks(
             if count == 1 { "" } else { "s" }
         ),
     ));
-    if let Some(check) = permissions_check(path) {
+    if let Some(check) = permissions_check(&store) {
         checks.push(check);
     }
     let profile = selected_profile(flags, settings, &file, &store, checks);
@@ -105,9 +105,20 @@ fn failure(check: &str, error: &anyhow::Error, default_fix: &str) -> Check {
 }
 
 #[cfg(unix)]
-fn permissions_check(path: &Path) -> Option<Check> {
+fn permissions_check(store: &Store) -> Option<Check> {
     use std::os::unix::fs::PermissionsExt;
+    let path = store.path();
     let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    if let Some(exposure) = store.exposure() {
+        return Some(Check::fail(
+            "profile file permissions",
+            format!(
+                "{}: they can change your profiles and plant a `process_command`",
+                exposure.problem
+            ),
+            exposure.fix,
+        ));
+    }
     let mode = meta.permissions().mode() & 0o777;
     Some(if mode & 0o077 == 0 {
         Check::pass(
@@ -124,7 +135,7 @@ fn permissions_check(path: &Path) -> Option<Check> {
 }
 
 #[cfg(not(unix))]
-fn permissions_check(_path: &Path) -> Option<Check> {
+fn permissions_check(_store: &Store) -> Option<Check> {
     None
 }
 
@@ -201,7 +212,13 @@ fn expiry_check(profile: &Profile, relogin: &str, now: i64) -> Check {
         }
         _ => {}
     }
-    let at = |unix: i64| format!("{} ({})", relative(unix, now), to_rfc3339(unix));
+    let at = |unix: i64| {
+        if is_sane(unix) {
+            format!("{} ({})", relative(unix, now), to_rfc3339(unix))
+        } else {
+            shown(unix)
+        }
+    };
     let sts_left = profile.sts_expiration.saturating_sub(now);
     let sts = if profile.sts_token.is_empty() || profile.sts_expiration <= 0 {
         "no STS credentials".to_owned()

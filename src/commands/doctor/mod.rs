@@ -4,6 +4,7 @@
 mod local;
 mod modes;
 mod network;
+mod shared;
 
 use anyhow::{Result, anyhow};
 use serde::Serialize;
@@ -24,6 +25,8 @@ pub enum Status {
     Fail,
     /// Could not be checked (e.g. no profile to look at); never a failure on its own.
     Skip,
+    /// Works, with a risk worth knowing; the fix says how to avoid it. Never a failure.
+    Warn,
 }
 
 /// One line of the report.
@@ -59,6 +62,15 @@ impl Check {
         }
     }
 
+    fn warn(check: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            check: check.into(),
+            status: Status::Warn,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+
     fn skip(check: impl Into<String>, detail: impl Into<String>) -> Self {
         Self {
             check: check.into(),
@@ -79,12 +91,13 @@ pub async fn run(args: DoctorArgs, settings: &Settings, http: &Http) -> Result<(
     checks.push(network::clock_check(probes.server_date, clock::now_unix()));
     checks.push(local::browser_check(settings));
     checks.push(local::callback_ports_check());
+    checks.push(shared::shared_machine_check());
 
     let failed = checks.iter().filter(|c| c.status == Status::Fail).count();
     if args.json {
         output::print_json(&serde_json::json!({"ok": failed == 0, "checks": checks}))?;
     } else {
-        output::print_stdout(&render(&checks))?;
+        output::print_for_people(&render(&checks))?;
     }
     if failed > 0 {
         let see = if args.json {
@@ -105,10 +118,15 @@ pub fn render(checks: &[Check]) -> String {
             Status::Pass => "✓",
             Status::Fail => "✗",
             Status::Skip => "–",
+            Status::Warn => "!",
         };
         out.push_str(&format!("{mark} {}: {}\n", check.check, check.detail));
         if let Some(fix) = &check.fix {
-            out.push_str(&format!("    fix: {fix}\n"));
+            let label = match check.status {
+                Status::Warn => "advice",
+                _ => "fix",
+            };
+            out.push_str(&format!("    {label}: {fix}\n"));
         }
     }
     out
@@ -124,10 +142,11 @@ mod tests {
             Check::pass("profile file", "`f` parses"),
             Check::fail("clock", "10 min behind", "set the clock"),
             Check::skip("profile expiry", "no profile"),
+            Check::warn("other users", "bob logged in", "use --no-browser"),
         ]);
         assert_eq!(
             text,
-            "✓ profile file: `f` parses\n✗ clock: 10 min behind\n    fix: set the clock\n– profile expiry: no profile\n"
+            "✓ profile file: `f` parses\n✗ clock: 10 min behind\n    fix: set the clock\n– profile expiry: no profile\n! other users: bob logged in\n    advice: use --no-browser\n"
         );
     }
 }

@@ -12,7 +12,7 @@ use anyhow::Result;
 
 use child::{child_command, run_as_child_or_replace, static_vars};
 
-use super::export::warn_if_short;
+use super::export::check_lifetime;
 use super::resolve::Target;
 use super::settings::Settings;
 use crate::cli::ExecArgs;
@@ -32,7 +32,7 @@ pub fn run(args: ExecArgs, settings: &Settings, http: &Http) -> Result<u8> {
         return server::run(args, settings, target);
     }
     let resolved = target.credentials_blocking(settings, http, args.min_ttl)?;
-    warn_if_short(&target.name, &resolved, args.min_ttl);
+    check_lifetime(&target.name, &resolved, args.min_ttl, http.server_date())?;
     let vars = static_vars(&resolved.credentials, &resolved.profile.region_id);
     let command = child_command(&args.command, &vars, settings, &target.name);
     run_as_child_or_replace(command, &args.command[0])

@@ -2,8 +2,8 @@
 //! endpoint that renews as needed, so a job can run for hours. alicli stays as the parent: it
 //! forwards signals to the child, stops serving when the child exits, and returns its exit code.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use tokio::sync::Mutex;
@@ -14,15 +14,31 @@ use crate::clock;
 use crate::cloud::credentials::Credentials;
 use crate::commands::resolve::Target;
 use crate::commands::settings::Settings;
-use crate::credserver::{Fetch, fresh_enough, random_path, router};
+use crate::credserver::{Backoff, Fetch, fresh_enough, random_path, router};
 use crate::error::{CannotRun, UsageError, with_hint};
 use crate::http::Http;
+use crate::loopback::server::{Limits, bind, serve};
 use crate::profile::Mode;
+
+/// The endpoint's limits: the callback listener's, but a fetch may wait for a renewal (a refresh
+/// and an exchange of up to 30 s each), so a connection may last longer.
+fn limits() -> Limits {
+    Limits {
+        connection_lifetime: Duration::from_secs(90),
+        ..Limits::default()
+    }
+}
 
 /// What the endpoint serves until it is no longer fresh enough.
 struct Cached {
     credentials: Credentials,
     obtained_at: i64,
+}
+
+/// What the endpoint holds between fetches.
+struct Served {
+    cached: Cached,
+    backoff: Backoff,
 }
 
 /// Renews for the endpoint, one renewal at a time.
@@ -31,31 +47,44 @@ struct Renewer {
     settings: Settings,
     http: Http,
     min_ttl: i64,
-    cache: Mutex<Cached>,
+    state: Mutex<Served>,
 }
 
 impl Renewer {
+    /// The credentials to serve: the cached ones while fresh enough, else new ones. When renewal
+    /// fails, the cached ones are served as long as they have not expired, and renewal is not
+    /// tried again until the back-off allows.
     async fn current(&self) -> Result<Credentials, String> {
-        let mut cache = self.cache.lock().await;
+        let mut state = self.state.lock().await;
         let now = clock::now_unix();
+        let cache = &state.cached;
         let expiration = cache.credentials.expiration.unwrap_or(0);
         if fresh_enough(expiration, cache.obtained_at, now, self.min_ttl) {
             return Ok(cache.credentials.clone());
         }
-        match self.fetch().await {
-            Ok(fresh) => {
-                *cache = fresh;
-                Ok(cache.credentials.clone())
-            }
-            Err(error) => {
-                let text = format!("{error:#}");
-                stderrln!(
-                    "alicli exec: renewing the credentials of profile `{}` failed: {text}",
-                    self.target.name
-                );
-                Err(text)
-            }
+        let error = match state.backoff.waiting(now) {
+            Some(error) => error.to_owned(),
+            None => match self.fetch().await {
+                Ok(fresh) => {
+                    state.backoff.succeeded();
+                    state.cached = fresh;
+                    return Ok(state.cached.credentials.clone());
+                }
+                Err(error) => {
+                    let text = crate::error::render(&error).trim_end().to_owned();
+                    stderrln!(
+                        "alicli exec: renewing the credentials of profile `{}` failed:\n{text}",
+                        self.target.name
+                    );
+                    state.backoff.failed(text.clone(), now);
+                    text
+                }
+            },
+        };
+        if expiration > clock::now_unix() {
+            return Ok(state.cached.credentials.clone());
         }
+        Err(error)
     }
 
     async fn fetch(&self) -> Result<Cached> {
@@ -123,21 +152,24 @@ async fn serve_and_wait(
         settings: settings.clone(),
         http,
         min_ttl: args.min_ttl,
-        cache: Mutex::new(first),
+        state: Mutex::new(Served {
+            cached: first,
+            backoff: Backoff::default(),
+        }),
     });
 
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .await
-        .context("cannot listen on 127.0.0.1 for the credentials endpoint")?;
+    let listener = bind(0).context("cannot listen on 127.0.0.1 for the credentials endpoint")?;
     let path = random_path();
     let uri = format!("http://{}{path}", listener.local_addr()?);
     let fetch: Fetch = Arc::new(move || {
         let renewer = renewer.clone();
         Box::pin(async move { renewer.current().await })
     });
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router(path, fetch)).await;
-    });
+    // Served like the sign-in callback: own `Host` only, header and lifetime limits, a
+    // connection cap at which idle connections make room (a local flood cannot lock the child
+    // out, nor exhaust alicli's file descriptors).
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    let server = tokio::spawn(serve(listener, router(path, fetch), limits(), stopped));
 
     let signals = Signals::listen()?;
     let command = child_command(&args.command, &server_vars(&uri, &region), settings, &name);
@@ -148,6 +180,7 @@ async fn serve_and_wait(
             source,
         })?;
     let status = signals.forward_until_exit(&mut child).await;
+    drop(stop);
     server.abort();
     Ok(exit_code(status?))
 }

@@ -10,6 +10,7 @@ use crate::commands::resolve::choose_name;
 use crate::commands::settings::Settings;
 use crate::error::with_hint;
 use crate::secret::Secret;
+use crate::term;
 
 /// Prints the whole profile as JSON, or one `KEY=VALUE` line per named key.
 pub fn run(args: GetArgs, settings: &Settings) -> Result<()> {
@@ -48,7 +49,7 @@ pub fn run(args: GetArgs, settings: &Settings) -> Result<()> {
         match stored_key(raw, asked) {
             Some(key) => {
                 let value = shown(key, &raw[key]);
-                lines.push_str(&format!("{asked}={}\n", plain(&value)));
+                lines.push_str(&format!("{asked}={}\n", term::clean(&plain(&value))));
             }
             None => missing.push(format!("`{asked}`")),
         }
@@ -63,7 +64,7 @@ pub fn run(args: GetArgs, settings: &Settings) -> Result<()> {
             format!("see all its keys with `alicli configure get --profile {name}`"),
         ));
     }
-    output::print_stdout(&lines)
+    output::print_for_people(&lines)
 }
 
 /// The key as stored: exactly as asked, else with `-` read as `_`, else a short alias.

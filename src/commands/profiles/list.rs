@@ -8,7 +8,8 @@ use crate::clock;
 use crate::commands::output;
 use crate::commands::settings::Settings;
 use crate::profile::summary::{Summary, Validity, summarize};
-use crate::timefmt::to_rfc3339;
+use crate::term;
+use crate::timefmt::{self, to_rfc3339};
 
 /// Lists the profiles of the file; the current one is marked `*` (`"current": true` in JSON).
 pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
@@ -37,7 +38,7 @@ pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
             );
             Ok(())
         }
-        ListFormat::Table => output::print_stdout(&table(current, &rows)),
+        ListFormat::Table => output::print_for_people(&table(current, &rows)),
     }
 }
 
@@ -84,7 +85,7 @@ fn table(current: Option<&str>, rows: &[Summary]) -> String {
             name.push_str(" *");
         }
         let validity = match row.validity {
-            Validity::Until(at) => to_rfc3339(at),
+            Validity::Until(at) => timefmt::shown(at),
             Validity::Expired => "expired".into(),
             Validity::Renewable => "renewable".into(),
             Validity::Never => "never".into(),
@@ -96,14 +97,18 @@ fn table(current: Option<&str>, rows: &[Summary]) -> String {
         } else {
             row.mode.clone()
         };
-        cells.push([
-            name,
-            mode,
-            dash(&row.site),
-            dash(&row.region),
-            validity,
-            dash(&row.account),
-        ]);
+        // Every cell but the validity comes from the file: filtered before widths are measured.
+        cells.push(
+            [
+                name,
+                mode,
+                dash(&row.site),
+                dash(&row.region),
+                validity,
+                dash(&row.account),
+            ]
+            .map(|cell| term::clean(&cell).into_owned()),
+        );
     }
     let mut widths = [0usize; 6];
     for line in &cells {

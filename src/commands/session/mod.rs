@@ -38,7 +38,7 @@ use super::settings::Settings;
 use crate::error::with_hint;
 use crate::secret::Secret;
 use crate::session::state::{RefreshToken, SessionTimes, State};
-use crate::timefmt::{relative, to_rfc3339};
+use crate::timefmt::{self, relative, to_rfc3339};
 
 /// The `status` word of `--json`: `valid`, `renewable`, `expired` (a sign-in, or new keys, are
 /// needed), or `unknown` (credentials from a command or a URL, not checked with the server).
@@ -80,6 +80,9 @@ pub fn status_json(name: &str, times: &SessionTimes, status: &str, now: i64) -> 
 
 /// "2026-11-22T10:00:00Z (in 53 min)"
 pub fn when(at: i64, now: i64) -> String {
+    if !timefmt::is_sane(at) {
+        return timefmt::shown(at);
+    }
     format!("{} ({})", to_rfc3339(at), relative(at, now))
 }
 

@@ -24,9 +24,14 @@ pub struct Live {
 
 impl Live {
     /// Starts `command` with stdin, stdout and stderr piped.
-    pub fn spawn(mut command: Command) -> Self {
+    pub fn spawn(command: Command) -> Self {
+        Self::spawn_with_stdin(command, Stdio::piped())
+    }
+
+    /// Starts `command` with this stdin, stdout and stderr piped.
+    pub fn spawn_with_stdin(mut command: Command, stdin: Stdio) -> Self {
         let mut child = command
-            .stdin(Stdio::piped())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

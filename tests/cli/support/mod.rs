@@ -3,8 +3,12 @@
 
 #![allow(dead_code)]
 
+mod bounds;
 pub mod live;
 pub mod tls;
+
+#[cfg(unix)]
+pub use bounds::bounded;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

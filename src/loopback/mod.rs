@@ -1,5 +1,8 @@
-//! What counts as loopback: the only place plain HTTP may go and proxies are never used. The ECS
-//! metadata address is never proxied either: only the instance itself can reach it.
+//! Loopback: what counts as it (the only place plain HTTP may go and proxies are never used; the
+//! ECS metadata address is never proxied either: only the instance itself can reach it), and the
+//! hardened server for alicli's own listeners on 127.0.0.1.
+
+pub mod server;
 
 use std::net::{IpAddr, Ipv4Addr};
 
