@@ -168,7 +168,13 @@ async fn send(
 /// The `Credentials` of an `AssumeRole` or `AssumeRoleWithOIDC` answer. The one reader of role
 /// answers: the requests use it, and so does the fuzzer.
 pub fn role_credentials(mut answer: serde_json::Value) -> Result<Credentials> {
-    credentials_from(answer["Credentials"].take())
+    // `get_mut`, not `answer["Credentials"]`: indexing to write panics when the answer is not an
+    // object (a server answering `0`; found by the role_answer fuzz target).
+    let credentials = answer
+        .get_mut("Credentials")
+        .map(serde_json::Value::take)
+        .unwrap_or_default();
+    credentials_from(credentials)
 }
 
 /// Assumes a role with the source's credentials (their `SecurityToken` too, when they have one).
@@ -252,6 +258,20 @@ mod tests {
         let query = names(&request.query);
         for expected in ["Action", "SecurityToken", "Signature", "SignatureNonce"] {
             assert!(query.iter().any(|k| k == expected), "{query:?}");
+        }
+    }
+
+    #[test]
+    fn an_answer_that_is_not_an_object_is_an_error_not_a_panic() {
+        use serde_json::json;
+        for answer in [
+            json!(0),
+            json!([1]),
+            json!("x"),
+            json!(null),
+            json!({"Credentials": 5}),
+        ] {
+            assert!(role_credentials(answer).is_err());
         }
     }
 
