@@ -3,8 +3,8 @@
 //! and the session archive are both written this way.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
-use std::path::Path;
+use std::io::{Seek, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -48,34 +48,75 @@ pub const TEMP_SUFFIX: &str = ".alicli-tmp";
 /// Writes `bytes` to `path` atomically: a 0600 temp file in the same directory, fsync, rename over
 /// the target, fsync the directory. A failure removes the temp file and leaves the target as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = parent_dir(path);
-    create_private_dir(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "config.json".into());
-    remove_stale_temp_files(dir, &name);
-    let temp = dir.join(format!(
-        ".{name}.{}.{:08x}{TEMP_SUFFIX}",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
-    let result = (|| -> Result<()> {
+    Prepared::new(path, 0)?.commit(bytes)
+}
+
+/// A temp file beside the target with room reserved: made before a request whose answer cannot
+/// be asked for twice (a refresh that retires its token), so that storing the answer cannot fail
+/// for want of disk space or a writable directory. Dropped uncommitted, it is removed.
+pub struct Prepared {
+    target: PathBuf,
+    temp: PathBuf,
+    file: Option<File>,
+}
+
+impl Prepared {
+    /// Creates the temp file for `target` and fills `reserve` bytes, so the space is taken now.
+    pub fn new(target: &Path, reserve: u64) -> Result<Self> {
+        let dir = parent_dir(target);
+        create_private_dir(dir)?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "config.json".into());
+        remove_stale_temp_files(dir, &name);
+        let temp = dir.join(format!(
+            ".{name}.{}.{:08x}{TEMP_SUFFIX}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
         let mut file = open_private(&temp, true)
             .with_context(|| format!("cannot create temp file `{}`", temp.display()))?;
+        let mut prepared = Self {
+            target: target.to_owned(),
+            temp,
+            file: None,
+        };
+        let zeros = vec![0u8; reserve.min(1 << 20) as usize];
+        file.write_all(&zeros).with_context(|| {
+            format!(
+                "cannot reserve {reserve} bytes in `{}`",
+                prepared.temp.display()
+            )
+        })?;
+        prepared.file = Some(file);
+        Ok(prepared)
+    }
+
+    /// Writes `bytes` over the reserved room, fsyncs, and renames the file over the target.
+    pub fn commit(mut self, bytes: &[u8]) -> Result<()> {
+        let mut file = self.file.take().expect("a prepared file is committed once");
+        file.rewind()?;
         file.write_all(bytes)?;
+        file.set_len(bytes.len() as u64)?;
         file.sync_all()?;
         drop(file);
-        fs::rename(&temp, path)?;
-        if let Ok(dir) = File::open(dir) {
+        fs::rename(&self.temp, &self.target)?;
+        if let Ok(dir) = File::open(parent_dir(&self.target)) {
             let _ = dir.sync_all();
         }
+        // Renamed: nothing is left for `drop` to remove.
+        self.temp = PathBuf::new();
         Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
     }
-    result
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        if !self.temp.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
 }
 
 fn remove_stale_temp_files(dir: &Path, name: &str) {

@@ -110,13 +110,17 @@ pub struct NetworkFailure {
 }
 
 impl NetworkFailure {
-    /// The hint line that ends every network failure.
-    pub fn hint(&self) -> String {
+    /// The hint line that ends every network failure: `alicli doctor` and the route, or just the
+    /// route when the hint before it already named `alicli doctor`.
+    pub fn hint(&self, doctor_named: bool) -> String {
         let route = if self.route == "direct" {
             "direct (no proxy)".to_owned()
         } else {
             self.route.clone()
         };
+        if doctor_named {
+            return format!("the request went {route}");
+        }
         format!(
             "`alicli doctor` checks the network step by step (DNS, TCP, TLS, proxy); this request \
              went {route}"
@@ -166,6 +170,7 @@ pub fn render(error: &anyhow::Error) -> String {
             out.push_str(&format!("  caused by: {line}\n"));
         }
     }
+    let doctor_named = hint.as_ref().is_some_and(|h| h.contains("alicli doctor"));
     if let Some(hint) = hint {
         out.push_str(&format!("hint: {hint}\n"));
     }
@@ -173,7 +178,7 @@ pub fn render(error: &anyhow::Error) -> String {
         .chain()
         .find_map(|cause| cause.downcast_ref::<NetworkFailure>())
     {
-        out.push_str(&format!("hint: {}\n", failure.hint()));
+        out.push_str(&format!("hint: {}\n", failure.hint(doctor_named)));
     }
     out
 }
@@ -193,6 +198,34 @@ mod tests {
             render(&error),
             "error: failed to reach `https://oauth.aliyun.com`\n  caused by: connection refused\nhint: check your network, then run `alicli configure`\n"
         );
+    }
+
+    #[test]
+    fn a_network_failure_ends_with_doctor_and_the_route() {
+        let failure = || {
+            anyhow::Error::new(NetworkFailure {
+                what: "the token request".into(),
+                route: "via proxy `http://proxy:3128/`".into(),
+                source: "connection refused".into(),
+            })
+        };
+        assert_eq!(
+            render(&failure()),
+            "error: the token request failed\n  caused by: connection refused\nhint: `alicli \
+             doctor` checks the network step by step (DNS, TCP, TLS, proxy); this request went \
+             via proxy `http://proxy:3128/`\n"
+        );
+        // A hint that already names doctor is not repeated; the route still is.
+        let error = with_hint(failure(), "check the service with `alicli doctor`");
+        assert!(
+            render(&error).ends_with(
+                "hint: check the service with `alicli doctor`\nhint: the request went via proxy \
+                 `http://proxy:3128/`\n"
+            ),
+            "{}",
+            render(&error)
+        );
+        assert_eq!(exit_code(&failure()), exit::FAILURE);
     }
 
     #[test]

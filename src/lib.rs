@@ -19,9 +19,11 @@ mod external;
 mod http;
 mod loopback;
 mod oauth;
+mod offload;
 mod profile;
 mod region;
 mod renew;
+mod roles;
 mod secret;
 mod session;
 mod shellword;
@@ -37,6 +39,13 @@ use clap::Parser;
 pub fn main() -> ExitCode {
     if let Some(code) = commands::completion::serve() {
         return code;
+    }
+    // A write past the file-size limit then fails with EFBIG, which alicli reports, instead of
+    // killing the process mid-renewal (the default action of SIGXFSZ).
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN has no memory-safety preconditions.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
@@ -58,17 +67,25 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Not an API: the pieces that the emulator (signature checks), the fuzz targets (parsers) and the
-/// integration tests (signature known answers) use. It changes whenever they do.
+/// Not an API: the pieces that the emulator (signature checks), the fuzz targets (parsers), the
+/// integration tests (signature known answers) and packaging (`cargo xtask`: man pages and
+/// completion scripts) use. It changes whenever they do.
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::cloud::credentials::Credentials;
     pub use crate::cloud::encode::canonical_query;
     pub use crate::cloud::exchange::parse_exchange_response;
+    pub use crate::cloud::metadata::parse_metadata_answer;
+    pub use crate::cloud::roles::{
+        RoleSpec, SplitRequest, assume_role_request, oidc_request, role_credentials,
+    };
     pub use crate::cloud::sign::{
         CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
         v3_authorization, v3_signature,
     };
     pub use crate::cloud::sts::parse_api_response;
+    pub use crate::commands::completion::completion_script;
+    pub use crate::commands::man::man_pages;
     pub use crate::http::parse_server_error;
     pub use crate::oauth::callback::{CallbackResult, parse_callback_query};
     pub use crate::oauth::paste::{Pasted, parse_pasted};
@@ -76,6 +93,7 @@ pub mod internals {
     pub use crate::profile::ConfigFile;
     pub use crate::profile::name::check_carried_name;
     pub use crate::secret::Secret;
-    pub use crate::session::archive::decode_with_max_work_factor;
+    pub use crate::session::archive::{decode_with_max_work_factor, parse_contents};
     pub use crate::session::state::Margins;
+    pub use crate::site::Site;
 }

@@ -1,7 +1,6 @@
 //! Arguments of the commands that hand credentials to other programs, and of shell integration.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 
 use clap::{Args, ValueEnum, ValueHint};
 
@@ -83,12 +82,8 @@ pub struct PromptArgs {
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
     /// The shell.
-    #[arg(value_enum, required_unless_present = "out_dir")]
-    pub shell: Option<CompletionShell>,
-    /// Write the scripts of every shell into DIR instead (alicli.bash, _alicli, alicli.fish,
-    /// alicli.ps1), for packaging; they find alicli on PATH.
-    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, conflicts_with = "shell")]
-    pub out_dir: Option<PathBuf>,
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
 }
 
 /// Shells with completion scripts.
@@ -110,9 +105,6 @@ pub struct ManArgs {
     /// The command whose page to print, e.g. `exec` or `session validate` [default: alicli's own].
     #[arg(value_name = "COMMAND")]
     pub command: Vec<String>,
-    /// Write every page (alicli.1, alicli-session-validate.1, …) into DIR instead, for packaging.
-    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath, conflicts_with = "command")]
-    pub out_dir: Option<PathBuf>,
 }
 
 fn parse_duration(text: &str) -> Result<i64, String> {

@@ -4,5 +4,8 @@ pub mod credentials;
 pub mod encode;
 pub mod endpoints;
 pub mod exchange;
+pub mod federation;
+pub mod metadata;
+pub mod roles;
 pub mod sign;
 pub mod sts;

@@ -14,6 +14,7 @@ use super::sign::{
 };
 use crate::error::printable;
 use crate::http::Http;
+use crate::http::retry::{Retry, Transience, network_transience, with_retries};
 use crate::timefmt::to_rfc3339;
 
 /// The STS API version.
@@ -223,8 +224,18 @@ pub async fn call(
             request.header(reqwest::header::CONTENT_LENGTH, "0")
         }
     };
-    let shown = endpoint.as_str();
-    let what = format!("the {} call to `{shown}`", call.action);
+    send_rpc(http, request, endpoint, call.action).await
+}
+
+/// Sends a prepared API request and reads the answer with [`parse_api_response`]; a service
+/// error stays a [`ServiceError`] (callers branch on it), other failures name the call.
+pub async fn send_rpc(
+    http: &Http,
+    request: reqwest::RequestBuilder,
+    endpoint: &Url,
+    action: &str,
+) -> Result<Value> {
+    let what = format!("the {action} call to `{}`", endpoint.as_str());
     let response = http.send(request, &what).await?;
     let status = response.status();
     let body = response
@@ -232,7 +243,7 @@ pub async fn call(
         .await
         .map_err(|e| anyhow::Error::new(e.without_url()))
         .with_context(|| format!("{what} failed"))?;
-    parse_api_response(status.as_u16(), &body, call.action).map_err(|e| {
+    parse_api_response(status.as_u16(), &body, action).map_err(|e| {
         if e.is::<ServiceError>() {
             e
         } else {
@@ -256,6 +267,33 @@ pub async fn get_caller_identity(
         params: Vec::new(),
     };
     call(http, endpoint, &request, credentials, signature, now, nonce).await
+}
+
+/// How a failed API call may go away: HTTP 5xx and 429 answers may pass, as may the network's
+/// own failures; any other answer will not.
+pub fn call_transience(error: &anyhow::Error) -> Transience {
+    match error.downcast_ref::<ServiceError>() {
+        Some(e) if e.status >= 500 || e.status == 429 => Transience::Answered,
+        Some(_) => Transience::Permanent,
+        None => network_transience(error),
+    }
+}
+
+/// [`get_caller_identity`] with transient failures retried; each attempt is signed anew, at the
+/// time `now` gives and with a fresh nonce.
+pub async fn get_caller_identity_retried(
+    http: &Http,
+    endpoint: &Url,
+    credentials: &Credentials,
+    signature: SignatureVersion,
+    now: impl Fn() -> i64,
+) -> Result<Value> {
+    let what = "the GetCallerIdentity call";
+    with_retries(what, Retry::Transient, call_transience, || {
+        let (at, nonce) = (now(), new_nonce());
+        async move { get_caller_identity(http, endpoint, credentials, signature, at, &nonce).await }
+    })
+    .await
 }
 
 /// A fresh `SignatureNonce`: 128 random bits in hex.

@@ -3,32 +3,23 @@
 //! profile file as it is now. Answering reads that file and nothing else: no request, no lock.
 
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::CommandFactory;
 use clap_complete::CompletionCandidate;
-use clap_complete::env::{Bash, CompleteEnv, EnvCompleter, Fish, Powershell, Zsh};
+use clap_complete::Shell;
+use clap_complete::env::{Bash, CompleteEnv, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 
 use super::output;
 use super::settings::Settings;
 use crate::cli::{Cli, CompletionArgs, CompletionShell};
-use crate::error::UsageError;
 use crate::profile::name::check_carried_name;
 
 /// The variable that turns a run of alicli into a completion answer (set by the scripts). Not
 /// clap's default `COMPLETE`, which is too common a name to trust in a user's environment.
 const VAR: &str = "_ALICLI_COMPLETE";
-
-/// The files `--out-dir` writes: one per shell, named as each shell's completion directory wants.
-const FILES: [(CompletionShell, &str); 4] = [
-    (CompletionShell::Bash, "alicli.bash"),
-    (CompletionShell::Zsh, "_alicli"),
-    (CompletionShell::Fish, "alicli.fish"),
-    (CompletionShell::Powershell, "alicli.ps1"),
-];
 
 /// Answers the completion script when it called this process; `None` for every other run. The
 /// check is one environment lookup, so ordinary commands pay nothing for it.
@@ -48,32 +39,22 @@ pub fn serve() -> Option<ExitCode> {
     }
 }
 
-/// Prints the script for one shell, or writes all of them to `--out-dir` for packaging.
+/// Prints the script for one shell.
 pub fn script(args: CompletionArgs) -> Result<()> {
-    if let Some(dir) = &args.out_dir {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the directory `{}`", dir.display()))?;
-        for (shell, file) in FILES {
-            // Installed scripts find alicli on PATH, wherever it was built.
-            let path = dir.join(file);
-            std::fs::write(&path, registration(shell, "alicli")?)
-                .with_context(|| format!("cannot write `{}`", path.display()))?;
-        }
-        stderrln!(
-            "Wrote the completion scripts for bash, zsh, fish and PowerShell to {}.",
-            dir.display()
-        );
-        return Ok(());
-    }
-    let Some(shell) = args.shell else {
-        bail!(UsageError(
-            "name a shell (bash, zsh, fish or powershell), or give --out-dir DIR".into()
-        ));
+    let shell = match args.shell {
+        CompletionShell::Bash => Shell::Bash,
+        CompletionShell::Zsh => Shell::Zsh,
+        CompletionShell::Fish => Shell::Fish,
+        CompletionShell::Powershell => Shell::PowerShell,
     };
-    output::print_stdout(&registration(
-        shell,
-        &completer(std::env::args_os().next()),
-    )?)
+    let completer = completer(std::env::args_os().next());
+    output::print_stdout(&String::from_utf8_lossy(&registration(shell, &completer)))
+}
+
+/// The script for `shell` as packaging installs it (`cargo xtask assets`): it finds `alicli` on
+/// PATH, wherever it was built.
+pub fn completion_script(shell: Shell) -> Vec<u8> {
+    registration(shell, "alicli")
 }
 
 /// The program the script calls back: alicli as it was started, made absolute when it was started
@@ -89,17 +70,25 @@ fn completer(argv0: Option<OsString>) -> String {
     path.to_string_lossy().into_owned()
 }
 
-fn registration(shell: CompletionShell, completer: &str) -> Result<String> {
+/// The script that registers the completion function and calls `completer` back on each TAB.
+fn registration(shell: Shell, completer: &str) -> Vec<u8> {
     let adapter: &dyn EnvCompleter = match shell {
-        CompletionShell::Bash => &Bash,
-        CompletionShell::Zsh => &Zsh,
-        CompletionShell::Fish => &Fish,
-        CompletionShell::Powershell => &Powershell,
+        Shell::Bash => &Bash,
+        Shell::Zsh => &Zsh,
+        Shell::Fish => &Fish,
+        Shell::PowerShell => &Powershell,
+        Shell::Elvish => &Elvish,
+        // A shell clap_complete adds later: its static script, without profile names.
+        _ => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "alicli", &mut script);
+            return script;
+        }
     };
+    // Rendered to memory (which cannot fail), so that a closed stdout is an error, not a panic.
     let mut script = Vec::new();
-    adapter.write_registration(VAR, "alicli", "alicli", completer, &mut script)?;
-    script.flush()?;
-    Ok(String::from_utf8_lossy(&script).into_owned())
+    let _ = adapter.write_registration(VAR, "alicli", "alicli", completer, &mut script);
+    script
 }
 
 /// The candidates for `--profile`: the profiles in the file that `ALIBABA_CLOUD_CONFIG_FILE` or

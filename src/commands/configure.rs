@@ -1,7 +1,9 @@
 //! `alicli login` (and `alicli configure`): the browser sign-in, from the prompts to the saved
-//! profile.
-//! Headless sign-in (no browser here) and the wait live in `wait`; the check that a new sign-in
-//! is to the same account lives in `account`.
+//! profile, in three named steps: [`plan::decide`] (profile, site, region),
+//! [`authorize::authorize`] (listener, browser, wait, redeem) and [`persist`] (exchange, identity,
+//! account check, save). The questions live in `choose`, headless sign-in and the wait in `wait`,
+//! the background check of the hosts in `reach`, and the check that a new sign-in is to the same
+//! account in `account`.
 
 use std::time::Duration;
 
@@ -9,206 +11,106 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 mod account;
+mod authorize;
 mod choose;
+mod plan;
 mod reach;
 mod wait;
 
+pub(super) use choose::warn_if_unknown;
+
 use super::output;
-use super::prompt;
-use super::resolve::{choose_file, choose_name_or_default, relogin_command};
 use super::settings::Settings;
 use crate::cli::SignInArgs;
 use crate::clock;
-use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
 use crate::cloud::exchange::exchange;
-use crate::cloud::sts::{SignatureVersion, get_caller_identity, new_nonce};
+use crate::cloud::sts::{SignatureVersion, get_caller_identity_retried};
 use crate::error::{SignInNeeded, printable, with_hint};
+use crate::http::retry::{Retry, request_transience, with_retries};
 use crate::http::{Http, RequestError};
-use crate::oauth::authorize::{authorize_url, redirect_uri};
-use crate::oauth::callback::{CallbackResult, CallbackServer, bind_listener};
-use crate::oauth::pkce::AuthorizationRequest;
-use crate::oauth::token::redeem_code;
-use crate::profile::name::check_new_name;
+use crate::oauth::token::TokenSet;
 use crate::profile::{Mode, keys};
 use crate::session::record::OAuthSession;
-pub(super) use choose::warn_if_unknown;
-use choose::{choose_region, choose_site};
-use wait::{SignInPage, Waiter};
+use authorize::{Asking, authorize};
+use plan::Plan;
 
 /// Runs the sign-in.
 pub async fn run(args: SignInArgs, settings: &Settings, http: &Http) -> Result<()> {
-    let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
-    // A file we cannot parse stops us before the browser opens: it will not be overwritten.
-    let file = store.load()?;
-    let (name, _) = choose_name_or_default(args.profile.as_deref(), settings, &file);
-    let existing = file.profile(&name, store.path())?;
-    if existing.is_none() {
-        check_new_name(&name).map_err(super::invalid_name)?;
-    }
-    let interactive = prompt::interactive();
-    let site = choose_site(
-        args.oauth_site_type.as_deref(),
-        existing.as_ref(),
-        interactive,
-    )?;
-    let region = choose_region(args.region.as_deref(), existing.as_ref(), site, interactive)?;
-    let language = args
-        .language
-        .map(|l| l.as_str().to_owned())
-        .or_else(|| {
-            existing
-                .as_ref()
-                .map(|p| p.language.clone())
-                .filter(|l| !l.is_empty())
-        })
-        .unwrap_or_else(|| "en".to_owned());
-    let endpoints = OAuthEndpoints::for_site(
-        site,
-        settings.signin_url.as_deref(),
-        settings.oauth_url.as_deref(),
-    )?;
-    let sts = sts_endpoint(
-        None,
-        existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
-        settings.sts_endpoint.as_deref(),
-        None,
-    )?;
+    let plan = plan::decide(&args, settings)?;
     let previous =
-        account::previous_account(existing.as_ref(), http, &sts, clock::now_unix()).await;
-
-    // Bound before the URL is shown, so the redirect can never find the port taken.
-    let listener = bind_listener(args.callback_port)?;
-    let port = listener.local_addr()?.port();
-    let request = AuthorizationRequest::new_random();
-    let redirect = redirect_uri(port);
-    let url = authorize_url(
-        &endpoints.authorize_url(),
-        site.client_id(),
-        &redirect,
-        request.state.expose(),
-        &request.challenge,
-    );
-    let mut server = CallbackServer::start(listener, request.state.clone())?;
-    let page = SignInPage {
-        url: url.as_str(),
-        port,
-        site,
-        endpoints: &endpoints,
+        account::previous_account(plan.existing.as_ref(), http, &plan.sts, clock::now_unix()).await;
+    let asking = Asking {
+        callback_port: args.callback_port,
+        no_browser: args.no_browser,
+        timeout: Duration::from_secs(args.timeout),
     };
-    let mut waiter = Waiter::start(
-        &page,
-        settings,
-        args.no_browser,
-        request.state.clone(),
-        Duration::from_secs(args.timeout),
+    let tokens = authorize(&plan, &asking, settings, http).await?;
+    persist(&plan, tokens, previous, args.force, http).await
+}
+
+/// The last step: exchange the tokens, check who signed in, and save the whole session.
+async fn persist(
+    plan: &Plan,
+    tokens: TokenSet,
+    previous: Option<String>,
+    force: bool,
+    http: &Http,
+) -> Result<()> {
+    let exchange_url = plan.endpoints.exchange_url();
+    let credentials = with_retries(
+        "the STS exchange",
+        Retry::Transient,
+        request_transience,
+        || exchange(http, &exchange_url, &tokens.access_token),
     )
-    .await?;
-    let relogin = relogin_command(&name, site, config_hint.as_deref());
-    let tokens = loop {
-        let arrival = match waiter.next(&mut server).await {
-            Ok(arrival) => arrival,
-            Err(error) => {
-                server.stop().await;
-                return Err(error);
-            }
-        };
-        let code = match arrival.result {
-            CallbackResult::Code(code) => code,
-            CallbackResult::Refused { error, description } => {
-                server.stop().await;
-                return Err(refused(&name, &error, description));
-            }
-        };
-        let redeemed = redeem_code(
-            http,
-            &endpoints.token_url(),
-            site.client_id(),
-            &code,
-            &redirect,
-            &request.verifier,
-            clock::now_unix(),
+    .await
+    .map_err(|e| {
+        sign_in_failed(
+            e,
+            "exchanging the sign-in for STS credentials failed",
+            &plan.relogin,
         )
-        .await;
-        match redeemed {
-            Ok(tokens) => break tokens,
-            // A bare pasted code had no `state` behind it: a typo or a code of another sign-in
-            // (which PKCE makes useless) is refused here, and the user may paste again.
-            Err(RequestError::Server(error)) if arrival.bare_code && error.is_invalid_grant() => {
-                waiter.paste_again(&format!(
-                    "the server did not accept that code ({error}). Still waiting: paste the whole \
-                     address, or finish in the browser."
-                ));
-            }
-            Err(error) => {
-                server.stop().await;
-                return Err(sign_in_failed(
-                    error,
-                    "redeeming the authorization code failed",
-                    &relogin,
-                ));
-            }
-        }
-    };
-    server.stop().await;
-    let credentials = exchange(http, &endpoints.exchange_url(), &tokens.access_token)
-        .await
-        .map_err(|e| {
-            sign_in_failed(
-                e,
-                "exchanging the sign-in for STS credentials failed",
-                &relogin,
-            )
-        })?;
-
-    let identity = get_caller_identity(
+    })?;
+    let identity = get_caller_identity_retried(
         http,
-        &sts,
+        &plan.sts,
         &credentials,
         SignatureVersion::V3,
-        clock::now_unix(),
-        &new_nonce(),
+        clock::now_unix,
     )
     .await;
     let account = identity.as_ref().ok().and_then(account::account_of);
+    let name = &plan.name;
     if let (Some(old), Some(new)) = (&previous, &account) {
-        account::allow_replacement(&name, old, new, args.force)?;
+        account::allow_replacement(name, old, new, force)?;
     }
-
     let mut fields: Vec<(&'static str, Value)> = vec![
         (keys::MODE, Mode::OAuth.as_str().into()),
-        (keys::OAUTH_SITE_TYPE, site.as_str().into()),
-        (keys::REGION_ID, region.into()),
-        (keys::LANGUAGE, language.into()),
+        (keys::OAUTH_SITE_TYPE, plan.site.as_str().into()),
+        (keys::REGION_ID, plan.region.as_str().into()),
+        (keys::LANGUAGE, plan.language.as_str().into()),
     ];
-    if existing.as_ref().is_none_or(|p| p.mode != Mode::OAuth) {
+    if plan.existing.as_ref().is_none_or(|p| p.mode != Mode::OAuth) {
         fields.push((keys::OUTPUT_FORMAT, "json".into()));
     }
     let session = OAuthSession::signed_in(&tokens, credentials, account);
-    store.update(|file| {
-        file.set_fields(&name, fields);
-        file.apply_session(&name, &session);
-        file.set_current(&name);
+    plan.store.update(|file| {
+        file.set_fields(name, fields);
+        file.apply_session(name, &session);
+        file.set_current(name);
         Ok(())
     })?;
-
+    let shown = plan.store.path().display();
     let identity = identity.with_context(|| {
         format!(
-            "profile `{name}` was saved to `{}`, but checking it with GetCallerIdentity failed",
-            store.path().display()
+            "profile `{name}` was saved to `{shown}`, but checking it with GetCallerIdentity failed"
         )
     })?;
-    let field = |key: &str| {
-        identity
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_owned()
-    };
+    let field = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or("?");
     stderrln!(
-        "Signed in as {} (account {}). Profile `{name}` saved to {}.",
+        "Signed in as {} (account {}). Profile `{name}` saved to {shown}.",
         field("Arn"),
         field("AccountId"),
-        store.path().display()
     );
     output::print_stdout("")
 }

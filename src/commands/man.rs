@@ -1,10 +1,8 @@
 //! `alicli man`: the manual pages, one per command and subcommand (`alicli-session-validate(1)`),
-//! printed one at a time or written together as files for packaging (`--out-dir DIR`). Every page
-//! that a page names, under SUBCOMMANDS or SEE ALSO, is one of the pages written.
+//! printed one at a time; packaging writes them all (`cargo xtask assets`, through [`man_pages`]).
+//! Every page that a page names, under SUBCOMMANDS or SEE ALSO, is one of those pages.
 
-use std::path::Path;
-
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::CommandFactory;
 
 use super::output;
@@ -26,14 +24,9 @@ const RELATED: &[(&str, &[&str])] = &[
     ("man", &["completion"]),
 ];
 
-/// Prints one page, or writes them all to `--out-dir`.
+/// Prints one page.
 pub fn run(args: ManArgs) -> Result<()> {
     let root = commands();
-    if let Some(dir) = &args.out_dir {
-        let written = write_all(&root, dir)?;
-        stderrln!("Wrote {written} manual pages to {}.", dir.display());
-        return Ok(());
-    }
     let mut parents = Vec::new();
     let mut page = &root;
     for (depth, name) in args.command.iter().enumerate() {
@@ -62,24 +55,27 @@ fn commands() -> clap::Command {
     root
 }
 
-/// Writes every page into `dir` (created if needed); returns how many.
-fn write_all(root: &clap::Command, dir: &Path) -> Result<usize> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the directory `{}`", dir.display()))?;
-    let mut pending = vec![(root, Vec::new())];
-    let mut written = 0;
-    while let Some((page, parents)) = pending.pop() {
-        let path = dir.join(format!("{}.1", page_name(page)));
-        std::fs::write(&path, render(page, &parents)?)
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
-        written += 1;
+/// Every page, as (file name, roff): `alicli.1`, then `alicli-COMMAND[-SUBCOMMAND].1` for each
+/// command, the same pages `alicli man [COMMAND…]` prints. Packaging installs them.
+pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
+    fn walk<'a>(
+        page: &'a clap::Command,
+        parents: &mut Vec<&'a clap::Command>,
+        pages: &mut Vec<(String, Vec<u8>)>,
+    ) -> Result<()> {
+        let roff = render(page, parents)?;
+        pages.push((format!("{}.1", page_name(page)), roff.into_bytes()));
+        parents.push(page);
         for sub in page.get_subcommands().filter(|s| !s.is_hide_set()) {
-            let mut chain = parents.clone();
-            chain.push(page);
-            pending.push((sub, chain));
+            walk(sub, parents, pages)?;
         }
+        parents.pop();
+        Ok(())
     }
-    Ok(written)
+    let root = commands();
+    let mut pages = Vec::new();
+    walk(&root, &mut Vec::new(), &mut pages)?;
+    Ok(pages)
 }
 
 /// `alicli-session-validate`: the page's name, as SUBCOMMANDS lists it.
@@ -120,4 +116,38 @@ fn see_also(page: &str, parents: &[&str]) -> Vec<String> {
         names.extend(related.iter().map(|name| format!("alicli-{name}")));
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_a_page_names_is_one_of_the_pages() {
+        let pages = man_pages().unwrap();
+        let names: Vec<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names[0], "alicli.1");
+        assert!(names.contains(&"alicli-session-validate.1"), "{names:?}");
+        let mut references = 0;
+        for (name, roff) in &pages {
+            let roff = String::from_utf8_lossy(roff);
+            let title = format!(".TH {} 1 ", name.trim_end_matches(".1"));
+            assert!(roff.contains(&title), "{name}");
+            // SUBCOMMANDS lists `alicli\-x(1)`, SEE ALSO `.BR alicli\-x (1)`.
+            for line in roff.lines() {
+                let named = line
+                    .strip_prefix(".BR ")
+                    .and_then(|rest| rest.split(' ').next())
+                    .or_else(|| line.strip_suffix("(1)"));
+                let Some(named) = named.filter(|n| n.starts_with("alicli")) else {
+                    continue;
+                };
+                let file = format!("{}.1", named.replace("\\-", "-"));
+                assert!(names.contains(&file.as_str()), "{name} names {file}");
+                references += 1;
+            }
+        }
+        assert!(references > 40, "only {references} references");
+        assert!(!names.iter().any(|n| n.contains("help")), "{names:?}");
+    }
 }

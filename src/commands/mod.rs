@@ -3,20 +3,21 @@
 
 pub(crate) mod completion;
 mod configure;
+mod console;
 mod credentials;
 mod doctor;
 mod exec;
 mod export;
 pub(crate) mod interrupt;
 mod logging;
-mod man;
+pub(crate) mod man;
 mod output;
 mod profiles;
 mod prompt;
 mod resolve;
 mod session;
 mod settings;
-mod shell;
+pub(crate) mod shell;
 mod sts;
 
 use std::future::Future;
@@ -85,6 +86,7 @@ fn dispatch(command: Command, settings: &Settings, http: &Http) -> Result<u8> {
             block_on(session::terminate::run(args, settings, http))?.map(|()| 0)
         }
         Command::Doctor(args) => block_on(doctor::run(args, settings, http))?.map(|()| 0),
+        Command::Console(args) => block_on(console::run(args, settings, http))?.map(|()| 0),
     }
 }
 

@@ -7,8 +7,11 @@ use anyhow::{Result, bail};
 
 use super::settings::Settings;
 use crate::cli::ProfileArgs;
-use crate::error::{NotSignedIn, SignInNeeded, with_hint};
-use crate::profile::{ConfigFile, Mode, Profile, Store};
+use crate::error::{Hint, NotSignedIn, SignInNeeded, with_hint};
+use crate::http::retry::Outage;
+use crate::profile::{ConfigFile, Mode, Profile, Store, chain};
+use crate::renew::require_profile;
+use crate::session::state::{Margins, State};
 use crate::shellword::shell_word;
 use crate::site::Site;
 
@@ -85,6 +88,35 @@ pub fn login_command(name: Option<&str>, site: Site, config_path: Option<&Path>)
     command
 }
 
+/// The command that signs `profile` in again: alicli's OAuth sign-in on its site, or the official
+/// CLI's for a CloudSSO profile.
+pub fn relogin_for(profile: &Profile, config_path: Option<&Path>) -> String {
+    match profile.mode {
+        Mode::CloudSso => format!(
+            "aliyun configure --profile {} --mode CloudSSO",
+            shell_word(&profile.name)
+        ),
+        _ => relogin_command(
+            &profile.name,
+            profile.site().unwrap_or(Site::Cn),
+            config_path,
+        ),
+    }
+}
+
+/// Points an outage (a service that did not answer, retries included) at `alicli doctor`, unless
+/// the error already names a better fix.
+pub fn outage_hint(error: anyhow::Error) -> anyhow::Error {
+    if error.downcast_ref::<Outage>().is_none() || error.downcast_ref::<Hint>().is_some() {
+        return error;
+    }
+    with_hint(
+        error,
+        "nothing was lost: the next command works once the service answers again; \
+         check the network and the service with `alicli doctor`",
+    )
+}
+
 /// No profile named anywhere: no flag or variable, and no `current` (or no file at all). Signing in
 /// is what is needed (exit 4).
 fn nothing_selected(store: &Store, config_hint: Option<&Path>) -> anyhow::Error {
@@ -113,6 +145,7 @@ fn nothing_selected(store: &Store, config_hint: Option<&Path>) -> anyhow::Error 
 }
 
 /// The profile a command works on: the file as read, the name and where it came from.
+#[derive(Clone)]
 pub struct Target {
     /// The profile file.
     pub store: Store,
@@ -192,25 +225,50 @@ impl Target {
         Ok(profile)
     }
 
+    /// What the profile's credentials are good for at `now`, its role chain included.
+    pub fn state(&self, now: i64) -> State {
+        chain::state(&self.file, &self.name, now, Margins::DEFAULT)
+    }
+
+    /// The profile a new sign-in is made for: the end of the role chain (the profile itself when
+    /// it is not a chained role, or when the chain cannot be followed).
+    pub fn signs_in(&self) -> Result<Profile> {
+        let root = chain::chain(&self.file, &self.name)
+            .ok()
+            .and_then(|names| names.last().cloned())
+            .unwrap_or_else(|| self.name.clone());
+        require_profile(&self.file, &self.store, &root)
+    }
+
+    /// "sign in again with `…`" for this profile (its chain's root, for a chained role).
+    pub fn sign_in_again(&self) -> String {
+        match self.signs_in() {
+            Ok(root) => format!("sign in again with `{}`", self.relogin(&root)),
+            Err(_) => format!("sign in again with `{}`", self.relogin_on(Site::Cn)),
+        }
+    }
+
     /// Reads the file again (after a renewal changed it) and returns the profile.
     pub fn reload(&mut self) -> Result<Profile> {
         self.file = self.store.load()?;
         self.profile()
     }
 
-    /// The command that signs this profile in again, on `profile`'s site.
+    /// The command that signs `profile` in again (the target, or the root of its role chain):
+    /// on its site, or with the official CLI for a CloudSSO profile.
     pub fn relogin(&self, profile: &Profile) -> String {
-        self.relogin_on(profile.site().unwrap_or(Site::Cn))
+        relogin_for(profile, self.config_hint.as_deref())
     }
 
     fn relogin_on(&self, site: Site) -> String {
         relogin_command(&self.name, site, self.config_hint.as_deref())
     }
 
-    /// Adds the exact sign-in command to an error that needs one.
-    pub fn sign_in_hint(&self, error: anyhow::Error, profile: &Profile) -> anyhow::Error {
+    /// Adds the fix to an error of a renewal: the exact sign-in command when one is needed,
+    /// `alicli doctor` for an outage.
+    pub fn add_hint(&self, error: anyhow::Error, profile: &Profile) -> anyhow::Error {
         if error.downcast_ref::<SignInNeeded>().is_none() {
-            return error;
+            return outage_hint(error);
         }
         with_hint(
             error,

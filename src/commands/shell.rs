@@ -1,5 +1,6 @@
 //! `alicli prompt`: the status for shell prompts. It runs before every prompt, so it makes no
-//! request and only reads the profile file.
+//! request and only reads the profile file. (Completion scripts are in `completion`, manual pages
+//! in `man`.)
 
 use anyhow::Result;
 
@@ -7,7 +8,7 @@ use super::output;
 use super::resolve::{choose_file, choose_name};
 use super::settings::Settings;
 use crate::cli::PromptArgs;
-use crate::profile::Profile;
+use crate::profile::chain;
 use crate::session::state::{Margins, State};
 use crate::{clock, timefmt};
 
@@ -21,18 +22,19 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
     let Some((name, _)) = choose_name(args.profile.profile.as_deref(), settings, &file) else {
         return Ok(());
     };
-    let Some(profile) = file.profile(&name, store.path())? else {
+    if file.profile(&name, store.path())?.is_none() {
         return Ok(());
-    };
-    output::print_stdout(&format!("{}\n", status(&profile, clock::now_unix())))
+    }
+    let now = clock::now_unix();
+    let state = chain::state(&file, &name, now, Margins::DEFAULT);
+    output::print_stdout(&format!("{}\n", status(&name, state, now)))
 }
 
 /// `work 53m` (the credentials' time left), `work renewable` (the next command renews them),
 /// `work expired` (a sign-in is needed), `work signed out`, or just `work` for keys that do not
 /// expire or whose expiry only an External command knows.
-pub fn status(profile: &Profile, now: i64) -> String {
-    let name = &profile.name;
-    match profile.state(now, Margins::DEFAULT) {
+pub fn status(name: &str, state: State, now: i64) -> String {
+    match state {
         State::Fresh {
             sts_expires_at: at, ..
         }
@@ -47,14 +49,14 @@ pub fn status(profile: &Profile, now: i64) -> String {
         } => {
             format!("{name} expired")
         }
-        _ => name.clone(),
+        _ => name.to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::Mode;
+    use crate::profile::{Mode, Profile};
     use crate::secret::Secret;
 
     #[test]
@@ -69,13 +71,36 @@ mod tests {
             oauth_refresh_token: Secret::new("rt"),
             ..Profile::default()
         };
-        assert_eq!(status(&profile, 1000), "work 53m");
-        assert_eq!(status(&profile, 1000 + 3600), "work renewable");
+        assert_eq!(
+            status("work", profile.state(1000, Margins::DEFAULT), 1000),
+            "work 53m"
+        );
+        assert_eq!(
+            status(
+                "work",
+                profile.state(1000 + 3600, Margins::DEFAULT),
+                1000 + 3600
+            ),
+            "work renewable"
+        );
         profile.oauth_refresh_token = Secret::default();
-        assert_eq!(status(&profile, 1000 + 3600), "work expired");
+        assert_eq!(
+            status(
+                "work",
+                profile.state(1000 + 3600, Margins::DEFAULT),
+                1000 + 3600
+            ),
+            "work expired"
+        );
         profile.sts_token = Secret::default();
-        assert_eq!(status(&profile, 1000), "work signed out");
+        assert_eq!(
+            status("work", profile.state(1000, Margins::DEFAULT), 1000),
+            "work signed out"
+        );
         profile.mode = Mode::Ak;
-        assert_eq!(status(&profile, 1000), "work");
+        assert_eq!(
+            status("work", profile.state(1000, Margins::DEFAULT), 1000),
+            "work"
+        );
     }
 }

@@ -3,14 +3,12 @@
 use anyhow::{Result, anyhow};
 
 use super::output;
-use super::resolve::Target;
+use super::resolve::{Target, outage_hint};
 use super::settings::Settings;
 use crate::cli::{CallArgs, SignatureArg};
 use crate::clock;
 use crate::cloud::endpoints::sts_endpoint;
-use crate::cloud::sts::{
-    ServiceError, SignatureVersion, get_caller_identity as call_get_caller_identity, new_nonce,
-};
+use crate::cloud::sts::{ServiceError, SignatureVersion, get_caller_identity_retried};
 use crate::error::with_hint;
 use crate::http::Http;
 use crate::profile::Mode;
@@ -26,13 +24,12 @@ pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Htt
         args.region.as_deref(),
     )?;
     let credentials = target.credentials(settings, http, 0).await?.credentials;
-    let now = clock::now_unix();
     let signature = match args.signature_version {
         SignatureArg::V3 => SignatureVersion::V3,
         SignatureArg::V1 => SignatureVersion::V1,
     };
     let identity =
-        call_get_caller_identity(http, &endpoint, &credentials, signature, now, &new_nonce())
+        get_caller_identity_retried(http, &endpoint, &credentials, signature, clock::now_unix)
             .await
             .map_err(|e| {
                 let expired = ServiceError::refused_credentials(&e);
@@ -45,7 +42,7 @@ pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Htt
                         ),
                     )
                 } else {
-                    e
+                    outage_hint(e)
                 }
             })?;
     if !identity.is_object() {

@@ -5,6 +5,7 @@
 mod client;
 pub mod probe;
 mod proxy;
+pub mod retry;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -91,6 +92,11 @@ impl Http {
     /// A POST request to `url`.
     pub fn post(&self, url: &Url) -> Result<RequestBuilder> {
         Ok(self.client(url)?.post(url.clone()))
+    }
+
+    /// A PUT request to `url`.
+    pub fn put(&self, url: &Url) -> Result<RequestBuilder> {
+        Ok(self.client(url)?.put(url.clone()))
     }
 
     /// A GET request to `url`.

@@ -259,6 +259,17 @@ impl CallbackServer {
     }
 }
 
+/// A sign-in that ends early (an error, a refusal, Ctrl-C) drops the server: it stops listening
+/// at once, so no port stays open past the sign-in.
+impl Drop for CallbackServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        self.task.abort();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,5 +354,21 @@ mod tests {
             Rejection::NoCode
         );
         assert!(parse_callback_query("%FF%FE=\u{0}&state=s&code=%FF", "s").is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_dropped_server_stops_listening() {
+        let listener = bind_listener(Some(0)).unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = CallbackServer::start(listener, Secret::new("s")).unwrap();
+        assert!(tokio::net::TcpStream::connect(address).await.is_ok());
+        drop(server);
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        assert!(
+            tokio::net::TcpStream::connect(address).await.is_err(),
+            "the port is closed once the server is dropped"
+        );
     }
 }

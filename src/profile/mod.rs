@@ -1,6 +1,8 @@
 //! The profile file shared with the official CLI and SDKs.
 
+pub mod chain;
 pub mod keys;
+pub mod lock;
 pub mod mode;
 pub mod model;
 pub mod name;

@@ -4,16 +4,28 @@
 use std::fs::{self, File};
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
 use super::model::ConfigFile;
-use crate::atomic_file::{create_private_dir, open_private, parent_dir, write_atomic};
+use crate::atomic_file::parent_dir;
 use crate::error::with_hint;
 use crate::shellword::shell_word;
 
 /// A profile file is a few kilobytes; anything this large is not one.
 const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+
+/// How long a file that is empty or cut short is read again before it is reported.
+pub const REREAD_FOR: Duration = Duration::from_millis(500);
+const REREAD_EVERY: Duration = Duration::from_millis(20);
+
+/// True when `bytes` are nothing, or the start of a JSON text that ends too soon: what a reader
+/// sees while another program rewrites the file in place.
+fn is_incomplete(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_whitespace)
+        || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err_and(|e| e.is_eof())
+}
 
 /// The profile file at one path.
 #[derive(Debug, Clone)]
@@ -39,7 +51,7 @@ impl Store {
 
     /// The file to read and replace: the target of a symlink, so the link itself is kept. A link
     /// whose target does not exist yet resolves to that target, which the first write creates.
-    fn real_path(&self) -> PathBuf {
+    pub(super) fn real_path(&self) -> PathBuf {
         let mut path = self.path.clone();
         // A bounded walk, so a link loop ends (the read then reports it).
         for _ in 0..40 {
@@ -55,12 +67,69 @@ impl Store {
     }
 
     /// Reads the file; a missing file is an empty one. A file that cannot be parsed is an error
-    /// and is never overwritten.
+    /// and is never overwritten. One that is empty or cut short is read again for up to
+    /// [`REREAD_FOR`] first: tools that rewrite it in place (truncate, then write: the Node and
+    /// Java SDKs, PROTOCOL.md §9) leave it so for a moment.
     pub fn load(&self) -> Result<ConfigFile> {
+        let deadline = Instant::now() + REREAD_FOR;
+        loop {
+            let Some(bytes) = self.read_bytes()? else {
+                return Ok(ConfigFile::empty());
+            };
+            let parsed = if bytes.iter().all(u8::is_ascii_whitespace) {
+                Err(anyhow::anyhow!(
+                    "profile file `{}` is empty",
+                    self.path.display()
+                ))
+            } else {
+                ConfigFile::parse(&bytes, &self.path)
+            };
+            let error = match parsed {
+                Ok(file) => return Ok(file),
+                Err(error) => error,
+            };
+            let incomplete = is_incomplete(&bytes);
+            if incomplete && Instant::now() < deadline {
+                std::thread::sleep(REREAD_EVERY);
+                continue;
+            }
+            return Err(self.unparsable(error, incomplete));
+        }
+    }
+
+    /// The error for a file that does not parse, with what to do about it.
+    fn unparsable(&self, error: anyhow::Error, incomplete: bool) -> anyhow::Error {
+        let shown = self.path.display();
+        let aside = format!(
+            "move it aside (`mv {} {}`) and sign in again with `alicli login`",
+            shell_word(&shown.to_string()),
+            shell_word(&format!("{shown}.bad"))
+        );
+        if incomplete {
+            let waited = REREAD_FOR.as_millis();
+            return with_hint(
+                error.context(format!(
+                    "profile file `{shown}` stayed empty or cut short for {waited} ms: another \
+                     program may be rewriting it"
+                )),
+                format!(
+                    "run the command again in a moment; alicli left the file untouched. If it \
+                     stays so, {aside}"
+                ),
+            );
+        }
+        with_hint(
+            error,
+            format!("alicli left it untouched; fix it by hand, or {aside}"),
+        )
+    }
+
+    /// The file's bytes; `None` when there is no file.
+    fn read_bytes(&self) -> Result<Option<Vec<u8>>> {
         let shown = self.path.display();
         let mut file = match File::open(&self.path) {
             Ok(file) => file,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(ConfigFile::empty()),
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) => {
                 return Err(with_hint(
                     anyhow::Error::new(e).context(format!("cannot read profile file `{shown}`")),
@@ -95,111 +164,8 @@ impl Store {
         let mut bytes = Vec::with_capacity(meta.len() as usize);
         file.read_to_end(&mut bytes)
             .with_context(|| format!("cannot read profile file `{shown}`"))?;
-        let parsed = if bytes.iter().all(u8::is_ascii_whitespace) {
-            Err(anyhow::anyhow!("profile file `{shown}` is empty"))
-        } else {
-            ConfigFile::parse(&bytes, &self.path)
-        };
-        parsed.map_err(|e| {
-            with_hint(
-                e,
-                format!(
-                    "alicli left it untouched; fix it by hand, or move it aside \
-                     (`mv {} {}`) and sign in again with `alicli login`",
-                    shell_word(&shown.to_string()),
-                    shell_word(&format!("{shown}.bad"))
-                ),
-            )
-        })
+        Ok(Some(bytes))
     }
-
-    /// Takes the cross-process lock: an exclusive advisory lock on `<file>.lock` beside the file.
-    /// The OS drops it when the process dies, so a crashed holder never blocks anyone.
-    pub fn lock(&self) -> Result<StoreLock> {
-        let real = self.real_path();
-        let dir = parent_dir(&real);
-        create_private_dir(dir)?;
-        let mut lock_name = real.file_name().unwrap_or_default().to_os_string();
-        lock_name.push(".lock");
-        let lock_path = dir.join(lock_name);
-        let lock_file = open_private(&lock_path, false)
-            .with_context(|| format!("cannot create lock file `{}`", lock_path.display()))?;
-        lock_file
-            .lock()
-            .with_context(|| format!("cannot lock `{}`", lock_path.display()))?;
-        Ok(StoreLock {
-            store: self.clone(),
-            real,
-            _lock_file: lock_file,
-        })
-    }
-
-    /// Read, change and write the file under the lock, re-reading once the lock is held.
-    pub fn update<T>(&self, change: impl FnOnce(&mut ConfigFile) -> Result<T>) -> Result<T> {
-        self.lock()?.update(change)
-    }
-}
-
-/// The held lock; reads and writes made through it cannot interleave with another alicli's.
-pub struct StoreLock {
-    store: Store,
-    real: PathBuf,
-    _lock_file: File,
-}
-
-impl StoreLock {
-    /// Reads the file as it is now, under the lock.
-    pub fn load(&self) -> Result<ConfigFile> {
-        self.store.load()
-    }
-
-    /// Reads, changes and writes the file while also holding the SDKs' lock, so that a write-back
-    /// an SDK made while we were busy (on the network, say) is read and kept, not overwritten.
-    /// An error from `change` writes nothing.
-    pub fn update<T>(&self, change: impl FnOnce(&mut ConfigFile) -> Result<T>) -> Result<T> {
-        let _sdk_lock = lock_sdk(&self.real)?;
-        let mut file = self.load()?;
-        let result = change(&mut file)?;
-        self.write(&file)?;
-        Ok(result)
-    }
-
-    fn write(&self, file: &ConfigFile) -> Result<()> {
-        let shown = self.store.path.display();
-        write_atomic(&self.real, &file.to_bytes()).with_context(|| {
-            format!("failed to write profile file `{shown}`; it was left as it was")
-        })
-    }
-}
-
-/// Takes the lock the official SDKs take before they write back: `flock` on the file itself
-/// (PROTOCOL.md §4). `None` when there is no file yet. A file we cannot open is left for the read
-/// to report. Windows has no such SDK lock, and a locked file there could not be replaced.
-#[cfg(unix)]
-fn lock_sdk(path: &Path) -> Result<Option<File>> {
-    use std::os::unix::fs::MetadataExt;
-    loop {
-        let Ok(file) = File::open(path) else {
-            return Ok(None);
-        };
-        file.lock()
-            .with_context(|| format!("cannot lock `{}`", path.display()))?;
-        // A writer may have renamed a new file over the path while we waited: the lock we hold
-        // is then on a file nobody opens any more, so take the lock of the new one instead.
-        let held = file.metadata()?;
-        match fs::metadata(path) {
-            Ok(current) if current.dev() == held.dev() && current.ino() == held.ino() => {
-                return Ok(Some(file));
-            }
-            Ok(_) => continue,
-            Err(_) => return Ok(None),
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn lock_sdk(_path: &Path) -> Result<Option<File>> {
-    Ok(None)
 }
 
 #[cfg(test)]

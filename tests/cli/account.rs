@@ -77,3 +77,44 @@ fn without_the_recorded_key_the_old_credentials_tell_the_account() {
         refused.stderr
     );
 }
+
+#[test]
+fn a_sign_in_without_a_refresh_token_replaces_the_whole_session() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let before = sandbox.profile("work");
+    sandbox.emulator.set(
+        json!({"account_id": "9999999999999999", "no_refresh_token": true, "access_token_lifetime": 1800}),
+    );
+    sign_in_again(&sandbox, &["--force"]).success();
+    let after = sandbox.profile("work");
+    assert_eq!(
+        after["oauth_refresh_token"], "",
+        "nothing of the old session is left"
+    );
+    assert_eq!(after["oauth_refresh_token_expire"], 0);
+    assert_ne!(after["oauth_access_token"], before["oauth_access_token"]);
+    assert_ne!(after["access_key_id"], before["access_key_id"]);
+    assert_eq!(after["alicli_account_id"], "9999999999999999");
+
+    // Within 20 minutes of its expiry the access token is still exchanged: no early sign-in.
+    let soon = crate::support::now() + 600;
+    sandbox.edit_profile(
+        "work",
+        json!({"sts_expiration": 0, "oauth_access_token_expire": soon}),
+    );
+    sandbox.run(&["sts", "GetCallerIdentity"]).success();
+    assert_eq!(sandbox.emulator.count("token_refresh"), 0);
+    // Once it has expired, only a sign-in helps.
+    sandbox.edit_profile(
+        "work",
+        json!({"sts_expiration": 0, "oauth_access_token_expire": 1}),
+    );
+    let outcome = sandbox.run(&["sts", "GetCallerIdentity"]).code(4);
+    assert!(
+        outcome.stderr.contains("there is no refresh token")
+            && outcome.stderr.contains("alicli login --profile work"),
+        "{}",
+        outcome.stderr
+    );
+}

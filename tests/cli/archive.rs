@@ -17,6 +17,7 @@ fn elsewhere(sandbox: &Sandbox, home: &Path, passphrase: &str) -> Command {
     let mut command = sandbox.cmd();
     command
         .env("HOME", home)
+        .env("USERPROFILE", home)
         .env("ALICLI_SESSION_PASSPHRASE", passphrase);
     command
 }

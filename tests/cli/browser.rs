@@ -1,35 +1,15 @@
 //! One sign-in driven by a real browser: headless Chromium follows the emulator's redirect to the
 //! loopback callback, exactly as a person's browser would.
 
-use std::path::PathBuf;
-
-use crate::support::{Sandbox, quote};
-
-fn find_chromium() -> Option<PathBuf> {
-    let names = [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ];
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
-        .find(|candidate| candidate.is_file())
-}
+use crate::support::{Sandbox, optional_tool, quote};
 
 #[test]
+#[cfg_attr(
+    alicli_test_no_chromium,
+    ignore = "needs Chromium (apt-get install chromium); ALICLI_REQUIRE_BROWSER=1 requires it"
+)]
 fn headless_chromium_completes_a_sign_in() {
-    let Some(chromium) = find_chromium() else {
-        assert!(
-            std::env::var("ALICLI_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "ALICLI_REQUIRE_BROWSER=1 but no chromium on PATH"
-        );
-        eprintln!(
-            "skipping headless_chromium_completes_a_sign_in: chromium is not installed (apt-get install chromium)"
-        );
-        return;
-    };
+    let chromium = optional_tool(option_env!("ALICLI_TEST_CHROMIUM"), "Chromium");
     let mut sandbox = Sandbox::new();
     let profile_dir = sandbox.home.path().join("chromium-profile");
     // --dump-dom loads the page (following the redirect to our callback), prints it and exits.
@@ -37,7 +17,7 @@ fn headless_chromium_completes_a_sign_in() {
     sandbox.browser = format!(
         "{} --headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
          --disable-component-update --disable-sync --disable-quic --user-data-dir={} --dump-dom %s",
-        quote(chromium.to_str().unwrap()),
+        quote(chromium),
         quote(profile_dir.to_str().unwrap())
     );
     let outcome = sandbox

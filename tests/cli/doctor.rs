@@ -104,7 +104,6 @@ fn each_problem_is_named_with_its_fix_and_exits_1() {
     sandbox.emulator.set(json!({"clock_offset_secs": 900}));
 
     let outcome = doctor(&sandbox, &[]).code(1);
-    let path = sandbox.config_path();
     for line in [
         "✗ clock: the local clock is 15 min behind the server's; signatures and expiry checks will fail\n    fix: set the system clock right".to_owned(),
         "✗ profile expiry: no STS credentials".to_owned(),
@@ -116,7 +115,7 @@ fn each_problem_is_named_with_its_fix_and_exits_1() {
     assert!(
         outcome.stdout.contains(&format!(
             "✗ profile file permissions: mode 0644 lets other users read your tokens and keys\n    fix: chmod 600 {}\n",
-            path.display()
+            sandbox.config_path().display()
         )),
         "{}",
         outcome.stdout

@@ -2,12 +2,12 @@
 //! credentials endpoint.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Outcome, Sandbox, http, now};
+use crate::support::{Outcome, Sandbox, http, now, quote, test_program};
 
 fn wait_for_file(path: &Path, child: &mut Child) -> String {
     let started = Instant::now();
@@ -38,13 +38,22 @@ fn the_child_gets_the_credentials_and_its_exit_code_is_returned() {
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
     let profile = sandbox.profile("work");
-    let script = "printf '%s\\n' \"$ALIBABA_CLOUD_ACCESS_KEY_ID\" \"$ALIBABA_CLOUD_ACCESS_KEY_SECRET\" \
-                  \"$ALIBABA_CLOUD_SECURITY_TOKEN\" \"$ALIBABA_CLOUD_REGION_ID\" \
-                  \"$ALIBABA_CLOUD_CREDENTIALS_EXPIRATION\" \"${ALIBABA_CLOUD_CREDENTIALS_URI-none}\" \
-                  \"$ALICLI_EXEC\"; exit 7";
+    let mut args = vec!["exec", "--profile", "work", "--", test_program()];
+    for name in [
+        "ALIBABA_CLOUD_ACCESS_KEY_ID",
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+        "ALIBABA_CLOUD_SECURITY_TOKEN",
+        "ALIBABA_CLOUD_REGION_ID",
+        "ALIBABA_CLOUD_CREDENTIALS_EXPIRATION",
+        "ALIBABA_CLOUD_CREDENTIALS_URI",
+        "ALICLI_EXEC",
+    ] {
+        args.extend(["--env", name]);
+    }
+    args.extend(["--exit", "7"]);
     let outcome: Outcome = sandbox
         .cmd()
-        .args(["exec", "--profile", "work", "--", "sh", "-c", script])
+        .args(&args)
         .env("ALIBABA_CLOUD_CREDENTIALS_URI", "http://127.0.0.1:9/stale")
         .output()
         .unwrap()
@@ -82,7 +91,14 @@ fn a_missing_command_exits_127_and_a_nested_exec_warns() {
         outcome.stderr
     );
     let outcome = sandbox
-        .run(&["exec", "--", crate::support::ALICLI, "exec", "--", "true"])
+        .run(&[
+            "exec",
+            "--",
+            crate::support::ALICLI,
+            "exec",
+            "--",
+            test_program(),
+        ])
         .success();
     assert!(
         outcome.stderr.contains(
@@ -108,7 +124,7 @@ fn a_session_that_needs_a_sign_in_never_starts_the_command() {
         if server {
             args.push("--server");
         }
-        args.extend(["--", "sh", "-c", "echo started"]);
+        args.extend(["--", test_program(), "--print", "started"]);
         let outcome = sandbox.run(&args).code(4);
         assert_eq!(outcome.stdout, "", "server={server}");
         assert!(
@@ -120,6 +136,7 @@ fn a_session_that_needs_a_sign_in_never_starts_the_command() {
 }
 
 /// Starts `alicli exec [--server] -- sh -c SCRIPT` in `dir`, not waiting.
+#[cfg(unix)]
 fn spawn_exec(sandbox: &Sandbox, dir: &Path, server: bool, script: &str) -> Child {
     let mut command = sandbox.cmd();
     command.arg("exec");
@@ -135,6 +152,7 @@ fn spawn_exec(sandbox: &Sandbox, dir: &Path, server: bool, script: &str) -> Chil
         .unwrap()
 }
 
+#[cfg(unix)]
 #[test]
 fn signals_reach_the_command_and_its_status_comes_back() {
     let sandbox = Sandbox::new();
@@ -147,7 +165,7 @@ fn signals_reach_the_command_and_its_status_comes_back() {
             let mut child = spawn_exec(&sandbox, dir.path(), server, script);
             wait_for_file(&dir.path().join("ready"), &mut child);
             let pid = child.id().to_string();
-            Command::new("kill")
+            std::process::Command::new("kill")
                 .args([&format!("-{signal}"), &pid])
                 .status()
                 .unwrap();
@@ -170,22 +188,23 @@ fn the_server_serves_renewing_credentials_and_stops_with_the_command() {
     let sandbox = Sandbox::with_settings(json!({"sts_lifetime": 4}));
     sandbox.sign_in("work");
     let dir = tempfile::tempdir().unwrap();
-    let script = "printf '%s %s %s\\n' \"$ALIBABA_CLOUD_CREDENTIALS_URI\" \
-                  \"${ALIBABA_CLOUD_ACCESS_KEY_ID-none}\" \"$ALIBABA_CLOUD_CLI_PROFILE_DISABLED\" > uri; \
-                  while [ ! -e stop ]; do sleep 0.05; done; exit 3";
     let mut command = sandbox.cmd();
     let mut child = command
-        .args(["exec", "--server", "--", "sh", "-c", script])
+        .args(["exec", "--server", "--", test_program(), "--to", "uri"])
+        .args(["--env", "ALIBABA_CLOUD_CREDENTIALS_URI"])
+        .args(["--env", "ALIBABA_CLOUD_ACCESS_KEY_ID"])
+        .args(["--env", "ALIBABA_CLOUD_CLI_PROFILE_DISABLED"])
+        .args(["--wait-for", "stop", "--exit", "3"])
         .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIstale")
         .current_dir(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let line = wait_for_file(&dir.path().join("uri"), &mut child);
-    let parts: Vec<&str> = line.split(' ').collect();
-    let uri = parts[0];
-    assert_eq!(parts[1..], ["none", "true"], "no static keys compete");
+    let text = wait_for_file(&dir.path().join("uri"), &mut child);
+    let lines: Vec<&str> = text.lines().collect();
+    let uri = lines[0];
+    assert_eq!(lines[1..], ["none", "true"], "no static keys compete");
     assert!(uri.starts_with("http://127.0.0.1:"), "{uri}");
     let path = &uri[uri.find('/').unwrap() + 2..];
     let secret = &path[path.find('/').unwrap() + 1..];
@@ -228,7 +247,10 @@ fn the_server_serves_renewing_credentials_and_stops_with_the_command() {
 #[test]
 fn the_server_refuses_keys_that_do_not_expire() {
     let sandbox = Sandbox::new();
-    let keys = r#"printf '{"mode":"AK","access_key_id":"LTAIkey","access_key_secret":"sec"}'"#;
+    let keys = format!(
+        r#"{} --print '{{"mode":"AK","access_key_id":"LTAIkey","access_key_secret":"sec"}}'"#,
+        quote(test_program())
+    );
     sandbox.write_config(&json!({"current": "ak", "profiles": [
         {"name": "ak", "mode": "AK", "access_key_id": "LTAIkey", "access_key_secret": "sec"},
         {"name": "ext", "mode": "External", "process_command": keys}]}));
@@ -240,9 +262,9 @@ fn the_server_refuses_keys_that_do_not_expire() {
                 "--profile",
                 profile,
                 "--",
-                "sh",
-                "-c",
-                "echo ran",
+                test_program(),
+                "--print",
+                "ran",
             ])
             .code(2);
         assert_eq!(outcome.stdout, "");
@@ -261,9 +283,9 @@ fn the_server_refuses_keys_that_do_not_expire() {
             "--profile",
             "ext",
             "--",
-            "sh",
-            "-c",
-            "echo $ALIBABA_CLOUD_ACCESS_KEY_ID",
+            test_program(),
+            "--env",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
         ])
         .success();
     assert_eq!(outcome.stdout, "LTAIkey\n");

@@ -3,11 +3,10 @@
 //! recursion guard.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::support::{ALICLI, Outcome, Sandbox, now, quote};
+use crate::support::{ALICLI, Outcome, Sandbox, now, optional_tool, quote};
 
 const VARS: [&str; 5] = [
     "ALIBABA_CLOUD_ACCESS_KEY_ID",
@@ -23,27 +22,13 @@ const EVIL_SECRET: &str = "$(touch pwned-secret) ${HOME} $HOME `touch pwned-back
 const EVIL_TOKEN: &str = "line1\nline2'\n; touch pwned-token #\\ \\n \\' end\r\n(touch pwned-fish)";
 const EVIL_REGION: &str = "cn hang'zhou \u{2019}‘ \"x\" %PATH% !x! ; touch pwned-region ";
 
-/// A shell on PATH, or `None` (with a note) when it is not installed.
-fn installed(program: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {program} >/dev/null")])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        eprintln!("skipping the {program} part: {program} is not installed");
-    }
-    found
-}
-
 /// Runs `script` with `program` in a scratch directory, with the sandbox's HOME and `ALICLI` set.
 fn shell(sandbox: &Sandbox, dir: &Path, program: &str, args: &[&str], script: &str) -> Outcome {
-    Command::new(program)
+    sandbox
+        .clean(program)
         .args(args)
         .arg(script)
         .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sandbox.home.path())
         .env("ALICLI", ALICLI)
         .env("ALICLI_OAUTH_URL", &sandbox.emulator.url)
         // A stale value from an earlier eval, which the new credentials must clear.
@@ -54,6 +39,7 @@ fn shell(sandbox: &Sandbox, dir: &Path, program: &str, args: &[&str], script: &s
 }
 
 /// Prints the five variables NUL-separated, `UNSET` for an unset one (POSIX shells).
+#[cfg(unix)]
 fn posix_dump() -> String {
     VARS.iter()
         .map(|v| format!("printf '%s\\0' \"${{{v}-UNSET}}\";"))
@@ -93,14 +79,25 @@ fn evil_sandbox() -> Sandbox {
     sandbox
 }
 
-#[test]
-fn every_shell_format_sets_exactly_the_stored_values_and_runs_nothing() {
+/// Each (program, args, script) must print exactly the stored evil values and run none of them.
+fn assert_evaluates_to_the_stored_values(cases: &[(&str, Vec<&str>, String)]) {
     let sandbox = evil_sandbox();
     let dir = tempfile::tempdir().unwrap();
     let expected = [EVIL_ID, EVIL_SECRET, EVIL_TOKEN, EVIL_REGION, "UNSET"];
-    let mut cases: Vec<(&str, Vec<&str>, String)> = Vec::new();
+    for (program, args, script) in cases {
+        let outcome = shell(&sandbox, dir.path(), program, args, script);
+        assert_eq!(outcome.code, 0, "{program} {script}\n{outcome:?}");
+        assert_eq!(values(&outcome), expected, "{program}: {script}");
+        no_pwned_files(dir.path());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn posix_shell_formats_set_exactly_the_stored_values_and_run_nothing() {
+    let dump = posix_dump();
+    let mut cases = Vec::new();
     for sh in ["bash", "sh"] {
-        let dump = posix_dump();
         for format in ["env", "env-no-export"] {
             cases.push((
                 sh,
@@ -116,44 +113,48 @@ fn every_shell_format_sets_exactly_the_stored_values_and_runs_nothing() {
             ));
         }
     }
-    if installed("fish") {
-        let dump = fish_dump();
-        cases.push((
-            "fish",
-            vec!["--no-config", "-c"],
+    assert_evaluates_to_the_stored_values(&cases);
+}
+
+#[test]
+#[cfg_attr(alicli_test_no_fish, ignore = "needs fish (apt-get install fish)")]
+fn the_fish_format_sets_exactly_the_stored_values_and_runs_nothing() {
+    let fish = optional_tool(option_env!("ALICLI_TEST_FISH"), "fish");
+    let dump = fish_dump();
+    let args = vec!["--no-config", "-c"];
+    assert_evaluates_to_the_stored_values(&[
+        (
+            fish,
+            args.clone(),
             format!("$ALICLI export-credentials --format fish | source; {dump}"),
-        ));
-        cases.push((
-            "fish",
-            vec!["--no-config", "-c"],
+        ),
+        (
+            fish,
+            args,
             format!(
                 "$ALICLI export-credentials --format fish > creds.fish; source creds.fish; {dump}"
             ),
-        ));
-    }
-    if installed("pwsh") {
-        let dump = VARS
-            .iter()
-            .map(|v| {
-                format!(
-                    "$v = [Environment]::GetEnvironmentVariable('{v}'); if ($null -eq $v) {{ $v = 'UNSET' }}; [Console]::Out.Write($v + [char]0);"
-                )
-            })
-            .collect::<String>();
-        cases.push((
-            "pwsh",
-            vec!["-NoProfile", "-NonInteractive", "-Command"],
+        ),
+    ]);
+}
+
+#[test]
+#[cfg_attr(alicli_test_no_pwsh, ignore = "needs PowerShell (pwsh)")]
+fn the_powershell_format_sets_exactly_the_stored_values_and_runs_nothing() {
+    let pwsh = optional_tool(option_env!("ALICLI_TEST_PWSH"), "PowerShell (pwsh)");
+    let dump = VARS
+        .iter()
+        .map(|v| {
             format!(
-                "& $env:ALICLI export-credentials --format powershell | Invoke-Expression; {dump}"
-            ),
-        ));
-    }
-    for (program, args, script) in cases {
-        let outcome = shell(&sandbox, dir.path(), program, &args, &script);
-        assert_eq!(outcome.code, 0, "{program} {script}\n{outcome:?}");
-        assert_eq!(values(&outcome), expected, "{program}: {script}");
-        no_pwned_files(dir.path());
-    }
+                "$v = [Environment]::GetEnvironmentVariable('{v}'); if ($null -eq $v) {{ $v = 'UNSET' }}; [Console]::Out.Write($v + [char]0);"
+            )
+        })
+        .collect::<String>();
+    assert_evaluates_to_the_stored_values(&[(
+        pwsh,
+        vec!["-NoProfile", "-NonInteractive", "-Command"],
+        format!("& $env:ALICLI export-credentials --format powershell | Invoke-Expression; {dump}"),
+    )]);
 }
 
 #[test]
@@ -238,16 +239,19 @@ fn a_long_term_key_clears_a_stale_token() {
     let sandbox = Sandbox::new();
     sandbox.write_config(&json!({"current": "ak", "profiles": [
         {"name": "ak", "mode": "AK", "access_key_id": "LTAIkey", "access_key_secret": "sec"}]}));
-    let dir = tempfile::tempdir().unwrap();
-    let script = format!(
-        "export ALIBABA_CLOUD_SECURITY_TOKEN=stale; eval \"$(\"$ALICLI\" export-credentials)\"; {}",
-        posix_dump()
-    );
-    let outcome = shell(&sandbox, dir.path(), "sh", &["-c"], &script);
-    assert_eq!(
-        values(&outcome),
-        ["LTAIkey", "sec", "UNSET", "UNSET", "UNSET"]
-    );
+    #[cfg(unix)]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let script = format!(
+            "export ALIBABA_CLOUD_SECURITY_TOKEN=stale; eval \"$(\"$ALICLI\" export-credentials)\"; {}",
+            posix_dump()
+        );
+        let outcome = shell(&sandbox, dir.path(), "sh", &["-c"], &script);
+        assert_eq!(
+            values(&outcome),
+            ["LTAIkey", "sec", "UNSET", "UNSET", "UNSET"]
+        );
+    }
     let external: Value = serde_json::from_str(
         &sandbox
             .run(&["export-credentials", "--format", "external"])

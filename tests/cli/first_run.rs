@@ -27,7 +27,7 @@ fn hint(outcome: &Outcome) -> &str {
 fn login_and_logout_are_a_round_trip_that_keeps_the_settings() {
     let sandbox = Sandbox::new();
     let first = login(&sandbox, &["--profile", "work", "--region", "cn-shanghai"]).success();
-    first.stderr_has("Signed in as");
+    first.says("Signed in as");
     assert_eq!(sandbox.config()["current"], "work");
 
     // Logging out removes the session and says what stays valid, but keeps the profile.
@@ -49,7 +49,7 @@ fn login_and_logout_are_a_round_trip_that_keeps_the_settings() {
     assert_eq!(profile["oauth_refresh_token"], "");
     assert_eq!(sandbox.config()["current"], "work");
     let signed_out = sandbox.run(&["sts", "GetCallerIdentity"]).code(4);
-    let signed_out = signed_out.stderr_has("`work` needs a new sign-in: it is not signed in");
+    signed_out.says("`work` needs a new sign-in: it is not signed in");
     assert_eq!(
         hint(&signed_out),
         "sign in again with `alicli login --profile work`"
@@ -106,11 +106,11 @@ fn logout_delete_profile_removes_it_and_current_moves_like_configure_delete() {
     let printed: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
     assert_eq!(printed["profile"], "b");
     assert_eq!(printed["profile_removed"], true);
-    outcome.stderr_has("The current profile is now `a`.");
+    outcome.says("The current profile is now `a`.");
     assert_eq!(sandbox.config()["current"], "a");
     // Logging out of a profile that is not there is an error, not a request to sign in.
     let outcome = sandbox.run(&["logout", "--profile", "b"]).code(1);
-    outcome.stderr_has("there is no session to end");
+    outcome.says("there is no session to end");
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn exit_4_with_a_login_hint_whenever_a_sign_in_is_needed() {
         ])
         .success();
     let outcome = sandbox.run(&["sts", "GetCallerIdentity"]).code(4);
-    let outcome = outcome.stderr_has("it is not signed in");
+    outcome.says("it is not signed in");
     assert_eq!(
         hint(&outcome),
         "sign in again with `alicli login --profile new`"
@@ -163,8 +163,7 @@ fn exit_4_with_a_login_hint_whenever_a_sign_in_is_needed() {
         .unwrap()
         .into();
     let outcome = outcome.code(4);
-    let outcome =
-        outcome.stderr_has("profile `ghost`, named by `ALIBABA_CLOUD_PROFILE`, is not in");
+    outcome.says("profile `ghost`, named by `ALIBABA_CLOUD_PROFILE`, is not in");
     assert_eq!(
         hint(&outcome),
         "sign in with `alicli login --profile ghost`, or unset ALIBABA_CLOUD_PROFILE to use the \
@@ -173,7 +172,7 @@ fn exit_4_with_a_login_hint_whenever_a_sign_in_is_needed() {
     // A file with profiles but no current one.
     sandbox.write_config(&json!({"profiles": [{"name": "x", "mode": "AK"}]}));
     let outcome = sandbox.run(&["sts", "GetCallerIdentity"]).code(4);
-    outcome.stderr_has("no profile selected");
+    outcome.says("no profile selected");
     assert_eq!(
         sandbox.emulator.count("exchange"),
         0,
@@ -235,7 +234,7 @@ fn a_pasted_hint_runs_as_shown_even_with_quotes_and_blanks() {
 fn an_unknown_region_is_kept_with_a_warning_naming_the_close_ones() {
     let sandbox = Sandbox::new();
     let outcome = login(&sandbox, &["--profile", "work", "--region", "cn-hangzou"]).success();
-    outcome.stderr_has(
+    outcome.says(
         "warning: `cn-hangzou` is not a region alicli knows (it is kept as given, in case it \
              is new); did you mean `cn-hangzhou`?",
     );
@@ -243,7 +242,7 @@ fn an_unknown_region_is_kept_with_a_warning_naming_the_close_ones() {
     let outcome = sandbox
         .run(&["configure", "set", "--region", "ap-southeast-4"])
         .success();
-    outcome.stderr_has("close ones: `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`");
+    outcome.says("close ones: `ap-southeast-1`, `ap-southeast-2`, `ap-southeast-3`");
     let outcome = sandbox
         .run(&["configure", "set", "--region", "cn-beijing"])
         .success();

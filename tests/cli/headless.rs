@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::live::Live;
-use crate::support::{Sandbox, emulator};
+use crate::support::{Sandbox, emulator, quote, test_program};
 
 fn configure(sandbox: &Sandbox, extra: &[&str]) -> Command {
     let mut command = sandbox.cmd();
@@ -221,7 +221,7 @@ fn no_display_goes_headless_and_a_bare_code_works_after_a_wrong_one() {
 #[test]
 fn a_browser_command_that_fails_switches_to_headless() {
     let mut sandbox = Sandbox::new();
-    sandbox.browser = "false".into();
+    sandbox.browser = format!("{} --exit 1", quote(test_program()));
     let mut live = Live::spawn(configure(&sandbox, &[]));
     live.wait_for("Opening the browser");
     let warning = live.wait_for("warning: ");

@@ -1,6 +1,6 @@
 //! Alibaba's own Python SDK and alicli share one profile file: each reads what the other wrote.
 //! Needs `ALICLI_TEST_PYTHON` (a Python with alibabacloud-credentials and alibabacloud-sts20150401);
-//! skips without it unless `ALICLI_REQUIRE_PYTHON_SDK=1`.
+//! the tests are reported ignored without it, unless `ALICLI_REQUIRE_PYTHON_SDK=1`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -9,35 +9,25 @@ use serde_json::{Value, json};
 
 use crate::support::{ALICLI, Outcome, Sandbox, now, quote};
 
-const SCRIPT: &str = concat!(
+pub const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/python/sdk_caller_identity.py"
 );
 
-fn python() -> Option<PathBuf> {
-    match std::env::var_os("ALICLI_TEST_PYTHON") {
-        Some(path) => Some(PathBuf::from(path)),
-        None => {
-            assert!(
-                std::env::var("ALICLI_REQUIRE_PYTHON_SDK").as_deref() != Ok("1"),
-                "ALICLI_REQUIRE_PYTHON_SDK=1 but ALICLI_TEST_PYTHON is not set"
-            );
-            eprintln!(
-                "skipping: set ALICLI_TEST_PYTHON to a Python with Alibaba's SDK to run the SDK tests"
-            );
-            None
-        }
-    }
+/// The Python with the SDK. Without `ALICLI_TEST_PYTHON` these tests are ignored (see build.rs),
+/// unless `ALICLI_REQUIRE_PYTHON_SDK=1` makes them run and fail here.
+pub fn python() -> PathBuf {
+    let path = std::env::var_os("ALICLI_TEST_PYTHON")
+        .filter(|v| !v.is_empty())
+        .expect("set ALICLI_TEST_PYTHON to a Python with Alibaba's SDK to run the SDK tests");
+    PathBuf::from(path)
 }
 
 /// Runs the SDK's GetCallerIdentity with the sandbox's HOME; `renew` lets it renew OAuth itself.
-fn sdk_call(python: &PathBuf, sandbox: &Sandbox, renew: bool) -> Outcome {
-    let mut command = Command::new(python);
+pub fn sdk_call(python: &PathBuf, sandbox: &Sandbox, renew: bool) -> Outcome {
+    let mut command = sandbox.clean(python);
     command
         .arg(SCRIPT)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sandbox.home.path())
         .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
         .env(
             "STS_ENDPOINT",
@@ -50,8 +40,9 @@ fn sdk_call(python: &PathBuf, sandbox: &Sandbox, renew: bool) -> Outcome {
 }
 
 #[test]
+#[cfg_attr(alicli_test_no_python_sdk, ignore = "needs ALICLI_TEST_PYTHON")]
 fn the_sdk_reads_a_profile_alicli_wrote_and_calls_sts() {
-    let Some(python) = python() else { return };
+    let python = python();
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
     let outcome = sdk_call(&python, &sandbox, false).success();
@@ -66,8 +57,9 @@ fn the_sdk_reads_a_profile_alicli_wrote_and_calls_sts() {
 }
 
 #[test]
+#[cfg_attr(alicli_test_no_python_sdk, ignore = "needs ALICLI_TEST_PYTHON")]
 fn alicli_keeps_working_after_the_sdk_renews_and_writes_back() {
-    let Some(python) = python() else { return };
+    let python = python();
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
     let mut config = sandbox.config();
@@ -115,7 +107,12 @@ fn alicli_keeps_working_after_the_sdk_renews_and_writes_back() {
 const LONG_JOB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/sdk_long_job.py");
 
 /// An alicli command whose child is the SDK script: the environment the SDK needs passes through.
-fn alicli_running_sdk(python: &PathBuf, sandbox: &Sandbox, args: &[&str], script: &str) -> Command {
+pub fn alicli_running_sdk(
+    python: &PathBuf,
+    sandbox: &Sandbox,
+    args: &[&str],
+    script: &str,
+) -> Command {
     let mut command = sandbox.cmd();
     command
         .args(args)
@@ -130,7 +127,7 @@ fn alicli_running_sdk(python: &PathBuf, sandbox: &Sandbox, args: &[&str], script
     command
 }
 
-fn provider(outcome: &Outcome) -> &str {
+pub fn provider(outcome: &Outcome) -> &str {
     outcome
         .stderr
         .lines()
@@ -139,8 +136,9 @@ fn provider(outcome: &Outcome) -> &str {
 }
 
 #[test]
+#[cfg_attr(alicli_test_no_python_sdk, ignore = "needs ALICLI_TEST_PYTHON")]
 fn the_sdk_uses_the_environment_of_alicli_exec() {
-    let Some(python) = python() else { return };
+    let python = python();
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
     let outcome: Outcome =
@@ -155,7 +153,7 @@ fn the_sdk_uses_the_environment_of_alicli_exec() {
     assert_eq!(sandbox.emulator.count("sts_refused"), 0);
 }
 
-fn add_external(sandbox: &Sandbox, name: &str, target: &str) {
+pub fn add_external(sandbox: &Sandbox, name: &str, target: &str) {
     let mut config = sandbox.config();
     config["profiles"].as_array_mut().unwrap().push(json!({
         "name": name, "mode": "External",
@@ -166,8 +164,9 @@ fn add_external(sandbox: &Sandbox, name: &str, target: &str) {
 }
 
 #[test]
+#[cfg_attr(alicli_test_no_python_sdk, ignore = "needs ALICLI_TEST_PYTHON")]
 fn the_sdk_runs_an_external_profile_that_calls_alicli() {
-    let Some(python) = python() else { return };
+    let python = python();
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
     add_external(&sandbox, "ext", "work");
@@ -189,8 +188,9 @@ fn the_sdk_runs_an_external_profile_that_calls_alicli() {
 }
 
 #[test]
+#[cfg_attr(alicli_test_no_python_sdk, ignore = "needs ALICLI_TEST_PYTHON")]
 fn the_sdk_reports_the_recursion_guard_of_a_self_referencing_external_profile() {
-    let Some(python) = python() else { return };
+    let python = python();
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
     add_external(&sandbox, "loop", "loop");
@@ -203,8 +203,9 @@ fn the_sdk_reports_the_recursion_guard_of_a_self_referencing_external_profile() 
 }
 
 #[test]
+#[cfg_attr(alicli_test_no_python_sdk, ignore = "needs ALICLI_TEST_PYTHON")]
 fn the_sdk_fetches_from_the_endpoint_of_alicli_exec_server() {
-    let Some(python) = python() else { return };
+    let python = python();
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
     let outcome: Outcome = alicli_running_sdk(&python, &sandbox, &["exec", "--server"], SCRIPT)
@@ -218,8 +219,9 @@ fn the_sdk_fetches_from_the_endpoint_of_alicli_exec_server() {
 }
 
 #[test]
+#[cfg_attr(alicli_test_no_python_sdk, ignore = "needs ALICLI_TEST_PYTHON")]
 fn a_job_longer_than_the_sts_lifetime_keeps_working_under_exec_server() {
-    let Some(python) = python() else { return };
+    let python = python();
     let sandbox = Sandbox::with_settings(json!({"sts_lifetime": 5}));
     sandbox.sign_in("work");
     let outcome: Outcome = alicli_running_sdk(&python, &sandbox, &["exec", "--server"], LONG_JOB)

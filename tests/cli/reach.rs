@@ -97,9 +97,8 @@ fn a_reachable_site_stays_quiet_and_the_timeout_hint_says_the_browser_never_came
         1,
         "the host was probed once"
     );
-    outcome.stderr_has(
-        "hint: the sign-in and OAuth hosts were reachable, but the browser never came back",
-    );
+    outcome
+        .says("hint: the sign-in and OAuth hosts were reachable, but the browser never came back");
 }
 
 #[test]

@@ -1,11 +1,11 @@
-//! `alicli configure --mode OAuth`: the browser sign-in, end to end against the emulator.
+//! `alicli login` (and `alicli configure`): the browser sign-in, end to end against the emulator.
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::support::{Sandbox, emulator, now, quote};
+use crate::support::{Sandbox, emulator, now, quote, test_program};
 
 #[test]
 fn sign_in_saves_an_oauth_profile_and_reports_who_signed_in() {
@@ -117,7 +117,7 @@ fn denied_consent_ends_the_sign_in_with_the_servers_words_and_writes_nothing() {
 #[test]
 fn no_callback_within_the_timeout_fails_and_writes_nothing() {
     let mut sandbox = Sandbox::new();
-    sandbox.browser = "true".into(); // a browser that never signs in
+    sandbox.browser = quote(test_program()); // a browser that never signs in
     let started = Instant::now();
     let outcome = sandbox
         .configure(&["--region", "cn-hangzhou", "--timeout", "1"])
@@ -235,7 +235,7 @@ fn the_browser_does_not_inherit_alibaba_cloud_variables() {
 #[test]
 fn ctrl_c_while_waiting_exits_130_and_writes_nothing() {
     let mut sandbox = Sandbox::new();
-    sandbox.browser = "true".into();
+    sandbox.browser = quote(test_program());
     let mut child = sandbox
         .cmd()
         .args([

@@ -5,10 +5,9 @@ use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
 
 use super::Check;
+use super::modes;
 use crate::cli::ProfileArgs;
-use crate::commands::resolve::{
-    NameSource, choose_file, choose_name, login_command, relogin_command,
-};
+use crate::commands::resolve::{NameSource, choose_file, choose_name, login_command, relogin_for};
 use crate::commands::settings::Settings;
 use crate::error::Hint;
 use crate::oauth::browser::{BrowserEnvironment, headless_reason};
@@ -80,9 +79,14 @@ pub fn profile_checks(
     let login = |name: Option<&str>| login_command(name, Site::Cn, config_hint.as_deref());
     let profile = selected_profile(flags, settings, &file, &store, &login, checks);
     if let Some(profile) = &profile {
-        let site = profile.site().unwrap_or(Site::Cn);
-        let relogin = relogin_command(&profile.name, site, config_hint.as_deref());
-        checks.push(expiry_check(profile, &relogin, now));
+        let check = match profile.mode {
+            Mode::OAuth => {
+                let relogin = relogin_for(profile, config_hint.as_deref());
+                expiry_check(profile, &relogin, now)
+            }
+            _ => modes::expiry_check(&file, profile, config_hint.as_deref(), now),
+        };
+        checks.push(check);
     } else {
         checks.push(Check::skip("profile expiry", "no profile to check"));
     }
@@ -251,11 +255,9 @@ pub fn browser_check(settings: &Settings) -> Check {
     }
     // The same decision `alicli configure` makes (oauth::browser::headless_reason).
     let env = BrowserEnvironment {
-        no_browser_flag: false,
+        // Only reached without BROWSER (checked above).
         browser_set: false,
-        ssh: settings.ssh_connection.is_some(),
-        display: settings.display,
-        needs_display: cfg!(all(unix, not(target_os = "macos"))),
+        ..settings.browser_environment(false)
     };
     let headless = |why: String| {
         Check::pass(

@@ -91,7 +91,11 @@ pub fn run(args: ExecArgs, settings: &Settings, target: Target) -> Result<u8> {
         .enable_all()
         .build()
         .context("failed to start the async runtime")?;
-    runtime.block_on(serve_and_wait(args, settings, target, profile.region_id))
+    let code = runtime.block_on(serve_and_wait(args, settings, target, profile.region_id));
+    // A renewal may still wait for the lock on the blocking pool; the command has ended, so
+    // alicli ends too instead of waiting for it.
+    runtime.shutdown_background();
+    code
 }
 
 async fn serve_and_wait(

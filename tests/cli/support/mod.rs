@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -20,18 +21,27 @@ pub const ALICLI: &str = env!("CARGO_BIN_EXE_alicli");
 /// Path of the emulator binary. It is a crate of its own (it never ships), so Cargo gives its path
 /// to no test of this crate; `cargo test` at the workspace root builds it beside `alicli`.
 pub fn emulator() -> &'static str {
-    static PATH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let name = format!("alicli-emulator{}", std::env::consts::EXE_SUFFIX);
-        let path = Path::new(ALICLI).with_file_name(name);
-        assert!(
-            path.is_file(),
-            "{} is missing: run the tests from the workspace root with `cargo test`, which builds \
-             the emulator too (or `cargo build -p alicli-emulator` first)",
-            path.display()
-        );
-        path.to_string_lossy().into_owned()
-    });
+    static PATH: LazyLock<String> = LazyLock::new(|| beside_alicli("alicli-emulator"));
     &PATH
+}
+
+/// Path of `alicli-test-program` (emulator/src/bin/), the portable stand-in for `sh -c`, `printf`,
+/// `true` and `false` as an `exec` child, a `process_command` or a `BROWSER`.
+pub fn test_program() -> &'static str {
+    static PATH: LazyLock<String> = LazyLock::new(|| beside_alicli("alicli-test-program"));
+    &PATH
+}
+
+fn beside_alicli(name: &str) -> String {
+    let name = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    let path = Path::new(ALICLI).with_file_name(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run the tests from the workspace root with `cargo test`, which builds the \
+         emulator crate's programs too (or `cargo build -p alicli-emulator` first)",
+        path.display()
+    );
+    path.to_string_lossy().into_owned()
 }
 
 /// A running emulator; killed when dropped.
@@ -94,6 +104,26 @@ impl Emulator {
             "POST",
             &format!("{}/__emulator/revoke", self.url),
             Some("{}"),
+        );
+    }
+
+    /// Revokes the one grant `token` (a refresh or access token) belongs to.
+    pub fn revoke(&self, token: &str) {
+        let body = json!({ "token": token }).to_string();
+        http(
+            "POST",
+            &format!("{}/__emulator/revoke", self.url),
+            Some(&body),
+        );
+    }
+
+    /// Answers the next `times` requests to `path` with HTTP `status`.
+    pub fn fail(&self, path: &str, status: u16, times: u32) {
+        let body = json!({"path": path, "status": status, "times": times}).to_string();
+        http(
+            "POST",
+            &format!("{}/__emulator/fail", self.url),
+            Some(&body),
         );
     }
 }
@@ -173,11 +203,11 @@ impl Outcome {
         self
     }
 
-    /// Asserts that stderr contains `words`, showing it otherwise.
-    pub fn stderr_has(self, words: &str) -> Self {
+    /// Asserts that stderr says `text`, showing it otherwise.
+    pub fn says(&self, text: &str) -> &Self {
         assert!(
-            self.stderr.contains(words),
-            "stderr lacks {words:?}:\n{}",
+            self.stderr.contains(text),
+            "expected stderr to say {text:?}\nstderr: {}",
             self.stderr
         );
         self
@@ -229,13 +259,36 @@ impl Sandbox {
         self.home.path().join(".aliyun").join("config.json")
     }
 
-    /// An `alicli` command with a clean environment pointed at the emulator.
-    pub fn cmd(&self) -> Command {
-        let mut command = Command::new(ALICLI);
+    /// `program` with a clean environment: PATH, and this sandbox as the home directory (`HOME`,
+    /// and `USERPROFILE`, which Windows programs read instead).
+    pub fn clean(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
         command
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
+            .env("USERPROFILE", self.home.path());
+        // Windows programs cannot open sockets without SystemRoot, nor find temp space without TEMP.
+        #[cfg(windows)]
+        for name in [
+            "SystemRoot",
+            "SystemDrive",
+            "TEMP",
+            "TMP",
+            "PATHEXT",
+            "ComSpec",
+        ] {
+            if let Some(value) = std::env::var_os(name) {
+                command.env(name, value);
+            }
+        }
+        command
+    }
+
+    /// An `alicli` command with a clean environment pointed at the emulator.
+    pub fn cmd(&self) -> Command {
+        let mut command = self.clean(ALICLI);
+        command
             .env("ALICLI_SIGNIN_URL", &self.emulator.url)
             .env("ALICLI_OAUTH_URL", &self.emulator.url)
             .env("ALIBABA_CLOUD_STS_ENDPOINT", &self.emulator.url)
@@ -252,6 +305,20 @@ impl Sandbox {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start alicli")
+    }
+
+    /// `alicli configure set -p PROFILE ARGS…`, to completion.
+    pub fn set(&self, profile: &str, args: &[&str]) -> Outcome {
+        let mut all = vec!["configure", "set", "-p", profile];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    /// Runs alicli with `args` and extra environment variables to completion.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+        let mut command = self.cmd();
+        command.args(args).envs(env.iter().copied());
+        command.output().expect("run alicli").into()
     }
 
     /// Runs alicli with `args` to completion.
@@ -317,6 +384,15 @@ impl Sandbox {
 pub fn write_file(path: &Path, bytes: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, bytes).unwrap();
+}
+
+/// The path of an optional tool that build.rs found. Tests that need one are `#[ignore]`d where it
+/// is missing (cfg `alicli_test_no_…`), so such a test runs without it only when CI requires the
+/// tool (`ALICLI_REQUIRE_…=1`) or under `--include-ignored`; then it fails here, naming the tool.
+pub fn optional_tool(found: Option<&'static str>, what: &str) -> &'static str {
+    found.unwrap_or_else(|| {
+        panic!("{what} is required but was not on PATH when the tests were built (see build.rs)")
+    })
 }
 
 /// Seconds since the epoch.

@@ -1,0 +1,82 @@
+//! Finds the optional tools that some integration tests need (headless Chromium, Alibaba's Python
+//! SDK, fish, PowerShell), so that `cargo test` reports those tests *ignored* where a tool is
+//! missing instead of passing them without running. alicli itself uses none of this.
+//!
+//! For each tool it sets `ALICLI_TEST_<TOOL>` (the program's path, read by the tests with
+//! `option_env!`) when found, and the cfg `alicli_test_no_<tool>` when missing, which the tests
+//! turn into `#[ignore]`. With `ALICLI_REQUIRE_<…>=1` (CI) a missing tool sets no cfg: its tests
+//! run and fail, naming the tool.
+
+use std::path::{Path, PathBuf};
+
+/// (cfg suffix and env suffix, the variable that makes the tool required, program names)
+const TOOLS: [(&str, &str, &[&str]); 3] = [
+    (
+        "chromium",
+        "ALICLI_REQUIRE_BROWSER",
+        &[
+            "chromium",
+            "chromium-browser",
+            "google-chrome",
+            "google-chrome-stable",
+        ],
+    ),
+    ("fish", "ALICLI_REQUIRE_FISH", &["fish"]),
+    ("pwsh", "ALICLI_REQUIRE_PWSH", &["pwsh"]),
+];
+
+fn main() {
+    let path_dirs = path_dirs();
+    println!("cargo::rerun-if-env-changed=PATH");
+    // A tool installed later changes its directory, which makes this script run again. Cargo
+    // scans such directories recursively on every build: cheap for Unix's flat bin directories,
+    // slow for Windows's System32, so there `touch build.rs` after installing a tool.
+    if !cfg!(windows) {
+        for dir in &path_dirs {
+            println!("cargo::rerun-if-changed={}", dir.display());
+        }
+    }
+    for (tool, require, names) in TOOLS {
+        let found = names.iter().find_map(|name| find(&path_dirs, name));
+        match found {
+            Some(program) => println!(
+                "cargo::rustc-env=ALICLI_TEST_{}={}",
+                tool.to_uppercase(),
+                program.display()
+            ),
+            None => ignore_unless_required(tool, require),
+        }
+    }
+    // The SDK lives in a Python the developer names; it is not looked for on PATH.
+    println!("cargo::rerun-if-env-changed=ALICLI_TEST_PYTHON");
+    if std::env::var_os("ALICLI_TEST_PYTHON").is_none_or(|v| v.is_empty()) {
+        ignore_unless_required("python_sdk", "ALICLI_REQUIRE_PYTHON_SDK");
+    }
+    for (tool, _, _) in TOOLS {
+        println!("cargo::rustc-check-cfg=cfg(alicli_test_no_{tool})");
+    }
+    println!("cargo::rustc-check-cfg=cfg(alicli_test_no_python_sdk)");
+}
+
+fn ignore_unless_required(tool: &str, require: &str) {
+    println!("cargo::rerun-if-env-changed={require}");
+    if std::env::var(require).as_deref() != Ok("1") {
+        println!("cargo::rustc-cfg=alicli_test_no_{tool}");
+    }
+}
+
+/// The absolute directories of PATH that exist (a relative or missing one would make Cargo run
+/// this script on every build).
+fn path_dirs() -> Vec<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .filter(|dir| dir.is_absolute() && dir.is_dir())
+        .collect()
+}
+
+fn find(dirs: &[PathBuf], name: &str) -> Option<PathBuf> {
+    let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    dirs.iter()
+        .map(|dir| Path::new(dir).join(&file))
+        .find(|candidate| candidate.is_file())
+}

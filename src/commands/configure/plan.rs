@@ -1,0 +1,118 @@
+//! The first step of a sign-in: decide the profile, site, region and language, and the endpoints
+//! they imply, before any listener is bound or browser opened.
+
+use anyhow::Result;
+use url::Url;
+
+use super::choose::{choose_region, choose_site};
+use crate::cli::SignInArgs;
+use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
+use crate::commands::prompt;
+use crate::commands::resolve::{choose_file, choose_name_or_default, relogin_command};
+use crate::commands::settings::Settings;
+use crate::profile::name::check_new_name;
+use crate::profile::{Profile, Store};
+use crate::site::Site;
+
+/// Everything a sign-in decided before it starts.
+pub struct Plan {
+    /// The profile file.
+    pub store: Store,
+    /// The profile name.
+    pub name: String,
+    /// The profile as it is now, if it exists.
+    pub existing: Option<Profile>,
+    /// The site to sign in to.
+    pub site: Site,
+    /// The default region.
+    pub region: String,
+    /// `en` or `zh`.
+    pub language: String,
+    /// The site's OAuth endpoints.
+    pub endpoints: OAuthEndpoints,
+    /// The STS endpoint that checks the result.
+    pub sts: Url,
+    /// The command that runs this sign-in again.
+    pub relogin: String,
+}
+
+/// Decides the plan from the flags, the environment, the file, and (on a terminal) the user.
+pub fn decide(args: &SignInArgs, settings: &Settings) -> Result<Plan> {
+    let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
+    // A file we cannot parse stops us before the browser opens: it will not be overwritten.
+    let file = store.load()?;
+    let (name, _) = choose_name_or_default(args.profile.as_deref(), settings, &file);
+    let existing = file.profile(&name, store.path())?;
+    // Only a profile about to be created must follow the name rule: other tools' names stay usable.
+    if existing.is_none() {
+        check_new_name(&name).map_err(crate::commands::invalid_name)?;
+    }
+    let interactive = prompt::interactive();
+    let site = choose_site(
+        args.oauth_site_type.as_deref(),
+        existing.as_ref(),
+        interactive,
+    )?;
+    let region = choose_region(args.region.as_deref(), existing.as_ref(), site, interactive)?;
+    let language = args
+        .language
+        .map(|l| l.as_str().to_owned())
+        .or_else(|| {
+            existing
+                .as_ref()
+                .map(|p| p.language.clone())
+                .filter(|l| !l.is_empty())
+        })
+        .unwrap_or_else(|| "en".to_owned());
+    let endpoints = OAuthEndpoints::for_site(
+        site,
+        settings.signin_url.as_deref(),
+        settings.oauth_url.as_deref(),
+    )?;
+    let sts = sts_endpoint(
+        None,
+        existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
+        settings.sts_endpoint.as_deref(),
+        None,
+    )?;
+    let relogin = relogin_command(&name, site, config_hint.as_deref());
+    Ok(Plan {
+        store,
+        name,
+        existing,
+        site,
+        region,
+        language,
+        endpoints,
+        sts,
+        relogin,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::UsageError;
+
+    #[test]
+    fn without_a_terminal_the_flags_then_the_stored_values_decide() {
+        let stored = Profile {
+            oauth_site_type: Some("INTL".into()),
+            region_id: "ap-southeast-1".into(),
+            ..Profile::default()
+        };
+        assert_eq!(choose_site(None, Some(&stored), false).unwrap(), Site::Intl);
+        assert_eq!(
+            choose_site(Some("0"), Some(&stored), false).unwrap(),
+            Site::Cn
+        );
+        assert_eq!(choose_site(None, None, false).unwrap(), Site::Cn);
+        let region = choose_region(None, Some(&stored), Site::Cn, false).unwrap();
+        assert_eq!(region, "ap-southeast-1");
+        let flagged = choose_region(Some("cn-beijing"), Some(&stored), Site::Cn, false).unwrap();
+        assert_eq!(flagged, "cn-beijing");
+        let error = choose_region(None, None, Site::Cn, false).unwrap_err();
+        assert!(error.downcast_ref::<UsageError>().is_some(), "{error:#}");
+        assert!(choose_region(Some("cn hangzhou"), None, Site::Cn, false).is_err());
+    }
+}
