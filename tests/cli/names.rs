@@ -46,14 +46,7 @@ fn read(path: &Path) -> Option<Vec<u8>> {
 fn every_creating_path_follows_the_one_name_rule() {
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
-    let archive = sandbox.home.path().join("work.session");
-    sandbox
-        .cmd()
-        .env("ALICLI_SESSION_PASSPHRASE", PASSPHRASE)
-        .args(["session", "export", "--output-file"])
-        .arg(&archive)
-        .output()
-        .unwrap();
+    let archive = export(&sandbox, "work");
     let before = read(&sandbox.config_path());
     let exchanges = sandbox.emulator.count("exchange");
     for (name, reason) in REFUSED {
@@ -119,6 +112,24 @@ fn set_region(sandbox: &Sandbox, name: &str) {
     assert_eq!(sandbox.profile(name)["region_id"], "cn-beijing");
 }
 
+/// Exports profile `name` to an archive in the sandbox's HOME; asserts success.
+fn export(sandbox: &Sandbox, name: &str) -> std::path::PathBuf {
+    let archive = sandbox.home.path().join("exported.session");
+    let path = archive.to_str().unwrap();
+    let args = [
+        "session",
+        "export",
+        "--profile",
+        name,
+        "--output-file",
+        path,
+    ];
+    sandbox
+        .run_env(&args, &[("ALICLI_SESSION_PASSPHRASE", PASSPHRASE)])
+        .success();
+    archive
+}
+
 /// `alicli` in another HOME, against the same emulator.
 fn elsewhere(sandbox: &Sandbox, home: &Path) -> Command {
     let mut command = sandbox.cmd();
@@ -148,16 +159,7 @@ fn profiles_that_other_tools_named_stay_usable() {
 
     // Its session can be exported; importing it under that name elsewhere is creating a profile,
     // so the rule applies there, and the hint says how to pick another name.
-    let archive = sandbox.home.path().join("prod.session");
-    let outcome: Outcome = sandbox
-        .cmd()
-        .env("ALICLI_SESSION_PASSPHRASE", PASSPHRASE)
-        .args(["session", "export", "--profile", name, "--output-file"])
-        .arg(&archive)
-        .output()
-        .unwrap()
-        .into();
-    outcome.success();
+    let archive = export(&sandbox, name);
     let other = TempDir::new().unwrap();
     let outcome: Outcome = elsewhere(&sandbox, other.path())
         .args(["session", "import", "--session-archive"])
@@ -205,16 +207,7 @@ fn profiles_that_other_tools_named_stay_usable() {
 fn the_import_question_names_the_name_just_refused() {
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
-    let archive = sandbox.home.path().join("work.session");
-    let outcome: Outcome = sandbox
-        .cmd()
-        .env("ALICLI_SESSION_PASSPHRASE", PASSPHRASE)
-        .args(["session", "export", "--output-file"])
-        .arg(&archive)
-        .output()
-        .unwrap()
-        .into();
-    outcome.success();
+    let archive = export(&sandbox, "work");
     let other = TempDir::new().unwrap();
     let taken = json!({"current": "work", "profiles": [{"name": "work", "mode": "AK",
         "access_key_id": "mine", "access_key_secret": "keep"}]});
