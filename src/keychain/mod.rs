@@ -29,8 +29,7 @@ use zeroize::Zeroize;
 pub use backend::{Fault, STORE};
 pub use command::{is_own_command, process_command};
 
-use crate::secret::Secret;
-use crate::session::record::{OAuthSession, Token, stored_sts};
+use crate::session::record::{FlatSession, OAuthSession};
 
 /// The version of the item's JSON this alicli writes and reads.
 const VERSION: u32 = 1;
@@ -43,17 +42,11 @@ pub struct Item {
 
 /// The item's secret, as stored.
 #[derive(Serialize, Deserialize, Default)]
-#[serde(default)]
 struct Stored {
+    #[serde(default)]
     version: u32,
-    oauth_access_token: Secret,
-    oauth_access_token_expire: i64,
-    oauth_refresh_token: Secret,
-    oauth_refresh_token_expire: i64,
-    access_key_id: String,
-    access_key_secret: Secret,
-    sts_token: Secret,
-    sts_expiration: i64,
+    #[serde(flatten)]
+    session: FlatSession,
 }
 
 impl Item {
@@ -92,12 +85,16 @@ impl Item {
                 self.account, stored.version
             )));
         }
-        Ok(Some(stored.into_session()))
+        Ok(Some(stored.session.session(None)))
     }
 
     /// Stores `session` (all of it but the account), replacing what the item held.
     pub fn write(&self, session: &OAuthSession) -> Result<(), Fault> {
-        let bytes = serde_json::to_vec(&Stored::from_session(session))
+        let stored = Stored {
+            version: VERSION,
+            session: FlatSession::of(session),
+        };
+        let bytes = serde_json::to_vec(&stored)
             .map_err(|e| Fault::Failed(format!("cannot encode the session: {e}")))?;
         backend::set(&self.account, bytes)
     }
@@ -129,49 +126,12 @@ fn file_identity(config: &Path) -> PathBuf {
     }
 }
 
-impl Stored {
-    fn from_session(session: &OAuthSession) -> Self {
-        let secret =
-            |token: &Option<Token>| token.as_ref().map(|t| t.secret.clone()).unwrap_or_default();
-        let expiry = |token: &Option<Token>| token.as_ref().and_then(|t| t.expires_at).unwrap_or(0);
-        let sts = session.sts.as_ref();
-        Self {
-            version: VERSION,
-            oauth_access_token: secret(&session.access_token),
-            oauth_access_token_expire: expiry(&session.access_token),
-            oauth_refresh_token: secret(&session.refresh_token),
-            oauth_refresh_token_expire: expiry(&session.refresh_token),
-            access_key_id: sts.map(|c| c.access_key_id.clone()).unwrap_or_default(),
-            access_key_secret: sts.map(|c| c.access_key_secret.clone()).unwrap_or_default(),
-            sts_token: sts
-                .and_then(|c| c.security_token.clone())
-                .unwrap_or_default(),
-            sts_expiration: sts.and_then(|c| c.expiration).unwrap_or(0),
-        }
-    }
-
-    fn into_session(self) -> OAuthSession {
-        OAuthSession {
-            access_token: Token::stored(&self.oauth_access_token, self.oauth_access_token_expire),
-            refresh_token: Token::stored(
-                &self.oauth_refresh_token,
-                self.oauth_refresh_token_expire,
-            ),
-            sts: stored_sts(
-                &self.access_key_id,
-                &self.access_key_secret,
-                &self.sts_token,
-                self.sts_expiration,
-            ),
-            account_id: None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cloud::credentials::Credentials;
+    use crate::secret::Secret;
+    use crate::session::record::Token;
 
     #[test]
     fn a_session_survives_the_item_format() {
@@ -192,14 +152,16 @@ mod tests {
             }),
             account_id: None,
         };
-        let bytes = serde_json::to_vec(&Stored::from_session(&session)).unwrap();
+        let stored = Stored {
+            version: VERSION,
+            session: FlatSession::of(&session),
+        };
+        let bytes = serde_json::to_vec(&stored).unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.contains(r#""version":1"#), "{text}");
-        let back = serde_json::from_slice::<Stored>(&bytes)
-            .unwrap()
-            .into_session();
-        assert_eq!(back, session);
-        let empty = Stored::from_session(&OAuthSession::default()).into_session();
+        assert!(text.starts_with(r#"{"version":1,"oauth_access_token":"at","#), "{text}");
+        let back = serde_json::from_slice::<Stored>(&bytes).unwrap();
+        assert_eq!(back.session.session(None), session);
+        let empty = FlatSession::of(&OAuthSession::default()).session(None);
         assert_eq!(empty, OAuthSession::default());
     }
 

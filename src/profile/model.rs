@@ -10,8 +10,7 @@ use serde_json::{Map, Value};
 
 use super::keys;
 use super::typed::Profile;
-use crate::secret::Secret;
-use crate::session::record::{OAuthSession, Token};
+use crate::session::record::{FlatSession, OAuthSession};
 
 /// The whole profile file.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,40 +166,18 @@ impl ConfigFile {
     /// or 0, as the official CLI leaves unset fields) when the session lacks that part, so two
     /// sessions never mix. The account key is removed when the account is unknown.
     pub fn apply_session(&mut self, name: &str, session: &OAuthSession) {
-        let text = |secret: Option<&Secret>| Value::from(secret.map(Secret::expose).unwrap_or(""));
-        let expiry = |token: &Option<Token>| {
-            Value::from(token.as_ref().and_then(|t| t.expires_at).unwrap_or(0))
-        };
-        let sts = session.sts.as_ref();
+        let flat = FlatSession::of(session);
         self.set_fields(
             name,
             [
-                (keys::OAUTH_ACCESS_TOKEN, text(session.access_secret())),
-                (
-                    keys::OAUTH_ACCESS_TOKEN_EXPIRE,
-                    expiry(&session.access_token),
-                ),
-                (keys::OAUTH_REFRESH_TOKEN, text(session.refresh_secret())),
-                (
-                    keys::OAUTH_REFRESH_TOKEN_EXPIRE,
-                    expiry(&session.refresh_token),
-                ),
-                (
-                    keys::ACCESS_KEY_ID,
-                    Value::from(sts.map(|c| c.access_key_id.as_str()).unwrap_or("")),
-                ),
-                (
-                    keys::ACCESS_KEY_SECRET,
-                    text(sts.map(|c| &c.access_key_secret)),
-                ),
-                (
-                    keys::STS_TOKEN,
-                    text(sts.and_then(|c| c.security_token.as_ref())),
-                ),
-                (
-                    keys::STS_EXPIRATION,
-                    Value::from(sts.and_then(|c| c.expiration).unwrap_or(0)),
-                ),
+                (keys::OAUTH_ACCESS_TOKEN, flat.oauth_access_token.expose().into()),
+                (keys::OAUTH_ACCESS_TOKEN_EXPIRE, flat.oauth_access_token_expire.into()),
+                (keys::OAUTH_REFRESH_TOKEN, flat.oauth_refresh_token.expose().into()),
+                (keys::OAUTH_REFRESH_TOKEN_EXPIRE, flat.oauth_refresh_token_expire.into()),
+                (keys::ACCESS_KEY_ID, flat.access_key_id.as_str().into()),
+                (keys::ACCESS_KEY_SECRET, flat.access_key_secret.expose().into()),
+                (keys::STS_TOKEN, flat.sts_token.expose().into()),
+                (keys::STS_EXPIRATION, flat.sts_expiration.into()),
             ],
         );
         self.set_account(name, session.account_id.as_deref());

@@ -15,7 +15,7 @@ use super::mode::Mode;
 use super::storage::Storage;
 use crate::oauth::token::lenient_seconds;
 use crate::secret::Secret;
-use crate::session::record::{OAuthSession, Token, stored_sts};
+use crate::session::record::{FlatSession, OAuthSession};
 use crate::session::state::{Margins, State};
 use crate::site::Site;
 
@@ -88,20 +88,17 @@ impl Profile {
                 ..self.keychain_session.clone().unwrap_or_default()
             };
         }
-        OAuthSession {
-            access_token: Token::stored(&self.oauth_access_token, self.oauth_access_token_expire),
-            refresh_token: Token::stored(
-                &self.oauth_refresh_token,
-                self.oauth_refresh_token_expire,
-            ),
-            sts: stored_sts(
-                &self.access_key_id,
-                &self.access_key_secret,
-                &self.sts_token,
-                self.sts_expiration,
-            ),
-            account_id: self.account_id(),
+        FlatSession {
+            oauth_access_token: self.oauth_access_token.clone(),
+            oauth_access_token_expire: self.oauth_access_token_expire,
+            oauth_refresh_token: self.oauth_refresh_token.clone(),
+            oauth_refresh_token_expire: self.oauth_refresh_token_expire,
+            access_key_id: self.access_key_id.clone(),
+            access_key_secret: self.access_key_secret.clone(),
+            sts_token: self.sts_token.clone(),
+            sts_expiration: self.sts_expiration,
         }
+        .session(self.account_id())
     }
 
     fn account_id(&self) -> Option<String> {
