@@ -158,7 +158,10 @@ mod tests {
         };
         let bytes = serde_json::to_vec(&stored).unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.starts_with(r#"{"version":1,"oauth_access_token":"at","#), "{text}");
+        assert!(
+            text.starts_with(r#"{"version":1,"oauth_access_token":"at","#),
+            "{text}"
+        );
         let back = serde_json::from_slice::<Stored>(&bytes).unwrap();
         assert_eq!(back.session.session(None), session);
         let empty = FlatSession::of(&OAuthSession::default()).session(None);

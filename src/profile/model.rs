@@ -170,12 +170,27 @@ impl ConfigFile {
         self.set_fields(
             name,
             [
-                (keys::OAUTH_ACCESS_TOKEN, flat.oauth_access_token.expose().into()),
-                (keys::OAUTH_ACCESS_TOKEN_EXPIRE, flat.oauth_access_token_expire.into()),
-                (keys::OAUTH_REFRESH_TOKEN, flat.oauth_refresh_token.expose().into()),
-                (keys::OAUTH_REFRESH_TOKEN_EXPIRE, flat.oauth_refresh_token_expire.into()),
+                (
+                    keys::OAUTH_ACCESS_TOKEN,
+                    flat.oauth_access_token.expose().into(),
+                ),
+                (
+                    keys::OAUTH_ACCESS_TOKEN_EXPIRE,
+                    flat.oauth_access_token_expire.into(),
+                ),
+                (
+                    keys::OAUTH_REFRESH_TOKEN,
+                    flat.oauth_refresh_token.expose().into(),
+                ),
+                (
+                    keys::OAUTH_REFRESH_TOKEN_EXPIRE,
+                    flat.oauth_refresh_token_expire.into(),
+                ),
                 (keys::ACCESS_KEY_ID, flat.access_key_id.as_str().into()),
-                (keys::ACCESS_KEY_SECRET, flat.access_key_secret.expose().into()),
+                (
+                    keys::ACCESS_KEY_SECRET,
+                    flat.access_key_secret.expose().into(),
+                ),
                 (keys::STS_TOKEN, flat.sts_token.expose().into()),
                 (keys::STS_EXPIRATION, flat.sts_expiration.into()),
             ],

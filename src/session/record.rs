@@ -74,12 +74,8 @@ pub struct FlatSession {
 impl FlatSession {
     /// The flat form of a session (its account is kept elsewhere).
     pub fn of(session: &OAuthSession) -> Self {
-        let secret = |token: &Option<Token>| {
-            token
-                .as_ref()
-                .map(|t| t.secret.clone())
-                .unwrap_or_default()
-        };
+        let secret =
+            |token: &Option<Token>| token.as_ref().map(|t| t.secret.clone()).unwrap_or_default();
         let expiry = |token: &Option<Token>| token.as_ref().and_then(|t| t.expires_at).unwrap_or(0);
         let sts = session.sts.as_ref();
         Self {

@@ -181,12 +181,17 @@ fn the_python_sdk_gets_fresh_credentials_through_the_external_profile() {
 fn renewal_keeps_the_rotated_session_in_the_keychain() {
     // STS credentials always due and an access token inside its refresh window: every use
     // refreshes (rotating the refresh token) and exchanges.
-    let (sandbox, _items) = keychain_sandbox(json!({"sts_lifetime": 60, "access_token_lifetime": 600}));
+    let (sandbox, _items) =
+        keychain_sandbox(json!({"sts_lifetime": 60, "access_token_lifetime": 600}));
     for round in 1..=3 {
         let outcome = sandbox
             .run(&["--debug", "sts", "GetCallerIdentity", "--profile", "work"])
             .success();
-        assert!(outcome.stderr.contains("read the session from the keychain"));
+        assert!(
+            outcome
+                .stderr
+                .contains("read the session from the keychain")
+        );
         for secret in sandbox.emulator.secrets() {
             assert!(!outcome.stderr.contains(&secret), "{}", outcome.stderr);
         }
@@ -388,7 +393,11 @@ fn a_session_archive_imports_into_the_keychain() {
     target
         .run(&["configure", "delete", "--profile", "work"])
         .success();
-    assert_eq!(item(&target, "work"), None, "deleting the profile removes its item");
+    assert_eq!(
+        item(&target, "work"),
+        None,
+        "deleting the profile removes its item"
+    );
 }
 
 #[test]
