@@ -277,6 +277,8 @@ fn describe_json_error(error: &serde_json::Error) -> String {
 mod tests {
     use super::*;
     use crate::cloud::credentials::Credentials;
+    use crate::secret::Secret;
+    use crate::session::record::Token;
 
     const SAMPLE: &str = r#"{
         "current": "ak",
