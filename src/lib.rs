@@ -22,10 +22,12 @@ mod nodump;
 mod oauth;
 mod offload;
 mod profile;
+mod region;
 mod renew;
 mod roles;
 mod secret;
 mod session;
+mod shellword;
 mod site;
 mod skew;
 mod term;
@@ -39,6 +41,9 @@ use clap::Parser;
 pub fn main() -> ExitCode {
     // First, before any secret is read from the environment or the profile file.
     nodump::forbid();
+    if let Some(code) = commands::completion::serve() {
+        return code;
+    }
     // A write past the file-size limit then fails with EFBIG, which alicli reports, instead of
     // killing the process mid-renewal (the default action of SIGXFSZ).
     #[cfg(unix)]
@@ -83,16 +88,16 @@ pub mod internals {
         v3_authorization, v3_signature,
     };
     pub use crate::cloud::sts::parse_api_response;
-    pub use crate::commands::shell::{completion_script, man_pages};
+    pub use crate::commands::completion::completion_script;
+    pub use crate::commands::man::man_pages;
     pub use crate::http::parse_server_error;
     pub use crate::oauth::callback::{CallbackResult, parse_callback_query};
     pub use crate::oauth::paste::{Pasted, parse_pasted};
     pub use crate::oauth::token::parse_token_response;
     pub use crate::profile::ConfigFile;
+    pub use crate::profile::name::check_carried_name;
     pub use crate::secret::Secret;
-    pub use crate::session::archive::{
-        check_profile_name, decode_with_max_work_factor, parse_contents,
-    };
+    pub use crate::session::archive::{decode_with_max_work_factor, parse_contents};
     pub use crate::session::state::Margins;
     pub use crate::site::Site;
 }

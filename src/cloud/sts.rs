@@ -238,7 +238,7 @@ pub async fn send_rpc(
     let what = format!("the {action} call to `{}`", endpoint.as_str());
     let response = http.send(request, &what).await?;
     let status = response.status();
-    let body = read_body(response, &what).await?;
+    let body = read_body(http, response, &what).await?;
     parse_api_response(status.as_u16(), &body, action).map_err(|e| {
         if e.is::<ServiceError>() {
             e

@@ -3,6 +3,7 @@
 //! plus `--ca-bundle`, and a debug log line per request that never carries a secret.
 
 mod client;
+pub mod probe;
 mod proxy;
 pub mod retry;
 
@@ -19,6 +20,7 @@ use client::{Trust, build_client, certificate_refused, explain_failure};
 pub use client::{is_certificate_error, load_ca_bundle};
 pub use proxy::{ProxySettings, redact as redact_proxy};
 
+use crate::error::NetworkFailure;
 use crate::term::printable;
 use crate::timefmt::parse_http_date;
 
@@ -117,12 +119,7 @@ impl Http {
             .map_err(|e| anyhow::Error::new(e.without_url()).context(format!("{what} failed")))?;
         let method = request.method().clone();
         let url = redact_url(request.url());
-        let route = self
-            .net
-            .proxies
-            .proxy_for(request.url())
-            .map(|proxy| format!("via {}", redact_proxy(proxy.as_str())))
-            .unwrap_or_else(|| "direct".to_owned());
+        let route = self.route(request.url());
         let started = Instant::now();
         // A certificate is refused during the handshake, before any byte of the request is sent,
         // so sending it again with more trust roots is safe.
@@ -159,10 +156,18 @@ impl Http {
                 Ok(response)
             }
             Err(error) => {
-                let error = anyhow::Error::new(error.without_url());
+                let error = explain_failure(error.without_url(), what, &route, &self.net);
                 tracing::debug!(%method, %url, elapsed_ms, %route, error = %format!("{error:#}"), "http request failed");
-                Err(explain_failure(error, what, &self.net))
+                Err(error)
             }
+        }
+    }
+
+    /// How a request to `url` goes: `direct`, or `via proxy `…`` (credentials masked).
+    pub fn route(&self, url: &Url) -> String {
+        match self.net.proxies.proxy_for(url) {
+            Some(proxy) => format!("via proxy `{}`", redact_proxy(proxy.as_str())),
+            None => "direct".to_owned(),
         }
     }
 }
@@ -263,7 +268,7 @@ pub async fn send_for_body(
         )
         .into());
     }
-    let body = read_body(response, what).await?;
+    let body = read_body(http, response, what).await?;
     if !status.is_success() {
         return Err(parse_server_error(status.as_u16(), &body).into());
     }
@@ -275,7 +280,8 @@ pub async fn send_for_body(
 const MAX_BODY: usize = 1024 * 1024;
 
 /// Reads a response body of at most [`MAX_BODY`] bytes; a longer one is an error.
-pub async fn read_body(mut response: Response, what: &str) -> Result<Vec<u8>> {
+pub async fn read_body(http: &Http, mut response: Response, what: &str) -> Result<Vec<u8>> {
+    let route = http.route(response.url());
     let too_long = || anyhow::anyhow!("{what} failed: the answer is longer than 1 MiB");
     if response
         .content_length()
@@ -284,11 +290,15 @@ pub async fn read_body(mut response: Response, what: &str) -> Result<Vec<u8>> {
         return Err(too_long());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| anyhow::Error::new(e.without_url()).context(format!("{what} failed")))?
-    {
+    // A body cut off mid-way is a network failure like one that never started.
+    let cut_off = |e: reqwest::Error| {
+        anyhow::Error::new(NetworkFailure {
+            what: what.to_owned(),
+            route: route.clone(),
+            source: Box::new(e.without_url()),
+        })
+    };
+    while let Some(chunk) = response.chunk().await.map_err(cut_off)? {
         if body.len() + chunk.len() > MAX_BODY {
             return Err(too_long());
         }

@@ -7,6 +7,8 @@
 
 use std::path::Path;
 
+use crate::shellword::shell_word;
+
 /// What makes the profile file changeable by others, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exposure {
@@ -53,7 +55,7 @@ fn check(path: &Path, meta: &std::fs::Metadata, me: u32) -> Option<Exposure> {
                 "`{shown}` belongs to another user (uid {}; check what is in it)",
                 meta.uid()
             ),
-            fix: format!("sudo chown {me} {}", shell_word(path)),
+            fix: format!("sudo chown {me} {}", shell_word(&path.to_string_lossy())),
         });
     }
     let sticky = mode & 0o1000 != 0;
@@ -67,14 +69,8 @@ fn check(path: &Path, meta: &std::fs::Metadata, me: u32) -> Option<Exposure> {
             problem: format!(
                 "the {kind} `{shown}` can be written by other users (mode {mode:04o})"
             ),
-            fix: format!("chmod {private} {}", shell_word(path)),
+            fix: format!("chmod {private} {}", shell_word(&path.to_string_lossy())),
         });
     }
     None
-}
-
-/// A path as one shell word, for a command the user copies.
-fn shell_word(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    shlex::try_quote(&text).map_or_else(|_| text.clone().into_owned(), |q| q.into_owned())
 }

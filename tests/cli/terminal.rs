@@ -72,12 +72,13 @@ fn hostile_profile_names_and_fields_are_shown_as_text() {
             let _ports = crate::support::default_ports_lock();
             sandbox.run(&["doctor"])
         },
-        // An error that names the profile: the current one is deleted by another tool.
+        // An error that names the profile: the current one is deleted by another tool (exit 4,
+        // a sign-in is needed).
         {
             let mut gone = config.clone();
             gone["profiles"].as_array_mut().unwrap().pop();
             sandbox.write_config(&gone);
-            sandbox.run(&["sts", "GetCallerIdentity"]).code(1)
+            sandbox.run(&["sts", "GetCallerIdentity"]).code(4)
         },
     ];
     for outcome in runs {
