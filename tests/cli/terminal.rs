@@ -72,6 +72,12 @@ fn hostile_profile_names_and_fields_are_shown_as_text() {
             let _ports = crate::support::default_ports_lock();
             sandbox.run(&["doctor"])
         },
+        // Issue 13's commands: `logout` names the profile it signed out of, and `login` refuses
+        // a new name that breaks the name rule, quoting it.
+        sandbox.run(&["logout"]).success(),
+        sandbox
+            .run(&["login", "--profile", &format!("new{HOSTILE}")])
+            .code(2),
         // An error that names the profile: the current one is deleted by another tool (exit 4,
         // a sign-in is needed).
         {
