@@ -112,6 +112,9 @@ fn bash_completes_profile_names_from_the_file_without_the_network() {
     // No file, or a broken one: nothing to offer, and no error on the terminal.
     std::fs::write(&other, "{broken").unwrap();
     assert!(bash_complete(&sandbox, &env, &["alicli", "exec", "--profile", ""]).is_empty());
+    // Nor from a file that never ends (issue 14's bounded, regular-file-only read): TAB returns.
+    let env = [("ALIBABA_CLOUD_CONFIG_FILE", "/dev/zero")];
+    assert!(bash_complete(&sandbox, &env, &["alicli", "exec", "--profile", ""]).is_empty());
 
     assert_eq!(
         sandbox.emulator.stats(),
