@@ -342,12 +342,13 @@ fn the_endpoint_survives_a_flood_and_answers_only_its_own_host() {
         .map(|_| std::net::TcpStream::connect(address).unwrap())
         .collect();
     std::thread::sleep(Duration::from_millis(300));
-    // The child's fetch still gets through, and promptly.
+    // The child's fetch still gets through, and promptly: well before the 5 s header timeout
+    // would close the flood's connections (without the cap, that is when it got through).
     let started = Instant::now();
     let (status, body) = http("GET", &uri, None);
     assert_eq!(status, 200, "{body}");
     assert!(
-        started.elapsed() < Duration::from_secs(5),
+        started.elapsed() < Duration::from_secs(2),
         "{:?}",
         started.elapsed()
     );
