@@ -29,60 +29,20 @@ if [[ ${ALICLI_BENCH_NO_BUILD:-} != 1 ]]; then
     printf '== building release binaries\n' >&2
     cargo build --release --quiet --bin alicli --bin alicli-emulator
 fi
-exec python3 - "$BIN/alicli" "$BIN/alicli-emulator" "${ALICLI_BENCH_RUNS:-20}" <<'PY'
-import json, os, resource, shutil, statistics, subprocess, sys, tempfile, time, urllib.request
+exec python3 - "$ROOT/bench" "$BIN/alicli" "$BIN/alicli-emulator" "${ALICLI_BENCH_RUNS:-20}" <<'PY'
+import json, os, resource, sys
+sys.path.insert(0, sys.argv[1])
+from harness import Harness, summary
 
-ALICLI, EMULATOR, RUNS = sys.argv[1], sys.argv[2], max(20, int(sys.argv[3]))
-home = tempfile.mkdtemp(prefix="alicli-bench-profiles.")
-config = os.path.join(home, ".aliyun", "config.json")
-emulator = subprocess.Popen([EMULATOR], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-url = json.loads(emulator.stdout.readline())["url"]
-direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-env = {
-    "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
-    "ALICLI_SIGNIN_URL": url, "ALICLI_OAUTH_URL": url, "ALIBABA_CLOUD_STS_ENDPOINT": url,
-    "BROWSER": f"'{EMULATOR}' browse",
-}
-devnull = os.open(os.devnull, os.O_RDWR)
-
-def stats():
-    return json.load(direct.open(f"{url}/__emulator/stats"))
-
-def run(*args):
-    subprocess.run([ALICLI, *args], env=env, check=True, stdin=subprocess.DEVNULL,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-def spawn_all(args, count):
-    """Starts `count` processes as fast as possible; wall time until the last one exits, in ms."""
-    actions = [(os.POSIX_SPAWN_DUP2, devnull, fd) for fd in (0, 1, 2)]
-    started = time.perf_counter()
-    pids = [os.posix_spawn(ALICLI, [ALICLI, *args], env, file_actions=actions) for _ in range(count)]
-    failed = sum(1 for pid in pids if os.waitpid(pid, 0)[1] != 0)
-    elapsed = (time.perf_counter() - started) * 1000
-    if failed:
-        sys.exit(f"{failed} of {count} processes failed")
-    return elapsed
+ALICLI, EMULATOR, RUNS = sys.argv[2], sys.argv[3], max(20, int(sys.argv[4]))
+h = Harness(ALICLI, EMULATOR)
+config, stats, spawn_all = h.config, h.stats, h.spawn_all
 
 def edit(name, patch):
-    with open(config) as f:
-        data = json.load(f)
-    for profile in data["profiles"]:
-        if profile["name"] == name:
-            profile.update(patch)
-    with open(config, "w") as f:
-        json.dump(data, f, indent=2)
-
-def summary(name, samples, target=None, note=""):
-    median = statistics.median(samples)
-    ok = target is None or median <= target
-    verdict = "" if target is None else (f"target <= {target} ms: " + ("ok" if ok else "MISSED"))
-    print(f"{name:<9} median {median:7.2f} ms  min {min(samples):7.2f}  max {max(samples):7.2f}"
-          f"  ({len(samples)} runs)  {verdict} {note}".rstrip())
-    return ok
+    h.edit({name: patch})
 
 try:
-    run("configure", "--profile", "work", "--mode", "OAuth", "--region", "cn-hangzhou",
-        "--callback-port", "0")
+    h.sign_in("work")
     results = []
 
     # renew32: every run starts from expired STS credentials and an expired access token.
@@ -133,7 +93,5 @@ try:
             results.append(ok)
     sys.exit(0 if all(results) else 1)
 finally:
-    emulator.kill()
-    emulator.wait()
-    shutil.rmtree(home, ignore_errors=True)
+    h.__exit__(None, None, None)
 PY

@@ -22,6 +22,7 @@ mod oauth;
 mod offload;
 mod profile;
 mod renew;
+mod roles;
 mod secret;
 mod session;
 mod site;
@@ -69,6 +70,10 @@ pub mod internals {
     pub use crate::cloud::credentials::Credentials;
     pub use crate::cloud::encode::canonical_query;
     pub use crate::cloud::exchange::parse_exchange_response;
+    pub use crate::cloud::metadata::parse_metadata_answer;
+    pub use crate::cloud::roles::{
+        RoleSpec, SplitRequest, assume_role_request, oidc_request, role_credentials,
+    };
     pub use crate::cloud::sign::{
         Acs3Authorization, CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature,
         v1_string_to_sign, v3_authorization, v3_signature,
@@ -87,4 +92,5 @@ pub mod internals {
         check_profile_name, decode_with_max_work_factor, parse_contents,
     };
     pub use crate::session::state::Margins;
+    pub use crate::site::Site;
 }

@@ -47,6 +47,25 @@ impl Site {
         }
     }
 
+    /// The console home page, where `alicli console` lands by default.
+    pub fn console_home(self) -> &'static str {
+        match self {
+            Site::Cn => "https://home.console.aliyun.com/",
+            Site::Intl => "https://home.console.alibabacloud.com/",
+        }
+    }
+
+    /// True for an https URL on this site's own domain or any Alibaba Cloud domain: the only
+    /// destinations the console federation accepts.
+    pub fn is_console_url(url: &url::Url) -> bool {
+        url.scheme() == "https"
+            && url.host_str().is_some_and(|host| {
+                ["aliyun.com", "alibabacloud.com"]
+                    .iter()
+                    .any(|domain| host == *domain || host.ends_with(&format!(".{domain}")))
+            })
+    }
+
     pub(crate) fn default_oauth(self) -> &'static str {
         match self {
             Site::Cn => "https://oauth.aliyun.com",

@@ -1,14 +1,19 @@
 //! `alicli-emulator`: a local emulator of Alibaba Cloud's OAuth sign-in, token, exchange and STS
-//! endpoints, for tests and for trying alicli offline. Loopback only.
+//! endpoints (with role sessions), the console federation endpoint and the ECS metadata service,
+//! for tests and for trying alicli offline. Loopback only.
 //!
 //!     cargo run --bin alicli-emulator            # prints the URL and the variables to export
 //!     alicli-emulator browse URL                 # plays the browser (use as BROWSER)
 
 mod browse;
 mod faults;
+mod federation;
+mod metadata;
 mod oauth;
+mod roles;
 mod state;
 mod sts;
+mod verify;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -18,7 +23,7 @@ use anyhow::{Context, Result};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, put};
 use axum::{Json, Router};
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
@@ -116,6 +121,20 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .route("/v1/exchange", post(oauth::exchange))
         .route("/v1/revoke", post(oauth::revoke))
         .route("/", any(sts::api))
+        .route(
+            "/federation",
+            get(federation::login).post(federation::get_signin_token),
+        )
+        .route("/latest/api/token", put(metadata::token))
+        .route(
+            "/latest/meta-data/ram/security-credentials/",
+            get(metadata::role_name),
+        )
+        .route(
+            "/latest/meta-data/ram/security-credentials/{role}",
+            get(metadata::credentials),
+        )
+        .route("/__emulator/oidc-token", post(oidc_token))
         .route("/__emulator/stats", get(stats))
         .route("/__emulator/config", get(get_config).post(set_config))
         .route("/__emulator/revoke", post(faults::revoke))
@@ -170,6 +189,20 @@ async fn set_config(State(shared): State<Shared>, Json(patch): Json<Value>) -> J
 /// Every secret issued or received so far.
 async fn secrets(State(shared): State<Shared>) -> Json<Value> {
     Json(json!(shared.lock().unwrap().secrets_seen))
+}
+
+/// Issues an OIDC token that `AssumeRoleWithOIDC` accepts, as a CI system would.
+async fn oidc_token(State(shared): State<Shared>) -> Json<Value> {
+    let mut state = shared.lock().unwrap();
+    let token = format!(
+        "eyJ{}.eyJ{}.{}",
+        state::random_text(20),
+        state::random_text(60),
+        state::random_text(43)
+    );
+    state.oidc_tokens.insert(token.clone());
+    state.secrets_seen.push(token.clone());
+    Json(json!({"token": token}))
 }
 
 /// What a newcomer types in another shell to try the whole flow against this emulator, with the

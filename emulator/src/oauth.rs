@@ -15,7 +15,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::Shared;
-use crate::state::{Grant, PendingCode, StsCredentials, random_text};
+use crate::state::{Grant, Issued, PendingCode, Principal, random_text};
 
 const CLIENT_IDS: [&str; 2] = ["4038181954557748008", "4103531455503354461"];
 
@@ -347,28 +347,17 @@ pub async fn exchange(State(shared): State<Shared>, headers: HeaderMap) -> Respo
             "The grant was revoked.",
         );
     }
-    let id = format!("STS.{}", random_text(24));
-    let secret = random_text(40);
-    // Real security tokens are long base64 text, with `+`, `/` and `=` that signing must escape.
-    let security_token = format!("CAIS+{}/{}==", random_text(120), random_text(20));
-    let expires_at = now + state.settings.sts_lifetime;
-    state
-        .secrets_seen
-        .extend([secret.clone(), security_token.clone()]);
-    let (account_id, user_name) = (
-        state.grants[grant].account_id.clone(),
-        state.grants[grant].user_name.clone(),
-    );
-    state.sts.insert(
-        id.clone(),
-        StsCredentials {
-            secret: secret.clone(),
-            token: security_token.clone(),
-            expires_at,
-            account_id,
-            user_name,
-        },
-    );
+    let principal = Principal::User {
+        account_id: state.grants[grant].account_id.clone(),
+        user_name: state.grants[grant].user_name.clone(),
+    };
+    let lifetime = state.settings.sts_lifetime;
+    let Issued {
+        id,
+        secret,
+        token: security_token,
+        expires_at,
+    } = state.issue_sts(principal, now, lifetime);
     let expiration = to_rfc3339(expires_at);
     // camelCase as documented, and PascalCase too, which Alibaba's Python SDK reads.
     axum::Json(json!({

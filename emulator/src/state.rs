@@ -39,6 +39,18 @@ pub struct Settings {
     /// The emulator's clock runs this many seconds ahead of the machine's (negative: behind). It
     /// shows in every `Date` header, the STS timestamp check and the expiries it hands out.
     pub clock_offset_secs: i64,
+    /// The longest `DurationSeconds` an `AssumeRole` may ask for (a role's MaxSessionDuration).
+    pub role_max_session_duration: i64,
+    /// Role ARNs that `AssumeRole` refuses with `NoPermission` (compared case-insensitively).
+    pub denied_roles: Vec<String>,
+    /// When set, `AssumeRole` must carry this `ExternalId` (the role's trust policy condition).
+    pub required_external_id: Option<String>,
+    /// The RAM role the metadata service hands out (`EcsRamRole`).
+    pub ecs_role_name: String,
+    /// The metadata service answers only with a session token (IMDSv2, "hardened mode").
+    pub imds_token_required: bool,
+    /// The federation endpoint refuses the STS credentials of a signed-in user (not of a role).
+    pub console_refuses_user_sts: bool,
 }
 
 impl Default for Settings {
@@ -57,6 +69,12 @@ impl Default for Settings {
             user_name: "alice".into(),
             delay_ms: 0,
             clock_offset_secs: 0,
+            role_max_session_duration: 3600,
+            denied_roles: Vec::new(),
+            required_external_id: None,
+            ecs_role_name: "EcsRamRoleDemo".into(),
+            imds_token_required: true,
+            console_refuses_user_sts: false,
         }
     }
 }
@@ -87,6 +105,18 @@ pub struct Counters {
     pub revoke: u64,
     /// Grants ended by a revocation request.
     pub revoked_grants: u64,
+    /// `AssumeRole` calls answered with credentials.
+    pub assume_role: u64,
+    /// `AssumeRoleWithOIDC` calls answered with credentials.
+    pub assume_role_with_oidc: u64,
+    /// Metadata session tokens issued (`PUT /latest/api/token`).
+    pub metadata_token: u64,
+    /// Credentials handed out by the metadata service.
+    pub metadata_credentials: u64,
+    /// Sign-in tokens issued by the federation endpoint (`GetSigninToken`).
+    pub signin_token: u64,
+    /// Console logins through the federation endpoint (`Login`).
+    pub console_login: u64,
     /// Requests answered by an injected fault (`POST /__emulator/fail`).
     pub injected: u64,
 }
@@ -108,13 +138,51 @@ pub struct Grant {
     pub revoked: bool,
 }
 
+/// Who a set of credentials belongs to.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    /// A RAM user: the long-term AccessKey, or the STS credentials of an OAuth sign-in.
+    User {
+        account_id: String,
+        user_name: String,
+    },
+    /// A role session, from `AssumeRole`, `AssumeRoleWithOIDC` or the metadata service.
+    Role {
+        account_id: String,
+        role_name: String,
+        session_name: String,
+    },
+}
+
+impl Principal {
+    /// The account the principal lives in.
+    pub fn account_id(&self) -> &str {
+        match self {
+            Principal::User { account_id, .. } | Principal::Role { account_id, .. } => account_id,
+        }
+    }
+}
+
 /// Issued STS credentials.
 pub struct StsCredentials {
     pub secret: String,
     pub token: String,
     pub expires_at: i64,
-    pub account_id: String,
-    pub user_name: String,
+    pub principal: Principal,
+}
+
+/// STS credentials as handed out: id, secret, token, expiry (unix seconds).
+pub struct Issued {
+    pub id: String,
+    pub secret: String,
+    pub token: String,
+    pub expires_at: i64,
+}
+
+/// A console sign-in token from `GetSigninToken`: single use, short-lived.
+pub struct SigninToken {
+    pub expires_at: i64,
+    pub used: bool,
 }
 
 /// Everything, behind one mutex.
@@ -137,6 +205,13 @@ pub struct State {
     /// Every secret issued or received (codes, tokens, verifiers, STS secrets), so tests can check
     /// that none leaks into alicli's output.
     pub secrets_seen: Vec<String>,
+    /// OIDC tokens this emulator issued (`POST /__emulator/oidc-token`); `AssumeRoleWithOIDC`
+    /// accepts these only.
+    pub oidc_tokens: HashSet<String>,
+    /// Metadata session tokens and their expiry.
+    pub metadata_tokens: HashMap<String, i64>,
+    /// Console sign-in tokens.
+    pub signin_tokens: HashMap<String, SigninToken>,
 }
 
 /// Random text of `len` characters from `[A-Za-z0-9]`.
@@ -170,6 +245,31 @@ impl State {
         let expires = now + self.settings.access_token_lifetime;
         self.access_tokens.insert(token.clone(), (grant, expires));
         token
+    }
+
+    /// Issues STS credentials for `principal`, valid `lifetime` seconds from `now`.
+    pub fn issue_sts(&mut self, principal: Principal, now: i64, lifetime: i64) -> Issued {
+        let id = format!("STS.{}", random_text(24));
+        let secret = random_text(40);
+        // Real security tokens are long base64 text, with `+`, `/` and `=` that signing must escape.
+        let token = format!("CAIS+{}/{}==", random_text(120), random_text(20));
+        let expires_at = now + lifetime;
+        self.secrets_seen.extend([secret.clone(), token.clone()]);
+        self.sts.insert(
+            id.clone(),
+            StsCredentials {
+                secret: secret.clone(),
+                token: token.clone(),
+                expires_at,
+                principal,
+            },
+        );
+        Issued {
+            id,
+            secret,
+            token,
+            expires_at,
+        }
     }
 
     /// Issues a new refresh token for a grant and makes it the only valid one.

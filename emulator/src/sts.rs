@@ -1,15 +1,10 @@
 //! The STS API (`/`): verifies v1 and ACS3 signatures, the security token and expiry, then answers
-//! `GetCallerIdentity`.
+//! `GetCallerIdentity` and `AssumeRole`. `AssumeRoleWithOIDC` is the one unsigned action: the OIDC
+//! token is its proof.
 
 // Refusals are ready-made responses; boxing them would only add noise to a test server.
 #![allow(clippy::result_large_err)]
 
-use std::collections::BTreeMap;
-
-use alicli::internals::{
-    Acs3Authorization, CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature,
-    v1_string_to_sign, v3_signature,
-};
 use alicli::timefmt::parse_rfc3339;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -18,20 +13,14 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::Shared;
-use crate::state::{State as EmulatorState, random_text};
+use crate::roles;
+use crate::state::{Principal, State as EmulatorState, random_text};
+use crate::verify::{Incoming, Verified, verify_v1, verify_v3};
 
 /// An API error in Alibaba's shape.
-fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
+pub fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({"RequestId": random_text(12), "HostId": "sts.aliyuncs.com", "Code": code, "Message": message});
     (status, axum::Json(body)).into_response()
-}
-
-struct Verified {
-    action: String,
-    access_key_id: String,
-    security_token: Option<String>,
-    nonce: String,
-    timestamp: String,
 }
 
 /// Any method on `/`.
@@ -44,48 +33,25 @@ pub async fn api(
     body: Bytes,
 ) -> Response {
     let mut state = shared.lock().unwrap();
-    let query_pairs: Vec<(String, String)> =
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let form_pairs: Vec<(String, String)> = if is_form {
-        url::form_urlencoded::parse(&body).into_owned().collect()
-    } else {
-        Vec::new()
+    let request = Incoming {
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+        query: url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect(),
+        form: if is_form {
+            url::form_urlencoded::parse(&body).into_owned().collect()
+        } else {
+            Vec::new()
+        },
+        body: &body,
     };
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let verified = if authorization.starts_with("ACS3-HMAC-SHA256") {
-        state.counters.sts_v3 += 1;
-        verify_v3(
-            &state,
-            &method,
-            &uri,
-            &headers,
-            &query_pairs,
-            &body,
-            &authorization,
-        )
-    } else {
-        state.counters.sts_v1 += 1;
-        let params: BTreeMap<String, String> = query_pairs.into_iter().chain(form_pairs).collect();
-        verify_v1(&state, &method, &params)
-    };
-    let verified = match verified {
-        Ok(verified) => verified,
-        Err(response) => {
-            state.counters.sts_refused += 1;
-            return response;
-        }
-    };
-    match check_and_answer(&mut state, verified) {
+    match answer(&mut state, &request) {
         Ok(response) => {
             state.counters.sts_ok += 1;
             response
@@ -97,192 +63,33 @@ pub async fn api(
     }
 }
 
-fn secret_of(state: &EmulatorState, access_key_id: &str) -> Option<String> {
-    if access_key_id == state.static_key.0 {
-        return Some(state.static_key.1.clone());
+fn answer(state: &mut EmulatorState, request: &Incoming<'_>) -> Result<Response, Response> {
+    if request.action() == "AssumeRoleWithOIDC" {
+        return roles::assume_role_with_oidc(state, &request.params());
     }
-    state.sts.get(access_key_id).map(|c| c.secret.clone())
-}
-
-fn verify_v1(
-    state: &EmulatorState,
-    method: &Method,
-    params: &BTreeMap<String, String>,
-) -> Result<Verified, Response> {
-    let get = |key: &str| params.get(key).cloned().unwrap_or_default();
-    for required in [
-        "AccessKeyId",
-        "Signature",
-        "SignatureNonce",
-        "Timestamp",
-        "Action",
-        "Version",
-    ] {
-        if get(required).is_empty() {
-            return Err(api_error(
-                StatusCode::BAD_REQUEST,
-                "MissingParameter",
-                &format!("{required} is mandatory for this action."),
-            ));
-        }
-    }
-    if get("SignatureMethod") != "HMAC-SHA1" || get("SignatureVersion") != "1.0" {
-        return Err(api_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidParameter",
-            "SignatureMethod must be HMAC-SHA1 and SignatureVersion 1.0.",
-        ));
-    }
-    let Some(secret) = secret_of(state, &get("AccessKeyId")) else {
-        return Err(api_error(
+    let authorization = request.header(header::AUTHORIZATION.as_str());
+    let verified = if authorization.starts_with("ACS3-HMAC-SHA256") {
+        state.counters.sts_v3 += 1;
+        verify_v3(state, request, &authorization)?
+    } else {
+        state.counters.sts_v1 += 1;
+        verify_v1(state, request)?
+    };
+    let caller = check_caller(state, &verified)?;
+    match verified.action.as_str() {
+        "GetCallerIdentity" => Ok(caller_identity(&caller)),
+        "AssumeRole" => roles::assume_role(state, &verified.params),
+        _ => Err(api_error(
             StatusCode::NOT_FOUND,
-            "InvalidAccessKeyId.NotFound",
-            "Specified access key is not found.",
-        ));
-    };
-    let signed = params
-        .iter()
-        .filter(|(k, _)| k.as_str() != "Signature")
-        .map(|(k, v)| (k.as_str(), v.as_str()));
-    let expected = v1_signature(&secret, &v1_string_to_sign(method.as_str(), signed));
-    if expected != get("Signature") {
-        return Err(api_error(
-            StatusCode::BAD_REQUEST,
-            "SignatureDoesNotMatch",
-            "Specified signature is not matched with our calculation.",
-        ));
+            "InvalidAction.NotFound",
+            "Specified api is not found, please check your url and method.",
+        )),
     }
-    Ok(Verified {
-        action: get("Action"),
-        access_key_id: get("AccessKeyId"),
-        security_token: params.get("SecurityToken").cloned(),
-        nonce: get("SignatureNonce"),
-        timestamp: get("Timestamp"),
-    })
 }
 
-fn verify_v3(
-    state: &EmulatorState,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    query: &[(String, String)],
-    body: &[u8],
-    authorization: &str,
-) -> Result<Verified, Response> {
-    let bad = |code: &str, message: &str| api_error(StatusCode::BAD_REQUEST, code, message);
-    let Some(parsed) = parse_v3_authorization(authorization) else {
-        return Err(bad(
-            "InvalidAuthorization",
-            "The Authorization header is malformed.",
-        ));
-    };
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    for required in [
-        "host",
-        "x-acs-action",
-        "x-acs-version",
-        "x-acs-date",
-        "x-acs-signature-nonce",
-        "x-acs-content-sha256",
-    ] {
-        if !parsed.signed_headers.iter().any(|h| h == required) {
-            return Err(bad(
-                "InvalidAuthorization",
-                &format!("Header {required} must be signed."),
-            ));
-        }
-    }
-    let payload_hash = sha256_hex(body);
-    if header("x-acs-content-sha256") != payload_hash {
-        return Err(bad(
-            "InvalidContentSha256",
-            "x-acs-content-sha256 does not match the body.",
-        ));
-    }
-    let Some(secret) = secret_of(state, &parsed.access_key_id) else {
-        return Err(api_error(
-            StatusCode::NOT_FOUND,
-            "InvalidAccessKeyId.NotFound",
-            "Specified access key is not found.",
-        ));
-    };
-    let values: Vec<String> = parsed
-        .signed_headers
-        .iter()
-        .map(|name| header(name))
-        .collect();
-    let canonical = CanonicalRequest {
-        method: method.as_str(),
-        path: uri.path(),
-        query: query
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect(),
-        headers: parsed
-            .signed_headers
-            .iter()
-            .map(String::as_str)
-            .zip(values.iter().map(String::as_str))
-            .collect(),
-        payload_hash: &payload_hash,
-    };
-    if v3_signature(&secret, &canonical.string_to_sign()) != parsed.signature {
-        return Err(bad(
-            "SignatureDoesNotMatch",
-            "Specified signature is not matched with our calculation.",
-        ));
-    }
-    let token = header("x-acs-security-token");
-    check_accesskey_id_header(&parsed, &header("x-acs-accesskey-id"), !token.is_empty())?;
-    Ok(Verified {
-        action: header("x-acs-action"),
-        access_key_id: parsed.access_key_id,
-        security_token: (!token.is_empty()).then_some(token),
-        nonce: header("x-acs-signature-nonce"),
-        timestamp: header("x-acs-date"),
-    })
-}
-
-/// With STS credentials Alibaba's OpenAPI SDK sends and signs `x-acs-accesskey-id` beside the
-/// security token; the strictest gateway would insist on it, and on it naming the signer.
-fn check_accesskey_id_header(
-    parsed: &Acs3Authorization,
-    value: &str,
-    with_token: bool,
-) -> Result<(), Response> {
-    let bad = |message: &str| api_error(StatusCode::BAD_REQUEST, "InvalidAuthorization", message);
-    if value.is_empty() {
-        return if with_token {
-            Err(bad(
-                "Header x-acs-accesskey-id is required with a security token.",
-            ))
-        } else {
-            Ok(())
-        };
-    }
-    if !parsed
-        .signed_headers
-        .iter()
-        .any(|h| h == "x-acs-accesskey-id")
-    {
-        return Err(bad("Header x-acs-accesskey-id must be signed."));
-    }
-    if value != parsed.access_key_id {
-        return Err(bad(
-            "Header x-acs-accesskey-id does not match the Credential.",
-        ));
-    }
-    Ok(())
-}
-
-fn check_and_answer(state: &mut EmulatorState, verified: Verified) -> Result<Response, Response> {
+/// The checks after the signature: timestamp, nonce, and for STS credentials the token and expiry.
+/// Returns who is calling.
+fn check_caller(state: &mut EmulatorState, verified: &Verified) -> Result<Principal, Response> {
     let now = state.now();
     let forbidden = |code: &str, message: &str| api_error(StatusCode::FORBIDDEN, code, message);
     match parse_rfc3339(&verified.timestamp) {
@@ -302,46 +109,62 @@ fn check_and_answer(state: &mut EmulatorState, verified: Verified) -> Result<Res
             "Specified signature nonce was used already.",
         ));
     }
-    let (account_id, user_name) = if verified.access_key_id == state.static_key.0 {
-        (
-            state.settings.account_id.clone(),
-            state.settings.user_name.clone(),
-        )
-    } else {
-        let credentials = &state.sts[&verified.access_key_id];
-        if verified.security_token.as_deref() != Some(credentials.token.as_str()) {
-            return Err(forbidden(
-                "InvalidSecurityToken.MismatchWithAccessKey",
-                "Specified SecurityToken mismatch with the AccessKey.",
-            ));
-        }
-        if credentials.expires_at <= now {
-            return Err(forbidden(
-                "InvalidSecurityToken.Expired",
-                "Specified SecurityToken is expired.",
-            ));
-        }
-        (
-            credentials.account_id.clone(),
-            credentials.user_name.clone(),
-        )
-    };
-    if verified.action != "GetCallerIdentity" {
-        return Err(api_error(
-            StatusCode::NOT_FOUND,
-            "InvalidAction.NotFound",
-            "Specified api is not found, please check your url and method.",
+    if verified.access_key_id == state.static_key.0 {
+        return Ok(Principal::User {
+            account_id: state.settings.account_id.clone(),
+            user_name: state.settings.user_name.clone(),
+        });
+    }
+    let credentials = &state.sts[&verified.access_key_id];
+    if verified.security_token.as_deref() != Some(credentials.token.as_str()) {
+        return Err(forbidden(
+            "InvalidSecurityToken.MismatchWithAccessKey",
+            "Specified SecurityToken mismatch with the AccessKey.",
         ));
     }
-    let user_id = format!("2{:0>15}", account_id.len() * 7 + user_name.len());
-    Ok(axum::Json(json!({
-        "IdentityType": "RAMUser",
-        "AccountId": account_id,
-        "RequestId": random_text(12),
-        "PrincipalId": user_id,
-        "UserId": user_id,
-        "Arn": format!("acs:ram::{account_id}:user/{user_name}"),
-        "RoleId": "",
-    }))
-    .into_response())
+    if credentials.expires_at <= now {
+        return Err(forbidden(
+            "InvalidSecurityToken.Expired",
+            "Specified SecurityToken is expired.",
+        ));
+    }
+    Ok(credentials.principal.clone())
+}
+
+/// `GetCallerIdentity`, shaped as STS answers it for a RAM user or a role session.
+fn caller_identity(caller: &Principal) -> Response {
+    let body = match caller {
+        Principal::User {
+            account_id,
+            user_name,
+        } => {
+            let user_id = format!("2{:0>15}", account_id.len() * 7 + user_name.len());
+            json!({
+                "IdentityType": "RAMUser",
+                "AccountId": account_id,
+                "RequestId": random_text(12),
+                "PrincipalId": user_id,
+                "UserId": user_id,
+                "Arn": format!("acs:ram::{account_id}:user/{user_name}"),
+                "RoleId": "",
+            })
+        }
+        Principal::Role {
+            account_id,
+            role_name,
+            session_name,
+        } => {
+            let role_id = roles::role_id(account_id, role_name);
+            json!({
+                "IdentityType": "AssumedRoleUser",
+                "AccountId": account_id,
+                "RequestId": random_text(12),
+                "PrincipalId": format!("{role_id}:{session_name}"),
+                "UserId": "",
+                "Arn": format!("acs:ram::{account_id}:assumed-role/{role_name}/{session_name}"),
+                "RoleId": role_id,
+            })
+        }
+    };
+    axum::Json(body).into_response()
 }

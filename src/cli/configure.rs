@@ -14,6 +14,55 @@ pub enum Mode {
     OAuth,
 }
 
+/// The credential modes `configure set --mode` knows, by their official names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileMode {
+    /// Browser sign-in (`alicli configure --mode OAuth`).
+    #[value(name = "OAuth")]
+    OAuth,
+    /// A role assumed with the credentials of another profile (--source-profile).
+    #[value(name = "ChainableRamRoleArn")]
+    ChainableRamRoleArn,
+    /// A role assumed with the profile's own AccessKey (which alicli never stores).
+    #[value(name = "RamRoleArn")]
+    RamRoleArn,
+    /// A role assumed with an OIDC token read from a file, for CI jobs.
+    #[value(name = "OIDC")]
+    Oidc,
+    /// The RAM role of the ECS instance, from its metadata service.
+    #[value(name = "EcsRamRole")]
+    EcsRamRole,
+    /// Credentials printed by a command (--process-command).
+    #[value(name = "External")]
+    External,
+    /// Cloud SSO, signed in with the official CLI.
+    #[value(name = "CloudSSO")]
+    CloudSso,
+    /// A long-term AccessKey, which alicli never stores.
+    #[value(name = "AK")]
+    Ak,
+    /// Fixed STS credentials, which alicli never stores.
+    #[value(name = "StsToken")]
+    StsToken,
+}
+
+impl ProfileMode {
+    /// The official name, as stored in `mode`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileMode::OAuth => "OAuth",
+            ProfileMode::ChainableRamRoleArn => "ChainableRamRoleArn",
+            ProfileMode::RamRoleArn => "RamRoleArn",
+            ProfileMode::Oidc => "OIDC",
+            ProfileMode::EcsRamRole => "EcsRamRole",
+            ProfileMode::External => "External",
+            ProfileMode::CloudSso => "CloudSSO",
+            ProfileMode::Ak => "AK",
+            ProfileMode::StsToken => "StsToken",
+        }
+    }
+}
+
 /// The language stored in the profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Language {
@@ -85,10 +134,15 @@ pub enum ConfigureAction {
     List(ListArgs),
     /// Print a profile as JSON, or `KEY=VALUE` lines for the named keys. Secrets are masked.
     Get(GetArgs),
-    /// Write profile fields without signing in. The profile is chosen as everywhere, else
-    /// `default`; one that does not exist is created as an OAuth profile, ready for
-    /// `alicli configure --profile NAME --mode OAuth`.
-    Set(SetArgs),
+    /// Write profile fields without signing in, with the official CLI's flags. The profile is
+    /// chosen as everywhere, else `default`; one that does not exist is created (as an OAuth
+    /// profile, ready for `alicli configure --profile NAME --mode OAuth`, unless --mode says
+    /// otherwise). An empty value removes a field.
+    ///
+    /// A role on a signed-in profile: `alicli configure set --profile prod --mode
+    /// ChainableRamRoleArn --source-profile work --ram-role-arn acs:ram::123:role/admin
+    /// --role-session-name me`.
+    Set(Box<SetArgs>),
     /// Delete a profile. When it was the current one, the first remaining profile becomes current.
     Delete(NamedProfileArgs),
     /// Make a profile the current one.
@@ -148,6 +202,40 @@ pub struct SetArgs {
     /// The STS endpoint this profile calls: a host (HTTPS) or a full URL; an empty value removes it.
     #[arg(long, value_name = "URL")]
     pub sts_endpoint: Option<String>,
+    /// The credential mode; changing it removes the credentials cached for the old one.
+    #[arg(long, value_enum)]
+    pub mode: Option<ProfileMode>,
+    /// The profile whose credentials assume the role (ChainableRamRoleArn).
+    #[arg(long, value_name = "NAME")]
+    pub source_profile: Option<String>,
+    /// The role to assume, e.g. acs:ram::123456789012:role/admin (ChainableRamRoleArn,
+    /// RamRoleArn, OIDC).
+    #[arg(long, value_name = "ARN")]
+    pub ram_role_arn: Option<String>,
+    /// The role session's name, shown in the role's ARN and audit logs [default: alicli-<time>].
+    #[arg(long, value_name = "NAME")]
+    pub role_session_name: Option<String>,
+    /// The ExternalId the role's trust policy asks for (ChainableRamRoleArn, RamRoleArn).
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    /// How long each role session lasts, in seconds (at least 900) [default: 3600].
+    #[arg(long, value_name = "SECS")]
+    pub expired_seconds: Option<String>,
+    /// The region of the STS endpoint for role sessions (sts.<ID>.aliyuncs.com).
+    #[arg(long, value_name = "ID")]
+    pub sts_region: Option<String>,
+    /// The instance's RAM role (EcsRamRole) [default: the one the metadata service names].
+    #[arg(long, value_name = "NAME")]
+    pub ram_role_name: Option<String>,
+    /// The OIDC identity provider, e.g. acs:ram::123456789012:oidc-provider/ci (OIDC).
+    #[arg(long, value_name = "ARN")]
+    pub oidc_provider_arn: Option<String>,
+    /// The file holding the OIDC token, read again at each renewal (OIDC).
+    #[arg(long, value_name = "FILE")]
+    pub oidc_token_file: Option<String>,
+    /// The command that prints credentials (External).
+    #[arg(long, value_name = "COMMAND")]
+    pub process_command: Option<String>,
 }
 
 /// `alicli configure delete|switch`: a profile named on the command line.

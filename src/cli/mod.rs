@@ -78,6 +78,13 @@ pub enum Command {
     Completion(CompletionArgs),
     /// Print the manual page (roff), e.g. `alicli man | man -l -`.
     Man(ManArgs),
+    /// Open the Alibaba Cloud web console in the browser, signed in as the profile.
+    ///
+    /// Trades the profile's STS credentials for a one-time sign-in token at Alibaba's federation
+    /// endpoint, just before the browser opens (the token lasts 30 s). Works for role profiles
+    /// (ChainableRamRoleArn, RamRoleArn, OIDC, EcsRamRole); Alibaba documents console federation
+    /// for role sessions, so a signed-in user's own STS credentials may be refused.
+    Console(ConsoleArgs),
     /// Check the setup and print each problem with its fix.
     ///
     /// Checks the profile file (permissions, parse, current profile), each endpoint (DNS, TCP,
@@ -85,6 +92,21 @@ pub enum Command {
     /// expiry, the browser, and the callback ports. Changes nothing. Exit status 1 if a check
     /// fails.
     Doctor(DoctorArgs),
+}
+
+/// `alicli console`
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Which profile, in which file.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// The console page to open, an https URL on an Alibaba Cloud domain
+    /// [default: the console home of the profile's site].
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
+    /// Print the sign-in URL on stdout instead of opening a browser. It works once, within 30 s.
+    #[arg(long)]
+    pub print: bool,
 }
 
 /// `alicli doctor`

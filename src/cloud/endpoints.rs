@@ -36,6 +36,11 @@ impl OAuthEndpoints {
         join(&self.oauth, "v1/token")
     }
 
+    /// `{signin}/federation`: console sign-in with STS credentials.
+    pub fn federation_url(&self) -> Url {
+        join(&self.signin, "federation")
+    }
+
     /// `{oauth}/v1/exchange`
     pub fn exchange_url(&self) -> Url {
         join(&self.oauth, "v1/exchange")

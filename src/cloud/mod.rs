@@ -5,5 +5,8 @@ pub mod credentials_uri;
 pub mod encode;
 pub mod endpoints;
 pub mod exchange;
+pub mod federation;
+pub mod metadata;
+pub mod roles;
 pub mod sign;
 pub mod sts;

@@ -236,8 +236,18 @@ pub async fn call(
             request.header(reqwest::header::CONTENT_LENGTH, "0")
         }
     };
-    let shown = endpoint.as_str();
-    let what = format!("the {} call to `{shown}`", call.action);
+    send_rpc(http, request, endpoint, call.action).await
+}
+
+/// Sends a prepared API request and reads the answer with [`parse_api_response`]; a service
+/// error stays a [`ServiceError`] (callers branch on it), other failures name the call.
+pub async fn send_rpc(
+    http: &Http,
+    request: reqwest::RequestBuilder,
+    endpoint: &Url,
+    action: &str,
+) -> Result<Value> {
+    let what = format!("the {action} call to `{}`", endpoint.as_str());
     let response = http.send(request, &what).await?;
     let status = response.status();
     let body = response
@@ -245,7 +255,7 @@ pub async fn call(
         .await
         .map_err(|e| anyhow::Error::new(e.without_url()))
         .with_context(|| format!("{what} failed"))?;
-    parse_api_response(status.as_u16(), &body, call.action).map_err(|e| {
+    parse_api_response(status.as_u16(), &body, action).map_err(|e| {
         if e.is::<ServiceError>() {
             e
         } else {
@@ -273,7 +283,7 @@ pub async fn get_caller_identity(
 
 /// How a failed API call may go away: HTTP 5xx and 429 answers may pass, as may the network's
 /// own failures; any other answer will not.
-fn call_transience(error: &anyhow::Error) -> Transience {
+pub fn call_transience(error: &anyhow::Error) -> Transience {
     match error.downcast_ref::<ServiceError>() {
         Some(e) if e.status >= 500 || e.status == 429 => Transience::Answered,
         Some(_) => Transience::Permanent,

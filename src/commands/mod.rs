@@ -2,6 +2,7 @@
 //! people on stderr. They are the only layer that knows about terminals and the environment.
 
 mod configure;
+mod console;
 mod credentials;
 mod doctor;
 mod exec;
@@ -78,6 +79,7 @@ fn dispatch(command: Command, settings: &Settings, http: &Http) -> Result<u8> {
             block_on(session::terminate::run(args, settings, http))?.map(|()| 0)
         }
         Command::Doctor(args) => block_on(doctor::run(args, settings, http))?.map(|()| 0),
+        Command::Console(args) => block_on(console::run(args, settings, http))?.map(|()| 0),
     }
 }
 

@@ -9,8 +9,9 @@ use super::settings::Settings;
 use crate::cli::ProfileArgs;
 use crate::error::{Hint, SignInNeeded, with_hint};
 use crate::http::retry::Outage;
-use crate::profile::{ConfigFile, Mode, Profile, Store};
+use crate::profile::{ConfigFile, Mode, Profile, Store, chain};
 use crate::renew::require_profile;
+use crate::session::state::{Margins, State};
 use crate::site::Site;
 
 /// Where the profile name came from, so messages can say which setting to change.
@@ -75,6 +76,22 @@ pub fn relogin_command(name: &str, site: Site, config_path: Option<&Path>) -> St
         ));
     }
     command
+}
+
+/// The command that signs `profile` in again: alicli's OAuth sign-in on its site, or the official
+/// CLI's for a CloudSSO profile.
+pub fn relogin_for(profile: &Profile, config_path: Option<&Path>) -> String {
+    match profile.mode {
+        Mode::CloudSso => format!(
+            "aliyun configure --profile {} --mode CloudSSO",
+            shell_word(&profile.name)
+        ),
+        _ => relogin_command(
+            &profile.name,
+            profile.site().unwrap_or(Site::Cn),
+            config_path,
+        ),
+    }
 }
 
 /// Points an outage (a service that did not answer, retries included) at `alicli doctor`, unless
@@ -174,15 +191,39 @@ impl Target {
         Ok(profile)
     }
 
+    /// What the profile's credentials are good for at `now`, its role chain included.
+    pub fn state(&self, now: i64) -> State {
+        chain::state(&self.file, &self.name, now, Margins::DEFAULT)
+    }
+
+    /// The profile a new sign-in is made for: the end of the role chain (the profile itself when
+    /// it is not a chained role, or when the chain cannot be followed).
+    pub fn signs_in(&self) -> Result<Profile> {
+        let root = chain::chain(&self.file, &self.name)
+            .ok()
+            .and_then(|names| names.last().cloned())
+            .unwrap_or_else(|| self.name.clone());
+        require_profile(&self.file, &self.store, &root)
+    }
+
+    /// "sign in again with `…`" for this profile (its chain's root, for a chained role).
+    pub fn sign_in_again(&self) -> String {
+        match self.signs_in() {
+            Ok(root) => format!("sign in again with `{}`", self.relogin(&root)),
+            Err(_) => format!("sign in again with `{}`", self.relogin_on(Site::Cn)),
+        }
+    }
+
     /// Reads the file again (after a renewal changed it) and returns the profile.
     pub fn reload(&mut self) -> Result<Profile> {
         self.file = self.store.load()?;
         self.profile()
     }
 
-    /// The command that signs this profile in again, on `profile`'s site.
+    /// The command that signs `profile` in again (the target, or the root of its role chain):
+    /// on its site, or with the official CLI for a CloudSSO profile.
     pub fn relogin(&self, profile: &Profile) -> String {
-        self.relogin_on(profile.site().unwrap_or(Site::Cn))
+        relogin_for(profile, self.config_hint.as_deref())
     }
 
     fn relogin_on(&self, site: Site) -> String {

@@ -5,11 +5,16 @@ use std::sync::Arc;
 
 use anyhow::{Result, anyhow};
 
+use crate::cloud::endpoints::parse_endpoint;
+use crate::cloud::metadata::METADATA_URL;
 use crate::error::with_hint;
 use crate::http::{Http, NetSettings, ProxySettings};
+use crate::oauth::browser::BrowserEnvironment;
 use crate::profile::Store;
 use crate::renew::Network;
+use crate::roles::RoleNetwork;
 use crate::secret::Secret;
+use url::Url;
 
 /// The variable `alicli exec` sets for its child: the profile it runs with (nested runs warn).
 pub const EXEC_VAR: &str = "ALICLI_EXEC";
@@ -46,6 +51,9 @@ pub struct Settings {
     pub display: bool,
     /// `USER`, for the `ssh -L` line of the headless sign-in.
     pub user: Option<String>,
+    /// `ALICLI_ECS_METADATA_URL`: the instance metadata service, for tests and try-outs
+    /// [default: http://100.100.100.200].
+    pub ecs_metadata_url: Option<String>,
     /// `ALICLI_REVOKE_URL`: the RFC 7009 revocation endpoint, when one is configured.
     pub revoke_url: Option<String>,
     /// `ALICLI_SESSION_PASSPHRASE`: the session archive passphrase, for automation.
@@ -93,6 +101,7 @@ impl Settings {
             display: var("DISPLAY").is_some() || var("WAYLAND_DISPLAY").is_some(),
             user: var("USER"),
             revoke_url: var("ALICLI_REVOKE_URL"),
+            ecs_metadata_url: var("ALICLI_ECS_METADATA_URL"),
             session_passphrase: std::env::var("ALICLI_SESSION_PASSPHRASE")
                 .ok()
                 .filter(|v| !v.is_empty())
@@ -117,6 +126,32 @@ impl Settings {
                      so that one renewal serves everyone)…"
                 );
             }),
+        }
+    }
+
+    /// What role renewal needs: the clients, the STS endpoint variable and the metadata service.
+    pub fn role_network<'a>(&'a self, http: &'a Http) -> Result<RoleNetwork<'a>> {
+        let metadata = match &self.ecs_metadata_url {
+            Some(url) => parse_endpoint(url)
+                .map_err(|e| e.context("ALICLI_ECS_METADATA_URL is not usable"))?,
+            None => Url::parse(METADATA_URL).expect("a valid constant"),
+        };
+        Ok(RoleNetwork {
+            http,
+            sts_env: self.sts_endpoint.as_deref(),
+            metadata,
+            lock_notice: self.network(http).lock_notice,
+        })
+    }
+
+    /// What the environment says about opening a browser (`configure`, `console`, `doctor`).
+    pub fn browser_environment(&self, no_browser_flag: bool) -> BrowserEnvironment {
+        BrowserEnvironment {
+            no_browser_flag,
+            browser_set: self.browser.is_some(),
+            ssh: self.ssh_connection.is_some(),
+            display: self.display,
+            needs_display: cfg!(all(unix, not(target_os = "macos"))),
         }
     }
 

@@ -10,7 +10,7 @@ use super::resolve::{NameSource, choose_file, choose_name};
 use super::settings::Settings;
 use crate::cli::{Cli, CompletionArgs, CompletionShell, ManArgs, PromptArgs};
 use crate::error::UsageError;
-use crate::profile::Profile;
+use crate::profile::chain;
 use crate::session::state::{Margins, State};
 use crate::{clock, timefmt};
 
@@ -96,9 +96,9 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
     let Some((name, source)) = choose_name(args.profile.profile.as_deref(), settings, &file) else {
         return Ok(());
     };
-    let Some(profile) = file.profile(&name, store.path())? else {
+    if file.profile(&name, store.path())?.is_none() {
         return Ok(());
-    };
+    }
     let now = clock::now_unix();
     let exported = settings
         .exported_expiration
@@ -107,7 +107,11 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
         .and_then(|text| timefmt::parse_rfc3339(text).ok());
     let line = match exported {
         Some(at) => time_left(&name, at, now),
-        None => status(&profile, now),
+        None => status(
+            &name,
+            chain::state(&file, &name, now, Margins::DEFAULT),
+            now,
+        ),
     };
     output::print_stdout(&format!("{line}\n"))
 }
@@ -124,9 +128,8 @@ fn time_left(name: &str, at: i64, now: i64) -> String {
 /// `work 53m` (the credentials' time left), `work renewable` (the next command renews them),
 /// `work expired` (a sign-in is needed), `work signed out`, or just `work` for keys that do not
 /// expire or whose expiry only an External command knows.
-pub fn status(profile: &Profile, now: i64) -> String {
-    let name = &profile.name;
-    match profile.state(now, Margins::DEFAULT) {
+pub fn status(name: &str, state: State, now: i64) -> String {
+    match state {
         State::Fresh {
             sts_expires_at: at, ..
         }
@@ -141,14 +144,14 @@ pub fn status(profile: &Profile, now: i64) -> String {
         } => {
             format!("{name} expired")
         }
-        _ => name.clone(),
+        _ => name.to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::Mode;
+    use crate::profile::{Mode, Profile};
     use crate::secret::Secret;
 
     #[test]
@@ -163,13 +166,36 @@ mod tests {
             oauth_refresh_token: Secret::new("rt"),
             ..Profile::default()
         };
-        assert_eq!(status(&profile, 1000), "work 53m");
-        assert_eq!(status(&profile, 1000 + 3600), "work renewable");
+        assert_eq!(
+            status("work", profile.state(1000, Margins::DEFAULT), 1000),
+            "work 53m"
+        );
+        assert_eq!(
+            status(
+                "work",
+                profile.state(1000 + 3600, Margins::DEFAULT),
+                1000 + 3600
+            ),
+            "work renewable"
+        );
         profile.oauth_refresh_token = Secret::default();
-        assert_eq!(status(&profile, 1000 + 3600), "work expired");
+        assert_eq!(
+            status(
+                "work",
+                profile.state(1000 + 3600, Margins::DEFAULT),
+                1000 + 3600
+            ),
+            "work expired"
+        );
         profile.sts_token = Secret::default();
-        assert_eq!(status(&profile, 1000), "work signed out");
+        assert_eq!(
+            status("work", profile.state(1000, Margins::DEFAULT), 1000),
+            "work signed out"
+        );
         profile.mode = Mode::Ak;
-        assert_eq!(status(&profile, 1000), "work");
+        assert_eq!(
+            status("work", profile.state(1000, Margins::DEFAULT), 1000),
+            "work"
+        );
     }
 }

@@ -93,6 +93,11 @@ impl Http {
         Ok(self.client(url)?.post(url.clone()))
     }
 
+    /// A PUT request to `url`.
+    pub fn put(&self, url: &Url) -> Result<RequestBuilder> {
+        Ok(self.client(url)?.put(url.clone()))
+    }
+
     /// A GET request to `url`.
     pub fn get(&self, url: &Url) -> Result<RequestBuilder> {
         Ok(self.client(url)?.get(url.clone()))

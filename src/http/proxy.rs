@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use anyhow::{Result, anyhow};
 use url::{Host, Url};
 
-use crate::loopback::is_loopback;
+use crate::loopback::never_proxied;
 
 /// Proxy settings read from the environment by the command layer.
 #[derive(Debug, Default, Clone)]
@@ -49,7 +49,7 @@ impl ProxySettings {
 
     /// The proxy a request to `url` goes through, or `None` for a direct connection.
     pub fn proxy_for(&self, url: &Url) -> Option<Url> {
-        if is_loopback(url) || self.bypassed(url) {
+        if never_proxied(url) || self.bypassed(url) {
             return None;
         }
         let setting = match url.scheme() {
@@ -192,6 +192,7 @@ mod tests {
             "http://127.0.0.1:9/",
             "https://localhost/",
             "http://[::1]:4/",
+            "http://100.100.100.200/latest/api/token",
         ] {
             assert_eq!(via(&s, url), None, "{url}");
         }

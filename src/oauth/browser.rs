@@ -67,8 +67,8 @@ pub fn headless_reason(env: &BrowserEnvironment) -> Option<HeadlessReason> {
 
 /// Opens `url` with the command in `browser` (the `BROWSER` convention: `%s` is replaced by the
 /// URL, or else comes as the last argument), or else with the system opener. The browser starts
-/// detached and does not inherit `ALIBABA_CLOUD_*` variables, so it never sees credentials meant
-/// for this process. The started process is returned so the caller can notice an opener that
+/// detached and inherits none of the variables that carry credentials or alicli's own secrets
+/// ([`is_credential_variable`]), so it never sees what was meant for this process. The started process is returned so the caller can notice an opener that
 /// exits with a failure (`xdg-open` on a server without a browser does).
 pub fn open_browser(url: &str, browser: Option<&str>) -> Result<Child> {
     let commands = match browser.filter(|value| !value.trim().is_empty()) {
@@ -78,7 +78,7 @@ pub fn open_browser(url: &str, browser: Option<&str>) -> Result<Child> {
     let mut last_error = None;
     for mut command in commands {
         for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("ALIBABA_CLOUD_") {
+            if is_credential_variable(&name.to_string_lossy()) {
                 command.env_remove(&name);
             }
         }
@@ -95,6 +95,20 @@ pub fn open_browser(url: &str, browser: Option<&str>) -> Result<Child> {
         Some(error) => Err(anyhow::Error::new(error).context("could not start a browser")),
         None => bail!("no browser opener is available on this system"),
     }
+}
+
+/// Variables a browser must not inherit: the families the official tools and Terraform read
+/// credentials from, OSS's, and alicli's own (the session passphrase among them).
+pub fn is_credential_variable(name: &str) -> bool {
+    [
+        "ALIBABA_CLOUD_",
+        "ALIBABACLOUD_",
+        "ALICLOUD_",
+        "ALICLI_",
+        "OSS_",
+    ]
+    .iter()
+    .any(|prefix| name.starts_with(prefix))
 }
 
 /// Turns a `BROWSER` value into the command to run. The value is one command line, split like a

@@ -19,6 +19,22 @@ pub const STS_ENDPOINT: &str = "sts_endpoint";
 pub const SOURCE_PROFILE: &str = "source_profile";
 /// The role a role profile assumes.
 pub const RAM_ROLE_ARN: &str = "ram_role_arn";
+/// The role session's name (role and OIDC profiles).
+pub const RAM_SESSION_NAME: &str = "ram_session_name";
+/// The ExternalId a role's trust policy asks for.
+pub const EXTERNAL_ID: &str = "external_id";
+/// The role session's length, seconds.
+pub const EXPIRED_SECONDS: &str = "expired_seconds";
+/// The region of the STS endpoint for role sessions.
+pub const STS_REGION: &str = "sts_region";
+/// The ECS instance's RAM role (`EcsRamRole`).
+pub const RAM_ROLE_NAME: &str = "ram_role_name";
+/// The OIDC identity provider (`OIDC`).
+pub const OIDC_PROVIDER_ARN: &str = "oidc_provider_arn";
+/// The file holding the OIDC token (`OIDC`).
+pub const OIDC_TOKEN_FILE: &str = "oidc_token_file";
+/// The command an `External` profile runs.
+pub const PROCESS_COMMAND: &str = "process_command";
 
 /// The OAuth access token.
 pub const OAUTH_ACCESS_TOKEN: &str = "oauth_access_token";

@@ -1,5 +1,6 @@
 //! The profile file shared with the official CLI and SDKs.
 
+pub mod chain;
 pub mod keys;
 pub mod lock;
 pub mod mode;

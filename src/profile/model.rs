@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::keys;
 use super::typed::Profile;
+use crate::cloud::credentials::Credentials;
 use crate::secret::Secret;
 use crate::session::record::{OAuthSession, Token};
 
@@ -210,6 +211,48 @@ impl ConfigFile {
             None => {
                 self.remove_field(name, keys::ALICLI_ACCOUNT_ID);
             }
+        }
+    }
+
+    /// Writes the STS credentials a role profile obtained into its own STS fields, where they are
+    /// reused until due (the official tools ignore these fields in role profiles).
+    pub fn apply_role_credentials(&mut self, name: &str, credentials: &Credentials) {
+        let token = credentials.security_token.as_ref().map(Secret::expose);
+        self.set_fields(
+            name,
+            [
+                (
+                    keys::ACCESS_KEY_ID,
+                    credentials.access_key_id.as_str().into(),
+                ),
+                (
+                    keys::ACCESS_KEY_SECRET,
+                    credentials.access_key_secret.expose().into(),
+                ),
+                (keys::STS_TOKEN, token.unwrap_or_default().into()),
+                (
+                    keys::STS_EXPIRATION,
+                    credentials.expiration.unwrap_or(0).into(),
+                ),
+            ],
+        );
+    }
+
+    /// Removes every session key, for a profile that stops being an OAuth profile: the session
+    /// has no meaning in another mode, and its secrets must not linger.
+    pub fn remove_session(&mut self, name: &str) {
+        for key in [
+            keys::OAUTH_ACCESS_TOKEN,
+            keys::OAUTH_ACCESS_TOKEN_EXPIRE,
+            keys::OAUTH_REFRESH_TOKEN,
+            keys::OAUTH_REFRESH_TOKEN_EXPIRE,
+            keys::ACCESS_KEY_ID,
+            keys::ACCESS_KEY_SECRET,
+            keys::STS_TOKEN,
+            keys::STS_EXPIRATION,
+            keys::ALICLI_ACCOUNT_ID,
+        ] {
+            self.remove_field(name, key);
         }
     }
 

@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::keys;
-use super::typed::Profile;
+use super::model::ConfigFile;
+use super::{chain, keys};
 use crate::session::state::{Margins, State, keeps};
 use crate::site::Site;
 
@@ -75,8 +75,8 @@ pub struct Summary {
     pub account: Option<String>,
 }
 
-/// Summarizes one raw profile at time `now`.
-pub fn summarize(raw: &Map<String, Value>, now: i64) -> Summary {
+/// Summarizes one raw profile of `file` at time `now`; a role's validity follows its chain.
+pub fn summarize(file: &ConfigFile, raw: &Map<String, Value>, now: i64) -> Summary {
     let text = |key: &str| {
         raw.get(key)
             .and_then(Value::as_str)
@@ -98,12 +98,10 @@ pub fn summarize(raw: &Map<String, Value>, now: i64) -> Summary {
                 .filter(|account| !account.is_empty())
                 .map(str::to_owned)
         });
-    let validity = match Profile::from_raw(raw) {
-        Ok(profile) => Validity::of(profile.state(now, Margins::DEFAULT), now),
-        Err(_) => Validity::Unknown,
-    };
+    let name = text(keys::NAME).unwrap_or_default();
+    let validity = Validity::of(chain::state(file, name, now, Margins::DEFAULT), now);
     Summary {
-        name: text(keys::NAME).unwrap_or_default().to_owned(),
+        name: name.to_owned(),
         site,
         region: text(keys::REGION_ID).map(str::to_owned),
         validity,
@@ -118,7 +116,9 @@ mod tests {
     use serde_json::json;
 
     fn summary(value: Value) -> Summary {
-        summarize(value.as_object().unwrap(), 1000)
+        let text = json!({"profiles": [value]}).to_string();
+        let file = ConfigFile::parse(text.as_bytes(), std::path::Path::new("c")).unwrap();
+        summarize(&file, value.as_object().unwrap(), 1000)
     }
 
     #[test]

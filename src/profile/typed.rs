@@ -6,10 +6,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::mode::Mode;
+use crate::cloud::credentials::Credentials;
 use crate::oauth::token::lenient_seconds;
 use crate::secret::Secret;
 use crate::session::record::{OAuthSession, Token, stored_sts};
-use crate::session::state::{Margins, State};
+use crate::session::state::{Margins, SignInReason, State, Step, keeps};
 use crate::site::Site;
 
 /// A typed view of one profile.
@@ -47,14 +48,34 @@ pub struct Profile {
     pub sts_expiration: i64,
     /// An STS endpoint override.
     pub sts_endpoint: Option<String>,
-    /// The region whose STS endpoint to use when there is no override (docs/protocol.md §4).
-    pub sts_region: Option<String>,
     /// The command an `External` profile runs for credentials (docs/protocol.md §7).
     pub process_command: Option<String>,
     /// Where a `CredentialsURI` profile fetches its credentials (docs/protocol.md §7).
     pub credentials_uri: Option<String>,
     /// The account signed in ([`keys::ALICLI_ACCOUNT_ID`]).
     pub alicli_account_id: Option<String>,
+    /// The profile whose credentials assume the role (`ChainableRamRoleArn`).
+    pub source_profile: Option<String>,
+    /// The role to assume (role and OIDC profiles).
+    pub ram_role_arn: Option<String>,
+    /// The role session's name.
+    pub ram_session_name: Option<String>,
+    /// The ExternalId the role's trust policy asks for.
+    pub external_id: Option<String>,
+    /// The role session's length, seconds (0 when unset).
+    #[serde(deserialize_with = "lenient_or_zero")]
+    pub expired_seconds: i64,
+    /// A policy that narrows the role session.
+    pub policy: Option<String>,
+    /// The region of the STS endpoint (role sessions, and every STS call when there is no
+    /// `sts_endpoint`; docs/protocol.md §4).
+    pub sts_region: Option<String>,
+    /// The ECS instance's RAM role (`EcsRamRole`; the metadata service names it when unset).
+    pub ram_role_name: Option<String>,
+    /// The OIDC identity provider (`OIDC`).
+    pub oidc_provider_arn: Option<String>,
+    /// The file holding the OIDC token (`OIDC`).
+    pub oidc_token_file: Option<String>,
 }
 
 impl Profile {
@@ -79,12 +100,7 @@ impl Profile {
                 &self.oauth_refresh_token,
                 self.oauth_refresh_token_expire,
             ),
-            sts: stored_sts(
-                &self.access_key_id,
-                &self.access_key_secret,
-                &self.sts_token,
-                self.sts_expiration,
-            ),
+            sts: self.stored_sts(),
             account_id: self.alicli_account_id.clone().filter(|id| !id.is_empty()),
         }
     }
@@ -97,8 +113,53 @@ impl Profile {
             Mode::StsToken => State::StaticKeys {
                 expires_at: (self.sts_expiration > 0).then_some(self.sts_expiration),
             },
+            // Role credentials cached in the profile; new ones can be had at any time (a chained
+            // role's source decides how long: see `chain::state`).
+            Mode::ChainableRamRoleArn | Mode::Oidc | Mode::EcsRamRole => {
+                match self.cached_sts(now, margins.sts) {
+                    Some(at) => State::Fresh {
+                        sts_expires_at: at,
+                        until: None,
+                    },
+                    None => State::Renewable {
+                        step: Step::Role,
+                        until: None,
+                    },
+                }
+            }
+            Mode::RamRoleArn => State::Renewable {
+                step: Step::Role,
+                until: None,
+            },
+            // Signed in by the official CLI: alicli uses what it cached, and cannot renew it.
+            Mode::CloudSso => match self.cached_sts(now, margins.sts) {
+                Some(at) => State::Fresh {
+                    sts_expires_at: at,
+                    until: Some(at),
+                },
+                None => State::SignInNeeded(SignInReason::NoTokens {
+                    sts_expired_at: (self.sts_expiration > 0).then_some(self.sts_expiration),
+                }),
+            },
             _ => State::Elsewhere,
         }
+    }
+
+    /// The STS credentials stored in the profile, when complete.
+    pub fn stored_sts(&self) -> Option<Credentials> {
+        stored_sts(
+            &self.access_key_id,
+            &self.access_key_secret,
+            &self.sts_token,
+            self.sts_expiration,
+        )
+    }
+
+    /// When the stored STS credentials expire, if they keep at least `margin` seconds at `now`.
+    fn cached_sts(&self, now: i64, margin: i64) -> Option<i64> {
+        self.stored_sts()
+            .filter(|_| keeps(self.sts_expiration, now, margin))
+            .map(|_| self.sts_expiration)
     }
 
     /// The site of an OAuth profile (CN when unset, as the official CLI assumes).

@@ -12,7 +12,7 @@ use crate::error::SignInNeeded;
 use crate::http::Http;
 use crate::profile::lock::{LOCK_BOUND, LockWait, SharedLock};
 use crate::profile::{ConfigFile, Mode, Profile, Store};
-use crate::session::state::{Margins, SessionTimes, State};
+use crate::session::state::{Margins, SessionTimes, State, keeps};
 use crate::site::Site;
 use steps::Renewal;
 
@@ -41,11 +41,16 @@ impl Network<'_> {
     }
 
     fn lock_wait(&self, name: &str) -> LockWait {
-        let (notice, name) = (self.lock_notice.clone(), name.to_owned());
-        LockWait {
-            notice: Arc::new(move |pid| notice(&name, pid)),
-            bound: LOCK_BOUND,
-        }
+        lock_wait(&self.lock_notice, name)
+    }
+}
+
+/// How a wait for the lock, to renew profile `name`, is reported (through `notice`) and bounded.
+pub fn lock_wait(notice: &LockNotice, name: &str) -> LockWait {
+    let (notice, name) = (notice.clone(), name.to_owned());
+    LockWait {
+        notice: Arc::new(move |pid| notice(&name, pid)),
+        bound: LOCK_BOUND,
     }
 }
 
@@ -75,6 +80,20 @@ pub fn offline_credentials(
 ) -> Result<Option<Credentials>> {
     match &profile.mode {
         Mode::Ak | Mode::StsToken => Ok(Some(static_credentials(profile)?)),
+        // Role credentials cached in the profile (CloudSSO's by the official CLI); a RamRoleArn
+        // profile has no place for them (its fields hold its AccessKey).
+        Mode::ChainableRamRoleArn | Mode::Oidc | Mode::EcsRamRole | Mode::CloudSso => {
+            let cached = profile
+                .stored_sts()
+                .filter(|c| keeps(c.expiration.unwrap_or(0), now, margins.sts));
+            tracing::debug!(
+                profile = profile.name,
+                fresh = cached.is_some(),
+                "stored role credentials"
+            );
+            Ok(cached)
+        }
+        Mode::RamRoleArn => Ok(None),
         Mode::OAuth => {
             let session = profile.oauth_session();
             let fresh = matches!(
@@ -92,7 +111,7 @@ pub fn offline_credentials(
             Ok(session.sts.filter(|_| fresh))
         }
         other => bail!(
-            "profile `{}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK`, `StsToken`, `External` and `CredentialsURI`)",
+            "profile `{}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK`, `StsToken`, `External`, `ChainableRamRoleArn`, `RamRoleArn`, `OIDC`, `EcsRamRole`, `CredentialsURI` and, once the official CLI signed it in, `CloudSSO`)",
             profile.name
         ),
     }

@@ -158,6 +158,9 @@ pub enum Step {
     Exchange,
     /// Refresh the access token, then exchange the new one.
     Refresh,
+    /// Obtain role credentials: `AssumeRole` with the source's credentials, `AssumeRoleWithOIDC`,
+    /// or the instance metadata service.
+    Role,
 }
 
 /// Why only a new browser sign-in can renew a session.

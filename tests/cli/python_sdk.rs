@@ -9,14 +9,14 @@ use serde_json::{Value, json};
 
 use crate::support::{ALICLI, Outcome, Sandbox, now, quote};
 
-pub(super) const SCRIPT: &str = concat!(
+pub const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/python/sdk_caller_identity.py"
 );
 
 /// The Python with the SDK. Without `ALICLI_TEST_PYTHON` these tests are ignored (see build.rs),
 /// unless `ALICLI_REQUIRE_PYTHON_SDK=1` makes them run and fail here.
-pub(super) fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     let path = std::env::var_os("ALICLI_TEST_PYTHON")
         .filter(|v| !v.is_empty())
         .expect("set ALICLI_TEST_PYTHON to a Python with Alibaba's SDK to run the SDK tests");
@@ -24,7 +24,7 @@ pub(super) fn python() -> PathBuf {
 }
 
 /// Runs the SDK's GetCallerIdentity with the sandbox's HOME; `renew` lets it renew OAuth itself.
-pub(super) fn sdk_call(python: &PathBuf, sandbox: &Sandbox, renew: bool) -> Outcome {
+pub fn sdk_call(python: &PathBuf, sandbox: &Sandbox, renew: bool) -> Outcome {
     let mut command = sandbox.clean(python);
     command
         .arg(SCRIPT)
@@ -107,7 +107,7 @@ fn alicli_keeps_working_after_the_sdk_renews_and_writes_back() {
 const LONG_JOB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/sdk_long_job.py");
 
 /// An alicli command whose child is the SDK script: the environment the SDK needs passes through.
-pub(super) fn alicli_running_sdk(
+pub fn alicli_running_sdk(
     python: &PathBuf,
     sandbox: &Sandbox,
     args: &[&str],
@@ -127,7 +127,7 @@ pub(super) fn alicli_running_sdk(
     command
 }
 
-pub(super) fn provider(outcome: &Outcome) -> &str {
+pub fn provider(outcome: &Outcome) -> &str {
     outcome
         .stderr
         .lines()
@@ -153,7 +153,7 @@ fn the_sdk_uses_the_environment_of_alicli_exec() {
     assert_eq!(sandbox.emulator.count("sts_refused"), 0);
 }
 
-fn add_external(sandbox: &Sandbox, name: &str, target: &str) {
+pub fn add_external(sandbox: &Sandbox, name: &str, target: &str) {
     let mut config = sandbox.config();
     config["profiles"].as_array_mut().unwrap().push(json!({
         "name": name, "mode": "External",

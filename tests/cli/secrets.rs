@@ -176,3 +176,39 @@ fn without_debug_or_rust_log_nothing_is_logged() {
     let outcome = sandbox.run(&["sts", "GetCallerIdentity"]).success();
     assert_eq!(outcome.stderr, "");
 }
+
+#[test]
+fn role_modes_log_their_requests_but_no_secret() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    crate::roles::chain_role(&sandbox, "prod", "work", crate::roles::ADMIN).success();
+    sandbox
+        .run(&["configure", "set", "-p", "ecs", "--mode", "EcsRamRole"])
+        .success();
+    let logged = |args: &[&str]| -> Outcome {
+        let metadata = ("ALICLI_ECS_METADATA_URL", sandbox.emulator.url.as_str());
+        let mut all = vec!["--debug"];
+        all.extend_from_slice(args);
+        sandbox.run_env(&all, &[("RUST_LOG", "trace"), metadata])
+    };
+    let assumed = logged(&["sts", "GetCallerIdentity", "-p", "prod"]).success();
+    assumed.says(&format!(
+        "method=POST url={}/?Action=****",
+        sandbox.emulator.url
+    ));
+    let ecs = logged(&["sts", "GetCallerIdentity", "-p", "ecs"]).success();
+    ecs.says("latest/api/token");
+    let console = logged(&["console", "-p", "prod", "--print"]).success();
+    console.says("/federation");
+    let secrets = sandbox.emulator.secrets();
+    for (what, outcome) in [("AssumeRole", &assumed), ("metadata", &ecs)] {
+        assert_no_secret(&secrets, outcome, what);
+    }
+    for secret in &secrets {
+        assert!(
+            !console.stderr.contains(secret.as_str()),
+            "console logged a secret: {}",
+            console.stderr
+        );
+    }
+}

@@ -329,17 +329,13 @@ fn a_failed_revocation_removes_nothing() {
 }
 
 #[test]
-fn session_commands_refuse_profiles_that_are_not_oauth() {
+fn session_commands_but_validate_refuse_profiles_that_are_not_oauth() {
     let sandbox = Sandbox::new();
     sandbox.write_config(&json!({
         "current": "ak",
         "profiles": [{"name": "ak", "mode": "AK", "access_key_id": "id", "access_key_secret": "s"}]
     }));
-    for args in [
-        &["session", "validate", "--local"][..],
-        &["session", "refresh"],
-        &["logout"],
-    ] {
+    for args in [&["session", "refresh"][..], &["logout"]] {
         let outcome = sandbox.run(args).code(1);
         assert!(
             outcome.stderr.contains("has mode `AK`"),
@@ -347,6 +343,17 @@ fn session_commands_refuse_profiles_that_are_not_oauth() {
             outcome.stderr
         );
     }
+    // validate checks any profile: keys that do not expire are valid.
+    let outcome = sandbox
+        .run(&["session", "validate", "--local", "--json"])
+        .success();
+    assert!(
+        outcome.stderr.contains("do not expire"),
+        "{}",
+        outcome.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    assert_eq!(json["status"], "valid");
 }
 
 #[test]

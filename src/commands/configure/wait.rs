@@ -12,7 +12,7 @@ use crate::commands::interrupt::Interrupt;
 use crate::commands::prompt;
 use crate::commands::settings::Settings;
 use crate::error::{Interrupted, with_hint};
-use crate::oauth::browser::{BrowserEnvironment, HeadlessReason, headless_reason, open_browser};
+use crate::oauth::browser::{HeadlessReason, headless_reason, open_browser};
 use crate::oauth::callback::{CallbackResult, CallbackServer};
 use crate::oauth::paste::{Pasted, parse_pasted};
 use crate::secret::Secret;
@@ -59,13 +59,7 @@ impl Waiter {
         state: Secret,
         timeout: Duration,
     ) -> Result<Self> {
-        let env = BrowserEnvironment {
-            no_browser_flag: no_browser,
-            browser_set: settings.browser.is_some(),
-            ssh: settings.ssh_connection.is_some(),
-            display: settings.display,
-            needs_display: cfg!(all(unix, not(target_os = "macos"))),
-        };
+        let env = settings.browser_environment(no_browser);
         let mut waiter = Self {
             deadline: Instant::now() + timeout,
             timeout,

@@ -5,15 +5,15 @@ use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
 
 use super::Check;
+use super::modes;
 use crate::cli::ProfileArgs;
-use crate::commands::resolve::{NameSource, choose_file, choose_name, relogin_command};
+use crate::commands::resolve::{NameSource, choose_file, choose_name, relogin_for};
 use crate::commands::settings::Settings;
 use crate::error::Hint;
 use crate::oauth::browser::{BrowserEnvironment, headless_reason};
 use crate::oauth::callback::DEFAULT_PORTS;
 use crate::profile::{ConfigFile, Mode, Profile, Store};
 use crate::session::state::{Margins, State};
-use crate::site::Site;
 use crate::timefmt::{relative, to_rfc3339};
 
 /// What the network checks need to know about the profile.
@@ -77,9 +77,14 @@ pub fn profile_checks(
     checks.extend(shared_file_check(flags, settings, path));
     let profile = selected_profile(flags, settings, &file, &store, checks);
     if let Some(profile) = &profile {
-        let site = profile.site().unwrap_or(Site::Cn);
-        let relogin = relogin_command(&profile.name, site, config_hint.as_deref());
-        checks.push(expiry_check(profile, &relogin, now));
+        let check = match profile.mode {
+            Mode::OAuth => {
+                let relogin = relogin_for(profile, config_hint.as_deref());
+                expiry_check(profile, &relogin, now)
+            }
+            _ => modes::expiry_check(&file, profile, config_hint.as_deref(), now),
+        };
+        checks.push(check);
     } else {
         checks.push(Check::skip("profile expiry", "no profile to check"));
     }
@@ -280,11 +285,9 @@ pub fn browser_check(settings: &Settings) -> Check {
     }
     // The same decision `alicli configure` makes (oauth::browser::headless_reason).
     let env = BrowserEnvironment {
-        no_browser_flag: false,
+        // Only reached without BROWSER (checked above).
         browser_set: false,
-        ssh: settings.ssh_connection.is_some(),
-        display: settings.display,
-        needs_display: cfg!(all(unix, not(target_os = "macos"))),
+        ..settings.browser_environment(false)
     };
     let headless = |why: String| {
         Check::pass(

@@ -2,6 +2,7 @@
 //! only reads: it renews nothing and writes nothing, so it is safe to run at any time.
 
 mod local;
+mod modes;
 mod network;
 
 use anyhow::{Result, anyhow};

@@ -15,7 +15,10 @@ pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
     let store = settings.store(args.config_path.as_deref())?;
     let file = store.load()?;
     let now = clock::now_unix();
-    let rows: Vec<Summary> = file.raw_profiles().map(|p| summarize(p, now)).collect();
+    let rows: Vec<Summary> = file
+        .raw_profiles()
+        .map(|p| summarize(&file, p, now))
+        .collect();
     let current = file.current();
     if let Some(current) = current
         && !rows.iter().any(|row| row.name == current)

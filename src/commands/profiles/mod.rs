@@ -5,6 +5,7 @@
 mod delete;
 mod get;
 mod list;
+mod modes;
 mod set;
 mod switch;
 
@@ -22,7 +23,7 @@ pub fn run(action: ConfigureAction, settings: &Settings) -> Result<()> {
     match action {
         ConfigureAction::List(args) => list::run(args, settings),
         ConfigureAction::Get(args) => get::run(args, settings),
-        ConfigureAction::Set(args) => set::run(args, settings),
+        ConfigureAction::Set(args) => set::run(*args, settings),
         ConfigureAction::Delete(args) => delete::run(args, settings),
         ConfigureAction::Switch(args) => switch::run(args, settings),
     }

@@ -3,6 +3,10 @@
 use anyhow::Result;
 use serde_json::Value;
 
+use super::modes::{
+    Change, change_mode, check_complete, check_fits, chosen_mode, drop_cached_credentials,
+    mode_changes,
+};
 use crate::cli::SetArgs;
 use crate::cloud::endpoints::parse_endpoint;
 use crate::commands::configure::check_profile_name;
@@ -15,45 +19,81 @@ use crate::site::Site;
 /// What `set` did, for the message on stderr.
 struct Outcome {
     name: String,
+    mode: Mode,
     created: bool,
     made_current: bool,
+    signed_out: bool,
+}
+
+fn usage(e: anyhow::Error) -> anyhow::Error {
+    UsageError(e.to_string()).into()
+}
+
+fn change(key: &'static str, flag: &'static str, value: Option<Value>) -> Change {
+    Change {
+        key,
+        value,
+        flag,
+        modes: &[],
+    }
+}
+
+/// The flags every mode shares, as changes.
+fn common_changes(args: &SetArgs) -> Result<Vec<Change>> {
+    let mut changes = Vec::new();
+    if let Some(region) = &args.region {
+        check_region(region).map_err(usage)?;
+        changes.push(change(
+            keys::REGION_ID,
+            "region",
+            Some(region.as_str().into()),
+        ));
+    }
+    if let Some(language) = args.language {
+        changes.push(change(
+            keys::LANGUAGE,
+            "language",
+            Some(language.as_str().into()),
+        ));
+    }
+    if let Some(text) = args.oauth_site_type.as_deref() {
+        let site = Site::parse(text).map_err(usage)?;
+        changes.push(Change {
+            modes: &[Mode::OAuth],
+            ..change(
+                keys::OAUTH_SITE_TYPE,
+                "oauth-site-type",
+                Some(site.as_str().into()),
+            )
+        });
+    }
+    match args.sts_endpoint.as_deref().map(str::trim) {
+        None => {}
+        Some("") => changes.push(change(keys::STS_ENDPOINT, "sts-endpoint", None)),
+        Some(text) => {
+            parse_endpoint(text).map_err(usage)?;
+            changes.push(change(
+                keys::STS_ENDPOINT,
+                "sts-endpoint",
+                Some(text.into()),
+            ));
+        }
+    }
+    Ok(changes)
 }
 
 /// Validates every flag before the file is touched, then writes them under the lock. The profile
 /// is the flag's, else the environment's, else `current`, else `default`; a missing profile is
-/// created as an OAuth profile (site CN, language en, output json unless given).
+/// created (an OAuth profile unless `--mode` says otherwise; site CN, language en, output json
+/// unless given). The result must be complete for its mode, or nothing is written.
 pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
-    let usage = |e: anyhow::Error| anyhow::Error::new(UsageError(e.to_string()));
-    let mut fields: Vec<(&'static str, Value)> = Vec::new();
-    if let Some(region) = &args.region {
-        check_region(region).map_err(usage)?;
-        fields.push((keys::REGION_ID, region.as_str().into()));
-    }
-    if let Some(language) = args.language {
-        fields.push((keys::LANGUAGE, language.as_str().into()));
-    }
-    let site = args
-        .oauth_site_type
-        .as_deref()
-        .map(Site::parse)
-        .transpose()
-        .map_err(usage)?;
-    if let Some(site) = site {
-        fields.push((keys::OAUTH_SITE_TYPE, site.as_str().into()));
-    }
-    // `Some(None)`: remove the key.
-    let endpoint = match args.sts_endpoint.as_deref().map(str::trim) {
-        None => None,
-        Some("") => Some(None),
-        Some(text) => {
-            parse_endpoint(text).map_err(usage)?;
-            Some(Some(text.to_owned()))
-        }
-    };
-    if fields.is_empty() && endpoint.is_none() {
+    let new_mode = args.mode.map(chosen_mode).transpose()?;
+    let mut changes = common_changes(&args)?;
+    changes.extend(mode_changes(&args)?);
+    if changes.is_empty() && new_mode.is_none() {
         return Err(with_hint(
             UsageError("nothing to set".into()),
-            "pass at least one of `--region`, `--language`, `--oauth-site-type`, `--sts-endpoint`",
+            "pass at least one field, e.g. `--region`, `--mode`, `--ram-role-arn`; see `alicli configure set --help`",
         ));
     }
     let flag = args.profile.profile.as_deref();
@@ -65,59 +105,125 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
     let outcome = store.update(|file| {
         // Chosen under the lock, from the file as it is now.
         let (name, _) = choose_name_or_default(flag, settings, file);
-        let mode = file
-            .raw_profile(&name)
-            .map(|p| Mode::parse(p.get(keys::MODE).and_then(Value::as_str).unwrap_or_default()));
-        if let (Some(mode), Some(_)) = (&mode, site)
-            && *mode != Mode::OAuth
-        {
-            return Err(UsageError(format!(
-                "profile `{name}` has mode `{mode}`; `--oauth-site-type` applies to OAuth profiles only"
-            ))
-            .into());
-        }
-        let created = mode.is_none();
-        if created {
-            let mut defaults: Vec<(&'static str, Value)> =
-                vec![(keys::MODE, Mode::OAuth.as_str().into())];
-            if site.is_none() {
-                defaults.push((keys::OAUTH_SITE_TYPE, Site::Cn.as_str().into()));
-            }
-            if args.language.is_none() {
-                defaults.push((keys::LANGUAGE, "en".into()));
-            }
-            defaults.push((keys::OUTPUT_FORMAT, "json".into()));
-            file.set_fields(&name, defaults);
-        }
-        file.set_fields(&name, fields.clone());
-        match &endpoint {
-            Some(Some(url)) => file.set_fields(&name, [(keys::STS_ENDPOINT, url.as_str().into())]),
-            Some(None) => {
-                file.remove_field(&name, keys::STS_ENDPOINT);
-            }
-            None => {}
-        }
-        let made_current = file.current().is_none();
-        if made_current {
-            file.set_current(&name);
-        }
-        Ok(Outcome {
-            name,
-            created,
-            made_current,
-        })
+        apply(file, &name, new_mode.as_ref(), &changes)
     })?;
-    let name = &outcome.name;
-    if outcome.created {
-        stderrln!(
-            "Created OAuth profile `{name}` in {}; sign it in with `alicli configure --profile {name} --mode OAuth`.",
-            store.path().display()
-        );
+    report(&outcome, &store.path().display().to_string());
+    Ok(())
+}
+
+/// The whole change to one profile, checked before anything is kept.
+fn apply(
+    file: &mut ConfigFile,
+    name: &str,
+    new_mode: Option<&Mode>,
+    changes: &[Change],
+) -> Result<Outcome> {
+    let old_mode = file.raw_profile(name).map(|p| {
+        Mode::parse(
+            p.get(keys::MODE)
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        )
+    });
+    let mode = new_mode
+        .cloned()
+        .or_else(|| old_mode.clone())
+        .unwrap_or(Mode::OAuth);
+    check_fits(changes, &mode, name)?;
+    let mut signed_out = false;
+    match &old_mode {
+        None => {
+            let region = inherited_region(file, &mode, changes);
+            file.set_fields(name, defaults(&mode, changes).into_iter().chain(region));
+        }
+        Some(old) if *old != mode => signed_out = change_mode(file, name, old, &mode)?,
+        // The role, its source or its token changed: the cached session is another one's.
+        Some(_) if changes.iter().any(|c| !c.modes.is_empty()) && caches_role(&mode) => {
+            drop_cached_credentials(file, name)
+        }
+        Some(_) => {}
+    }
+    file.set_fields(name, [(keys::MODE, Value::from(mode.as_str()))]);
+    for change in changes {
+        match &change.value {
+            Some(value) => file.set_fields(name, [(change.key, value.clone())]),
+            None => {
+                file.remove_field(name, change.key);
+            }
+        }
+    }
+    check_complete(file, name, &mode)?;
+    let made_current = file.current().is_none();
+    if made_current {
+        file.set_current(name);
+    }
+    Ok(Outcome {
+        name: name.to_owned(),
+        mode,
+        created: old_mode.is_none(),
+        made_current,
+        signed_out,
+    })
+}
+
+/// A new chained role takes its source's region unless given one: the official CLI refuses a
+/// profile without a region.
+fn inherited_region(
+    file: &ConfigFile,
+    mode: &Mode,
+    changes: &[Change],
+) -> Option<(&'static str, Value)> {
+    if *mode != Mode::ChainableRamRoleArn || changes.iter().any(|c| c.key == keys::REGION_ID) {
+        return None;
+    }
+    let source = changes
+        .iter()
+        .find(|c| c.key == keys::SOURCE_PROFILE)?
+        .value
+        .as_ref()?
+        .as_str()?;
+    let region = file.raw_profile(source)?.get(keys::REGION_ID)?.as_str()?;
+    (!region.is_empty()).then(|| (keys::REGION_ID, Value::from(region)))
+}
+
+/// Modes whose profiles cache the credentials they obtain in their own STS fields.
+fn caches_role(mode: &Mode) -> bool {
+    matches!(
+        mode,
+        Mode::ChainableRamRoleArn | Mode::Oidc | Mode::EcsRamRole
+    )
+}
+
+/// A new profile's defaults, as the official CLI writes them, for what the flags leave out.
+fn defaults(mode: &Mode, changes: &[Change]) -> Vec<(&'static str, Value)> {
+    let given = |key: &str| changes.iter().any(|c| c.key == key);
+    let mut fields: Vec<(&'static str, Value)> = Vec::new();
+    if *mode == Mode::OAuth && !given(keys::OAUTH_SITE_TYPE) {
+        fields.push((keys::OAUTH_SITE_TYPE, Site::Cn.as_str().into()));
+    }
+    if !given(keys::LANGUAGE) {
+        fields.push((keys::LANGUAGE, "en".into()));
+    }
+    fields.push((keys::OUTPUT_FORMAT, "json".into()));
+    fields
+}
+
+fn report(outcome: &Outcome, path: &str) {
+    let Outcome { name, mode, .. } = outcome;
+    let next = if *mode == Mode::OAuth {
+        format!("sign it in with `alicli configure --profile {name} --mode OAuth`")
     } else {
-        stderrln!("Updated profile `{name}` in {}.", store.path().display());
+        format!("try it with `alicli sts GetCallerIdentity --profile {name}`")
+    };
+    if outcome.created {
+        stderrln!("Created {mode} profile `{name}` in {path}; {next}.");
+    } else {
+        stderrln!("Updated profile `{name}` in {path}.");
+    }
+    if outcome.signed_out {
+        stderrln!("Profile `{name}` is no longer an OAuth profile: its sign-in was removed.");
     }
     if outcome.made_current {
         stderrln!("The current profile is now `{name}`.");
     }
-    Ok(())
 }

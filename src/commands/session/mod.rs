@@ -40,11 +40,16 @@ use crate::secret::Secret;
 use crate::session::state::{RefreshToken, SessionTimes, State};
 use crate::timefmt::{relative, to_rfc3339};
 
-/// The `status` word of `--json`: `valid`, `renewable`, or `expired` (a sign-in is needed).
-pub fn status_word(state: State) -> &'static str {
+/// The `status` word of `--json`: `valid`, `renewable`, `expired` (a sign-in, or new keys, are
+/// needed), or `unknown` (credentials from a command or a URL, not checked with the server).
+pub fn status_word(state: State, now: i64) -> &'static str {
     match state {
-        State::Fresh { .. } => "valid",
+        State::Fresh { .. } | State::StaticKeys { expires_at: None } => "valid",
+        State::StaticKeys {
+            expires_at: Some(at),
+        } if at > now => "valid",
         State::Renewable { .. } => "renewable",
+        State::Elsewhere => "unknown",
         _ => "expired",
     }
 }

@@ -23,7 +23,7 @@ pub async fn run(args: RefreshArgs, settings: &Settings, http: &Http) -> Result<
     let times = SessionTimes::of(&profile.oauth_session());
     let state = profile.state(now, Margins::DEFAULT);
     if args.json {
-        let mut value = status_json(&target.name, &times, status_word(state), now);
+        let mut value = status_json(&target.name, &times, status_word(state, now), now);
         value["refreshed"] = json!({
             "access_token": report.refreshed_token,
             "sts_credentials": report.exchanged,

@@ -1,5 +1,6 @@
 //! `alicli session validate [--local] [--json]`: exit 0 when the session works, 4 when it needs a
-//! new sign-in, 1 on other errors.
+//! new sign-in, 1 on other errors. Any profile can be checked: an OAuth session, a role (and the
+//! chain behind it), keys, or a command's credentials.
 //!
 //! `--local` reads the profile file and the clock, nothing else: no HTTP client is built, so it
 //! costs a few milliseconds. Without it the session is used as any command would use it (renewed
@@ -8,7 +9,7 @@
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use super::{describe, status_json, status_word};
+use super::{describe, status_json, status_word, when};
 use crate::cli::ValidateArgs;
 use crate::clock;
 use crate::cloud::endpoints::StsEndpointChoice;
@@ -18,8 +19,8 @@ use crate::commands::resolve::{Target, outage_hint};
 use crate::commands::settings::Settings;
 use crate::error::{SignInNeeded, with_hint};
 use crate::http::Http;
-use crate::profile::Profile;
-use crate::session::state::{Margins, SessionTimes, State};
+use crate::profile::{Mode, Profile};
+use crate::session::state::{SessionTimes, State};
 
 /// What is printed about the session.
 struct Report<'a> {
@@ -33,7 +34,7 @@ struct Report<'a> {
 /// Runs `session validate`.
 pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result<()> {
     let mut target = Target::locate(settings, &args.profile)?;
-    let profile = target.oauth_profile()?;
+    let profile = target.profile()?;
     let now = clock::now_unix();
     if args.local {
         let report = Report {
@@ -43,7 +44,7 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
             checked: "local",
             json: args.json,
         };
-        return report.finish(profile.state(now, Margins::DEFAULT), None);
+        return report.finish(target.state(now), None);
     }
 
     let endpoint = StsEndpointChoice {
@@ -101,7 +102,14 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
         checked: "server",
         json: args.json,
     };
-    report.finish(profile.state(now, Margins::DEFAULT), Some(summary))?;
+    let state = match target.state(now) {
+        // The server accepted credentials the profile alone says nothing about (a command's).
+        State::Elsewhere => State::StaticKeys {
+            expires_at: resolved.credentials.expiration,
+        },
+        state => state,
+    };
+    report.finish(state, Some(summary))?;
     let field = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or("?");
     stderrln!(
         "Checked with GetCallerIdentity: {} (account {}).",
@@ -130,10 +138,7 @@ fn expired(
     if let Err(printing) = report.print_json("expired", None) {
         return printing;
     }
-    with_hint(
-        error,
-        format!("sign in again with `{}`", target.relogin(profile)),
-    )
+    with_hint(error, target.sign_in_again())
 }
 
 impl Report<'_> {
@@ -149,18 +154,60 @@ impl Report<'_> {
     }
 
     fn finish(&self, state: State, identity: Option<Value>) -> Result<()> {
-        self.print_json(status_word(state), identity)?;
+        self.print_json(status_word(state, self.now), identity)?;
         if let Some(reason) = state.sign_in_reason() {
             return Err(with_hint(
                 SignInNeeded {
                     profile: self.target.name.clone(),
                     reason,
                 },
-                format!("sign in again with `{}`", self.target.relogin(self.profile)),
+                self.target.sign_in_again(),
             ));
         }
         let times = SessionTimes::of(&self.profile.oauth_session());
-        stderrln!("{}", describe(&self.target.name, &times, state, self.now));
+        let text = match self.profile.mode {
+            Mode::OAuth => describe(&self.target.name, &times, state, self.now),
+            _ => describe_other(self.profile, state, self.now),
+        };
+        stderrln!("{text}");
         Ok(())
+    }
+}
+
+/// The sentence for a profile of another mode that does not need a sign-in.
+fn describe_other(profile: &Profile, state: State, now: i64) -> String {
+    let name = &profile.name;
+    let mode = &profile.mode;
+    let until = |until: Option<i64>| match until {
+        Some(at) => format!("renewable until {}", when(at, now)),
+        None => "alicli obtains new ones when they are due".to_owned(),
+    };
+    match state {
+        State::Fresh {
+            sts_expires_at,
+            until: renewable,
+        } => format!(
+            "Profile `{name}` ({mode}) has credentials valid until {}; {}.",
+            when(sts_expires_at, now),
+            until(renewable)
+        ),
+        State::Renewable {
+            until: renewable, ..
+        } => format!(
+            "Profile `{name}` ({mode}) has no fresh credentials stored; {}.",
+            until(renewable)
+        ),
+        State::StaticKeys { expires_at: None } => {
+            format!("Profile `{name}` ({mode}) signs with keys that do not expire.")
+        }
+        State::StaticKeys {
+            expires_at: Some(at),
+        } => format!(
+            "Profile `{name}` ({mode}) has credentials valid until {}.",
+            when(at, now)
+        ),
+        _ => format!(
+            "Profile `{name}` ({mode}) gets its credentials elsewhere; check them with the server by leaving out `--local`."
+        ),
     }
 }

@@ -169,6 +169,16 @@ impl Outcome {
         self
     }
 
+    /// Asserts that stderr says `text`, showing it otherwise.
+    pub fn says(&self, text: &str) -> &Self {
+        assert!(
+            self.stderr.contains(text),
+            "expected stderr to say {text:?}\nstderr: {}",
+            self.stderr
+        );
+        self
+    }
+
     /// Asserts an exit code.
     pub fn code(self, code: i32) -> Self {
         assert_eq!(
@@ -261,6 +271,20 @@ impl Sandbox {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start alicli")
+    }
+
+    /// `alicli configure set -p PROFILE ARGS…`, to completion.
+    pub fn set(&self, profile: &str, args: &[&str]) -> Outcome {
+        let mut all = vec!["configure", "set", "-p", profile];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    /// Runs alicli with `args` and extra environment variables to completion.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+        let mut command = self.cmd();
+        command.args(args).envs(env.iter().copied());
+        command.output().expect("run alicli").into()
     }
 
     /// Runs alicli with `args` to completion.
