@@ -233,13 +233,13 @@ pub async fn renew_role(
 /// Writes role credentials into the profile, unless another tool deleted it or pointed it at
 /// another role meanwhile.
 fn keep(file: &mut ConfigFile, name: &str, used: &Profile, credentials: &Credentials) {
-    let Some(now) = file
+    let Some(current) = file
         .raw_profile(name)
         .and_then(|raw| Profile::from_raw(raw).ok())
     else {
         return;
     };
-    if identity(&now) != identity(used) {
+    if identity(&current) != identity(used) {
         return;
     }
     file.apply_role_credentials(name, credentials);

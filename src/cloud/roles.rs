@@ -168,7 +168,13 @@ async fn send(
 /// The `Credentials` of an `AssumeRole` or `AssumeRoleWithOIDC` answer. The one reader of role
 /// answers: the requests use it, and so does the fuzzer.
 pub fn role_credentials(mut answer: serde_json::Value) -> Result<Credentials> {
-    credentials_from(answer["Credentials"].take())
+    // `get_mut`, not `answer["Credentials"]`: indexing mutably panics when a hostile server
+    // answers with something other than an object (found by the role_answer fuzz target).
+    let credentials = answer
+        .get_mut("Credentials")
+        .map(serde_json::Value::take)
+        .unwrap_or_default();
+    credentials_from(credentials)
 }
 
 /// Assumes a role with the source's credentials (their `SecurityToken` too, when they have one).
@@ -215,6 +221,17 @@ pub async fn assume_role_with_oidc(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_that_is_not_an_object_is_an_error_not_a_panic() {
+        for answer in [
+            serde_json::json!(44444444444444_i64),
+            serde_json::json!([1]),
+            serde_json::json!("x"),
+        ] {
+            assert!(role_credentials(answer).is_err());
+        }
+    }
 
     fn spec() -> RoleSpec {
         RoleSpec {

@@ -318,8 +318,8 @@ fn sigkill_at_random_moments_leaves_the_old_file_or_the_new_one() {
     let mut rng = Rng(0x0dd_c0ffee);
     let (mut killed, mut temp_seen, mut runs) = (0, 0, 0);
     let mut config = sandbox.config();
-    // Until 30 kills have landed mid-run (a few hundred runs at most).
-    while killed < 30 && runs < 400 {
+    // At least 100 runs, and on until 30 kills have landed mid-run (400 runs at most).
+    while (runs < 100 || killed < 30) && runs < 400 {
         let i = runs;
         runs += 1;
         let k = i % 20;
