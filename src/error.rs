@@ -8,7 +8,8 @@ pub mod exit {
     pub const FAILURE: u8 = 1;
     /// The command line was wrong (clap uses the same code).
     pub const USAGE: u8 = 2;
-    /// Sign-in needed: the session expired or the grant was refused.
+    /// Sign-in needed: not signed in (no file, no profile), never signed in, signed out, the
+    /// session expired, or the grant was refused.
     pub const SIGN_IN_NEEDED: u8 = 4;
     /// `exec`: the command could not be run (not executable), as shells report it.
     pub const CANNOT_EXECUTE: u8 = 126;
@@ -51,6 +52,12 @@ pub struct SignInNeeded {
     pub reason: String,
 }
 
+/// Nothing is signed in where the command looked: no profile file, no profile selected, or no
+/// profile of that name. Like an expired session, the fix is a sign-in (exit code 4).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotSignedIn(pub String);
+
 /// The user pressed Ctrl-C while we waited.
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted; nothing was written")]
@@ -75,7 +82,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             _ => exit::CANNOT_EXECUTE,
         };
     }
-    if error.downcast_ref::<SignInNeeded>().is_some() {
+    if error.downcast_ref::<SignInNeeded>().is_some()
+        || error.downcast_ref::<NotSignedIn>().is_some()
+    {
         exit::SIGN_IN_NEEDED
     } else if error.downcast_ref::<Interrupted>().is_some() {
         exit::INTERRUPTED
@@ -83,6 +92,39 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         exit::USAGE
     } else {
         exit::FAILURE
+    }
+}
+
+/// A request that got no answer: name resolution, connection, TLS, a timeout, or a cut-off body.
+/// Rendering adds a hint naming `alicli doctor` and the route the request took.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} failed")]
+pub struct NetworkFailure {
+    /// The request, e.g. "the token request to `https://…`".
+    pub what: String,
+    /// `direct`, or `via proxy `…`` with credentials masked.
+    pub route: String,
+    /// What the connection reported.
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl NetworkFailure {
+    /// The hint line that ends every network failure: `alicli doctor` and the route, or just the
+    /// route when the hint before it already named `alicli doctor`.
+    pub fn hint(&self, doctor_named: bool) -> String {
+        let route = if self.route == "direct" {
+            "direct (no proxy)".to_owned()
+        } else {
+            self.route.clone()
+        };
+        if doctor_named {
+            return format!("the request went {route}");
+        }
+        format!(
+            "`alicli doctor` checks the network step by step (DNS, TCP, TLS, proxy); this request \
+             went {route}"
+        )
     }
 }
 
@@ -108,7 +150,8 @@ pub fn printable(text: &str, max: usize) -> String {
     out
 }
 
-/// Renders an error for stderr: `error: what failed`, the causes, then `hint: the fix`.
+/// Renders an error for stderr: `error: what failed`, the causes, then `hint: the fix`; a network
+/// failure ends with the hint naming `alicli doctor` and the route.
 pub fn render(error: &anyhow::Error) -> String {
     let hint = error.downcast_ref::<Hint>().map(|h| h.0.clone());
     let mut lines = Vec::new();
@@ -127,8 +170,15 @@ pub fn render(error: &anyhow::Error) -> String {
             out.push_str(&format!("  caused by: {line}\n"));
         }
     }
+    let doctor_named = hint.as_ref().is_some_and(|h| h.contains("alicli doctor"));
     if let Some(hint) = hint {
         out.push_str(&format!("hint: {hint}\n"));
+    }
+    if let Some(failure) = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<NetworkFailure>())
+    {
+        out.push_str(&format!("hint: {}\n", failure.hint(doctor_named)));
     }
     out
 }
@@ -148,6 +198,34 @@ mod tests {
             render(&error),
             "error: failed to reach `https://oauth.aliyun.com`\n  caused by: connection refused\nhint: check your network, then run `alicli configure`\n"
         );
+    }
+
+    #[test]
+    fn a_network_failure_ends_with_doctor_and_the_route() {
+        let failure = || {
+            anyhow::Error::new(NetworkFailure {
+                what: "the token request".into(),
+                route: "via proxy `http://proxy:3128/`".into(),
+                source: "connection refused".into(),
+            })
+        };
+        assert_eq!(
+            render(&failure()),
+            "error: the token request failed\n  caused by: connection refused\nhint: `alicli \
+             doctor` checks the network step by step (DNS, TCP, TLS, proxy); this request went \
+             via proxy `http://proxy:3128/`\n"
+        );
+        // A hint that already names doctor is not repeated; the route still is.
+        let error = with_hint(failure(), "check the service with `alicli doctor`");
+        assert!(
+            render(&error).ends_with(
+                "hint: check the service with `alicli doctor`\nhint: the request went via proxy \
+                 `http://proxy:3128/`\n"
+            ),
+            "{}",
+            render(&error)
+        );
+        assert_eq!(exit_code(&failure()), exit::FAILURE);
     }
 
     #[test]

@@ -21,10 +21,12 @@ mod loopback;
 mod oauth;
 mod offload;
 mod profile;
+mod region;
 mod renew;
 mod roles;
 mod secret;
 mod session;
+mod shellword;
 mod site;
 mod skew;
 pub mod timefmt;
@@ -35,6 +37,9 @@ use clap::Parser;
 
 /// The whole program: parse, run one command, render the error once, map it to an exit code.
 pub fn main() -> ExitCode {
+    if let Some(code) = commands::completion::serve() {
+        return code;
+    }
     // A write past the file-size limit then fails with EFBIG, which alicli reports, instead of
     // killing the process mid-renewal (the default action of SIGXFSZ).
     #[cfg(unix)]
@@ -81,16 +86,16 @@ pub mod internals {
     pub use crate::cloud::sts::{
         RpcCall, STS_VERSION, parse_api_response, v1_form, v3_headers, v3_sign,
     };
-    pub use crate::commands::shell::{completion_script, man_pages};
+    pub use crate::commands::completion::completion_script;
+    pub use crate::commands::man::man_pages;
     pub use crate::http::parse_server_error;
     pub use crate::oauth::callback::{CallbackResult, parse_callback_query};
     pub use crate::oauth::paste::{Pasted, parse_pasted};
     pub use crate::oauth::token::parse_token_response;
     pub use crate::profile::ConfigFile;
+    pub use crate::profile::name::check_carried_name;
     pub use crate::secret::Secret;
-    pub use crate::session::archive::{
-        check_profile_name, decode_with_max_work_factor, parse_contents,
-    };
+    pub use crate::session::archive::{decode_with_max_work_factor, parse_contents};
     pub use crate::session::state::Margins;
     pub use crate::site::Site;
 }

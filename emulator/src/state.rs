@@ -101,6 +101,9 @@ pub struct Counters {
     pub sts_v1: u64,
     /// Calls signed with ACS3.
     pub sts_v3: u64,
+    /// Requests to `/` with no signature and no `Action` at all: reachability probes (`alicli
+    /// doctor`, the sign-in's background check), answered like the real API, counted apart.
+    pub unsigned: u64,
     /// Revocation requests (RFC 7009, `POST /v1/revoke`).
     pub revoke: u64,
     /// Grants ended by a revocation request.

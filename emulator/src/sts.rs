@@ -51,6 +51,16 @@ pub async fn api(
         },
         body: &body,
     };
+    // No signature and no action: a reachability probe (doctor, the sign-in's background check),
+    // answered as the real API answers it and counted apart from refused calls.
+    if request.header(header::AUTHORIZATION.as_str()).is_empty() && request.action().is_empty() {
+        state.counters.unsigned += 1;
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "MissingParameter",
+            "Action is mandatory for this action.",
+        );
+    }
     match answer(&mut state, &request) {
         Ok(response) => {
             state.counters.sts_ok += 1;

@@ -5,15 +5,16 @@
 
 #![no_main]
 
-use alicli::internals::{check_profile_name, parse_contents};
+use alicli::internals::{check_carried_name, parse_contents};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(archive) = parse_contents(data) {
-        // Whatever is accepted carries a name import can write safely…
+        // Whatever is accepted carries a name messages can show safely (import then applies the
+        // name rule to the profile it creates)…
         assert!(
-            check_profile_name(&archive.profile.name).is_ok(),
-            "accepted contents whose profile name import must refuse"
+            check_carried_name(&archive.profile.name).is_ok(),
+            "accepted contents whose profile name cannot be shown"
         );
         // …and reads back the same after export writes it out again.
         let written = serde_json::to_vec(&archive).expect("archives serialize");

@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum, ValueHint};
 
-use super::ProfileArgs;
+use super::{ProfileArgs, profile_names};
 
 /// The credential mode `configure` sets up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,21 +89,31 @@ pub struct ConfigureArgs {
     /// A management command instead of the sign-in.
     #[command(subcommand)]
     pub action: Option<ConfigureAction>,
-    /// The profile to sign in [default: the one other commands use: ALIBABACLOUD_PROFILE,
-    /// ALIBABA_CLOUD_PROFILE or ALICLOUD_PROFILE, else the current profile, else default].
-    #[arg(short = 'p', long, value_name = "NAME")]
+    /// The credential mode; alicli signs in with OAuth, the only mode it sets up.
+    #[arg(long, value_enum, ignore_case = true, default_value = "OAuth")]
+    pub mode: Mode,
+    /// What the sign-in needs.
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+}
+
+/// The sign-in's options, shared by `alicli login` and `alicli configure`.
+#[derive(Debug, Args)]
+pub struct SignInArgs {
+    /// The profile to sign in [default: $ALIBABACLOUD_PROFILE, $ALIBABA_CLOUD_PROFILE,
+    /// $ALICLOUD_PROFILE, the file's `current`, or `default`]. A new profile's name is 1 to 64
+    /// letters, digits, `-`, `_`, `.` or `@`, not starting with `-` or `.`.
+    #[arg(short = 'p', long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config_path: Option<PathBuf>,
-    /// The credential mode; alicli signs in with OAuth.
-    #[arg(long, value_enum, ignore_case = true, required = true)]
-    pub mode: Option<Mode>,
     /// The site: CN (or 0) for Alibaba Cloud China, INTL (or 1) for International [default: the
-    /// profile's site, or CN; asked on a terminal].
+    /// profile's site; asked on a terminal for a new profile, else CN].
     #[arg(long, value_name = "CN|INTL")]
     pub oauth_site_type: Option<String>,
-    /// The default region, e.g. cn-hangzhou [default: the profile's; asked on a terminal].
+    /// The default region, e.g. cn-hangzhou [default: the profile's; asked on a terminal for a
+    /// new profile].
     #[arg(long, value_name = "ID")]
     pub region: Option<String>,
     /// The language stored in the profile [default: the profile's, or en].
@@ -113,7 +123,8 @@ pub struct ConfigureArgs {
     /// free of 12345-12349, the ports Alibaba's sign-in accepts].
     #[arg(long, value_name = "PORT")]
     pub callback_port: Option<u16>,
-    /// How long to wait for the browser sign-in, in seconds.
+    /// How long to wait for the browser sign-in, in seconds; 0 waits without a limit (Ctrl-C
+    /// still stops it).
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
     /// Do not open a browser: print the URL, then finish through SSH port forwarding or by
@@ -136,8 +147,8 @@ pub enum ConfigureAction {
     Get(GetArgs),
     /// Write profile fields without signing in, with the official CLI's flags. The profile is
     /// chosen as everywhere, else `default`; one that does not exist is created (as an OAuth
-    /// profile, ready for `alicli configure --profile NAME --mode OAuth`, unless --mode says
-    /// otherwise). An empty value removes a field.
+    /// profile, ready for `alicli login --profile NAME`, unless --mode says otherwise). An empty
+    /// value removes a field.
     ///
     /// A role on a signed-in profile: `alicli configure set --profile prod --mode
     /// ChainableRamRoleArn --source-profile work --ram-role-arn acs:ram::123:role/admin
@@ -153,7 +164,7 @@ pub enum ConfigureAction {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config_path: Option<PathBuf>,
     /// `table` for people, `json` for scripts.
     #[arg(long, short = 'o', value_enum, default_value_t = ListFormat::Table)]
@@ -242,9 +253,9 @@ pub struct SetArgs {
 #[derive(Debug, Args)]
 pub struct NamedProfileArgs {
     /// The profile.
-    #[arg(short = 'p', long, value_name = "NAME", required = true)]
+    #[arg(short = 'p', long, value_name = "NAME", required = true, add = profile_names())]
     pub profile: String,
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config_path: Option<PathBuf>,
 }

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
+use clap_complete::ArgValueCandidates;
 
 mod configure;
 mod session;
@@ -32,21 +33,28 @@ pub struct Cli {
     pub debug: bool,
     /// Also trust the CA certificates in FILE (PEM), e.g. those of a TLS-inspecting proxy
     /// [default: $ALIBABA_CLOUD_CA_BUNDLE].
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub ca_bundle: Option<PathBuf>,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Sign in through the browser (OAuth with PKCE) and save the profile; or manage profiles
-    /// with `list`, `get`, `set`, `delete` and `switch`.
+    /// Sign in through the browser (OAuth with PKCE) and save the profile: the same as
+    /// `alicli configure`.
+    ///
+    /// The profile is --profile, else $ALIBABACLOUD_PROFILE, $ALIBABA_CLOUD_PROFILE,
+    /// $ALICLOUD_PROFILE, else the file's `current`, else `default`. A profile that already has
+    /// its site and region is signed in again without a question.
+    Login(SignInArgs),
+    /// Sign in through the browser (the same as `alicli login`); or manage profiles with `list`,
+    /// `get`, `set`, `delete` and `switch`.
     Configure(ConfigureArgs),
     /// Call the STS API with a profile's credentials, renewing them first when needed.
     Sts(StsArgs),
     /// Check, renew, move to another machine, or end a signed-in session.
     Session(SessionArgs),
-    /// End a session: the same as `alicli session terminate`.
+    /// End a session and keep the profile's settings: the same as `alicli session terminate`.
     Logout(TerminateArgs),
     /// Print a profile's credentials for a shell, a file or another program, renewing them first
     /// when they are closer to expiry than --min-ttl.
@@ -76,7 +84,8 @@ pub enum Command {
     /// ~/.config/fish/completions/alicli.fish`; PowerShell: `alicli completion powershell |
     /// Out-String | Invoke-Expression`.
     Completion(CompletionArgs),
-    /// Print the manual page (roff), e.g. `alicli man | man -l -`.
+    /// Print a manual page (roff), e.g. `alicli man | man -l -` or `alicli man session validate |
+    /// man -l -`; `--out-dir DIR` writes them all as files.
     Man(ManArgs),
     /// Open the Alibaba Cloud web console in the browser, signed in as the profile.
     ///
@@ -92,6 +101,11 @@ pub enum Command {
     /// expiry, the browser, and the callback ports. Changes nothing. Exit status 1 if a check
     /// fails.
     Doctor(DoctorArgs),
+}
+
+/// Completes `--profile` with the names in the profile file (see `commands::completion`).
+fn profile_names() -> ArgValueCandidates {
+    ArgValueCandidates::new(crate::commands::completion::profile_names)
 }
 
 /// `alicli console`
@@ -125,10 +139,10 @@ pub struct DoctorArgs {
 pub struct ProfileArgs {
     /// The profile to use [default: $ALIBABACLOUD_PROFILE, $ALIBABA_CLOUD_PROFILE,
     /// $ALICLOUD_PROFILE, or the file's `current`].
-    #[arg(short = 'p', long, value_name = "NAME")]
+    #[arg(short = 'p', long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config_path: Option<PathBuf>,
 }
 

@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueHint};
 
-use super::ProfileArgs;
+use super::{ProfileArgs, profile_names};
 
 /// `alicli session …`
 #[derive(Debug, Args)]
@@ -25,7 +25,8 @@ pub enum SessionAction {
     Export(SessionExportArgs),
     /// Bring a session archive into the profile store.
     Import(SessionImportArgs),
-    /// End a session: forget its tokens and credentials, and revoke it when an endpoint is set.
+    /// End a session: forget its tokens and credentials (revoked first when an endpoint is set)
+    /// and keep the profile's settings, so `alicli login` signs straight back in.
     Terminate(TerminateArgs),
 }
 
@@ -62,7 +63,7 @@ pub struct SessionExportArgs {
     #[command(flatten)]
     pub profile: ProfileArgs,
     /// The archive to write (mode 0600); `-` writes it to stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub output_file: PathBuf,
     /// Overwrite FILE if it exists.
     #[arg(long)]
@@ -73,13 +74,13 @@ pub struct SessionExportArgs {
 #[derive(Debug, Args)]
 pub struct SessionImportArgs {
     /// The archive made by `alicli session export`; `-` reads it from stdin.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub session_archive: PathBuf,
     /// The name to import as [default: the name in the archive].
-    #[arg(short = 'p', long, value_name = "NAME")]
+    #[arg(short = 'p', long, value_name = "NAME", add = profile_names())]
     pub profile: Option<String>,
     /// The profile file [default: $ALIBABA_CLOUD_CONFIG_FILE or ~/.aliyun/config.json].
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config_path: Option<PathBuf>,
     /// Replace a profile of the same name.
     #[arg(long)]
@@ -92,8 +93,12 @@ pub struct TerminateArgs {
     /// Which profile, in which file.
     #[command(flatten)]
     pub profile: ProfileArgs,
-    /// Keep the profile entry (site, region, language); remove only its tokens and credentials.
+    /// Also remove the profile (site, region, language); `current` then moves as with
+    /// `alicli configure delete`.
     #[arg(long)]
+    pub delete_profile: bool,
+    /// Keep the profile's settings: what terminate does anyway (kept for older scripts).
+    #[arg(long, hide = true, conflicts_with = "delete_profile")]
     pub keep_profile: bool,
     /// Do not revoke the refresh token, even when ALICLI_REVOKE_URL is set.
     #[arg(long)]

@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 
-use clap::{Args, ValueEnum};
+use clap::{Args, ValueEnum, ValueHint};
 
 use super::ProfileArgs;
 
@@ -98,7 +98,8 @@ pub struct ExecArgs {
         required = true,
         trailing_var_arg = true,
         allow_hyphen_values = true,
-        value_name = "COMMAND"
+        value_name = "COMMAND",
+        value_hint = ValueHint::CommandWithArguments
     )]
     pub command: Vec<OsString>,
 }
@@ -135,7 +136,7 @@ pub enum CompletionShell {
 /// `alicli man`
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// A command whose page to print instead, e.g. `exec` or `session validate`.
+    /// The command whose page to print, e.g. `exec` or `session validate` [default: alicli's own].
     #[arg(value_name = "COMMAND")]
     pub command: Vec<String>,
 }

@@ -1,8 +1,9 @@
-//! `alicli configure --mode OAuth`: the browser sign-in, from the prompts to the saved profile,
-//! in three named steps: [`plan::decide`] (profile, site, region), [`authorize::authorize`]
-//! (listener, browser, wait, redeem) and [`persist`] (exchange, identity, account check, save).
-//! Headless sign-in and the wait live in `wait`; the check that a new sign-in is to the same
-//! account lives in `account`.
+//! `alicli login` (and `alicli configure`): the browser sign-in, from the prompts to the saved
+//! profile, in three named steps: [`plan::decide`] (profile, site, region),
+//! [`authorize::authorize`] (listener, browser, wait, redeem) and [`persist`] (exchange, identity,
+//! account check, save). The questions live in `choose`, headless sign-in and the wait in `wait`,
+//! the background check of the hosts in `reach`, and the check that a new sign-in is to the same
+//! account in `account`.
 
 use std::time::Duration;
 
@@ -11,16 +12,20 @@ use serde_json::Value;
 
 mod account;
 mod authorize;
+mod choose;
 mod plan;
+mod reach;
 mod wait;
+
+pub(super) use choose::warn_if_unknown;
 
 use super::output;
 use super::settings::Settings;
-use crate::cli::ConfigureArgs;
+use crate::cli::SignInArgs;
 use crate::clock;
 use crate::cloud::exchange::exchange;
 use crate::cloud::sts::{SignatureVersion, get_caller_identity_retried};
-use crate::error::{SignInNeeded, UsageError, printable, with_hint};
+use crate::error::{SignInNeeded, printable, with_hint};
 use crate::http::retry::{Retry, request_transience, with_retries};
 use crate::http::{Http, RequestError};
 use crate::oauth::token::TokenSet;
@@ -30,7 +35,7 @@ use authorize::{Asking, authorize};
 use plan::Plan;
 
 /// Runs the sign-in.
-pub async fn run(args: ConfigureArgs, settings: &Settings, http: &Http) -> Result<()> {
+pub async fn run(args: SignInArgs, settings: &Settings, http: &Http) -> Result<()> {
     let plan = plan::decide(&args, settings)?;
     let previous =
         account::previous_account(plan.existing.as_ref(), http, &plan.sts, clock::now_unix()).await;
@@ -108,18 +113,6 @@ async fn persist(
         field("AccountId"),
     );
     output::print_stdout("")
-}
-
-/// Profile names must be visible text (shared with `configure set`, which can create one).
-pub(super) fn check_profile_name(name: &str) -> Result<()> {
-    if name.trim().is_empty() || name.chars().any(char::is_control) {
-        return Err(UsageError(format!(
-            "invalid profile name `{}`: use letters, digits, `-` or `_`",
-            name.escape_debug()
-        ))
-        .into());
-    }
-    Ok(())
 }
 
 fn refused(name: &str, error: &str, description: Option<String>) -> anyhow::Error {

@@ -8,7 +8,7 @@
 
 use anyhow::{Context, Result, anyhow};
 
-use super::resolve::{Target, outage_hint, shell_word};
+use super::resolve::{Target, outage_hint};
 use super::settings::Settings;
 use crate::clock;
 use crate::cloud::credentials::Credentials;
@@ -22,6 +22,7 @@ use crate::profile::{ConfigFile, Mode, Profile};
 use crate::renew::{Demand, RenewalReport, offline_credentials, renew, require_profile};
 use crate::roles::renew_role;
 use crate::session::state::Margins;
+use crate::shellword::shell_word;
 
 /// A role chain walked down from the target: `names[0]` is the target, the last is the root.
 struct Walk {

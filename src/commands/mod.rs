@@ -1,6 +1,7 @@
 //! One module per user action. Commands read settings, call the core, and print: data on stdout,
 //! people on stderr. They are the only layer that knows about terminals and the environment.
 
+pub(crate) mod completion;
 mod configure;
 mod console;
 mod credentials;
@@ -9,6 +10,7 @@ mod exec;
 mod export;
 pub(crate) mod interrupt;
 mod logging;
+pub(crate) mod man;
 mod output;
 mod profiles;
 mod prompt;
@@ -24,7 +26,9 @@ use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command, ConfigureArgs, SessionAction, StsAction};
 use crate::clock;
+use crate::error::{UsageError, with_hint};
 use crate::http::Http;
+use crate::profile::name::{NameError, RULE};
 pub use settings::Settings;
 
 /// Runs one parsed command line; returns the exit code on success (`exec` passes on its child's).
@@ -55,9 +59,12 @@ fn dispatch(command: Command, settings: &Settings, http: &Http) -> Result<u8> {
         Command::ExportCredentials(args) => export::run(args, settings, http).map(|()| 0),
         Command::Exec(args) => exec::run(args, settings, http),
         Command::Prompt(args) => shell::prompt(args, settings).map(|()| 0),
-        Command::Completion(args) => shell::completion(args).map(|()| 0),
-        Command::Man(args) => shell::man(args).map(|()| 0),
-        Command::Configure(args) => block_on(configure::run(args, settings, http))?.map(|()| 0),
+        Command::Completion(args) => completion::script(args).map(|()| 0),
+        Command::Man(args) => man::run(args).map(|()| 0),
+        Command::Configure(args) => {
+            block_on(configure::run(args.sign_in, settings, http))?.map(|()| 0)
+        }
+        Command::Login(args) => block_on(configure::run(args, settings, http))?.map(|()| 0),
         Command::Sts(args) => match args.action {
             StsAction::GetCallerIdentity(args) => {
                 block_on(sts::get_caller_identity(args, settings, http))?.map(|()| 0)
@@ -81,6 +88,14 @@ fn dispatch(command: Command, settings: &Settings, http: &Http) -> Result<u8> {
         Command::Doctor(args) => block_on(doctor::run(args, settings, http))?.map(|()| 0),
         Command::Console(args) => block_on(console::run(args, settings, http))?.map(|()| 0),
     }
+}
+
+/// A profile name refused by the name rule: a usage error whose hint states the rule.
+pub(crate) fn invalid_name(error: NameError) -> anyhow::Error {
+    with_hint(
+        UsageError(error.to_string()),
+        format!("pick another name; {RULE}"),
+    )
 }
 
 /// Runs a future on a runtime built for it.

@@ -3,15 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, bail};
 
 use super::settings::Settings;
 use crate::cli::ProfileArgs;
-use crate::error::{Hint, SignInNeeded, with_hint};
+use crate::error::{Hint, NotSignedIn, SignInNeeded, with_hint};
 use crate::http::retry::Outage;
 use crate::profile::{ConfigFile, Mode, Profile, Store, chain};
 use crate::renew::require_profile;
 use crate::session::state::{Margins, State};
+use crate::shellword::shell_word;
 use crate::site::Site;
 
 /// Where the profile name came from, so messages can say which setting to change.
@@ -63,12 +64,21 @@ pub fn choose_file(settings: &Settings, flag: Option<&Path>) -> Result<(Store, O
 }
 
 /// The command that signs profile `name` in again on `site`, quoted for the shell, with
-/// `--config-path` when the file is not the default one.
+/// `--config-path` when the file is not the default one. The site is named only when it is not
+/// the default (a profile keeps its own; the flag matters when another tool dropped it).
 pub fn relogin_command(name: &str, site: Site, config_path: Option<&Path>) -> String {
-    let mut command = format!(
-        "alicli configure --profile {} --mode OAuth --oauth-site-type {site}",
-        shell_word(name)
-    );
+    login_command(Some(name), site, config_path)
+}
+
+/// `alicli login`, for profile `name` (or the one login would choose), quoted for the shell.
+pub fn login_command(name: Option<&str>, site: Site, config_path: Option<&Path>) -> String {
+    let mut command = "alicli login".to_owned();
+    if let Some(name) = name {
+        command.push_str(&format!(" --profile {}", shell_word(name)));
+    }
+    if site != Site::Cn {
+        command.push_str(&format!(" --oauth-site-type {site}"));
+    }
     if let Some(path) = config_path {
         command.push_str(&format!(
             " --config-path {}",
@@ -107,20 +117,31 @@ pub fn outage_hint(error: anyhow::Error) -> anyhow::Error {
     )
 }
 
-/// A word the user's shell reads back as `text`: bare when safe, else quoted.
-pub fn shell_word(text: &str) -> String {
-    let safe = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
-    if safe {
-        text.to_owned()
-    } else if cfg!(windows) {
-        // PowerShell, Windows' shell: single quotes, with `'` doubled.
-        format!("'{}'", text.replace('\'', "''"))
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
+/// No profile named anywhere: no flag or variable, and no `current` (or no file at all). Signing in
+/// is what is needed (exit 4).
+fn nothing_selected(store: &Store, config_hint: Option<&Path>) -> anyhow::Error {
+    let path = store.path().display();
+    if !store.path().exists() {
+        return with_hint(
+            NotSignedIn(format!(
+                "not signed in: there is no profile file `{path}` yet"
+            )),
+            format!(
+                "sign in with `{}`",
+                login_command(None, Site::Cn, config_hint)
+            ),
+        );
     }
+    with_hint(
+        NotSignedIn(format!(
+            "no profile selected: `{path}` has no current profile"
+        )),
+        format!(
+            "sign in with `{}`, or name a profile with `--profile NAME` (`alicli configure list` \
+             shows them)",
+            login_command(None, Site::Cn, config_hint)
+        ),
+    )
 }
 
 /// The profile a command works on: the file as read, the name and where it came from.
@@ -144,13 +165,7 @@ impl Target {
         let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
         let file = store.load()?;
         let Some((name, source)) = choose_name(args.profile.as_deref(), settings, &file) else {
-            return Err(with_hint(
-                anyhow!(
-                    "no profile selected and `{}` has no current profile",
-                    store.path().display()
-                ),
-                "sign in with `alicli configure --profile NAME --mode OAuth`, or pass `--profile NAME`",
-            ));
+            return Err(nothing_selected(&store, config_hint.as_deref()));
         };
         Ok(Self {
             store,
@@ -166,14 +181,33 @@ impl Target {
         self.profile_in(&self.file)
     }
 
-    /// The profile in `file` (read again by a long-running command).
+    /// The profile in `file` (read again by a long-running command). A missing one needs a
+    /// sign-in (exit 4); when an environment variable named it, the message says which.
     pub fn profile_in(&self, file: &ConfigFile) -> Result<Profile> {
-        require_profile(file, &self.store, &self.name).map_err(|e| {
-            let e = match self.source {
-                NameSource::Env(var) => e.context(format!("`{var}` names profile `{}`", self.name)),
-                _ => e,
-            };
-            with_hint(e, format!("sign in with `{}`", self.relogin_on(Site::Cn)))
+        if let Some(profile) = file.profile(&self.name, self.store.path())? {
+            return Ok(profile);
+        }
+        let name = &self.name;
+        let path = self.store.path().display();
+        let login = self.relogin_on(Site::Cn);
+        Err(match self.source {
+            NameSource::Env(var) => with_hint(
+                NotSignedIn(format!(
+                    "profile `{name}`, named by `{var}`, is not in `{path}`"
+                )),
+                format!("sign in with `{login}`, or unset {var} to use the current profile"),
+            ),
+            NameSource::Current => with_hint(
+                NotSignedIn(format!("the current profile `{name}` is not in `{path}`")),
+                format!(
+                    "sign in with `{login}`, or make another profile current with `alicli \
+                     configure switch --profile NAME`"
+                ),
+            ),
+            _ => with_hint(
+                NotSignedIn(format!("profile `{name}` is not in `{path}`")),
+                format!("sign in with `{login}`"),
+            ),
         })
     }
 
@@ -183,7 +217,7 @@ impl Target {
         if profile.mode != Mode::OAuth {
             bail!(
                 "profile `{}` has mode `{}`; session commands work on OAuth profiles, made by \
-                 `alicli configure --mode OAuth`",
+                 `alicli login`",
                 self.name,
                 profile.mode
             );
@@ -248,21 +282,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hints_quote_what_the_shell_would_split() {
-        assert_eq!(shell_word("work"), "work");
+    fn the_login_hint_is_quoted_and_names_what_is_not_the_default() {
         assert_eq!(
-            shell_word("/home/u/.aliyun/x.json"),
-            "/home/u/.aliyun/x.json"
+            relogin_command("work", Site::Cn, None),
+            "alicli login --profile work"
         );
-        if cfg!(unix) {
-            assert_eq!(shell_word("my work"), "'my work'");
-            assert_eq!(shell_word("it's"), "'it'\\''s'");
-            assert_eq!(shell_word("$(rm -rf ~)"), "'$(rm -rf ~)'");
-            assert_eq!(shell_word(""), "''");
-        }
         assert_eq!(
             relogin_command("a b", Site::Intl, Some(Path::new("/tmp/c.json"))),
-            "alicli configure --profile 'a b' --mode OAuth --oauth-site-type INTL --config-path /tmp/c.json"
+            "alicli login --profile 'a b' --oauth-site-type INTL --config-path /tmp/c.json"
+        );
+        assert_eq!(
+            login_command(None, Site::Cn, Some(Path::new("/tmp/my files/c.json"))),
+            "alicli login --config-path '/tmp/my files/c.json'"
         );
     }
 

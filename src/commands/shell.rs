@@ -1,86 +1,16 @@
-//! Shell integration: completion scripts, the man page, and the prompt status. None of these makes
-//! a request; `prompt` runs before every shell prompt, so it only reads the profile file.
+//! `alicli prompt`: the status for shell prompts. It runs before every prompt, so it makes no
+//! request and only reads the profile file. (Completion scripts are in `completion`, manual pages
+//! in `man`.)
 
-use anyhow::{Result, bail};
-use clap::CommandFactory;
-use clap_complete::Shell;
+use anyhow::Result;
 
 use super::output;
 use super::resolve::{NameSource, choose_file, choose_name};
 use super::settings::Settings;
-use crate::cli::{Cli, CompletionArgs, CompletionShell, ManArgs, PromptArgs};
-use crate::error::UsageError;
+use crate::cli::PromptArgs;
 use crate::profile::chain;
 use crate::session::state::{Margins, State};
 use crate::{clock, timefmt};
-
-/// Prints a completion script.
-pub fn completion(args: CompletionArgs) -> Result<()> {
-    let shell = match args.shell {
-        CompletionShell::Bash => Shell::Bash,
-        CompletionShell::Zsh => Shell::Zsh,
-        CompletionShell::Fish => Shell::Fish,
-        CompletionShell::Powershell => Shell::PowerShell,
-    };
-    output::print_stdout(&String::from_utf8_lossy(&completion_script(shell)))
-}
-
-/// The completion script for `shell`; packaging (`cargo xtask assets`) writes the same ones.
-pub fn completion_script(shell: Shell) -> Vec<u8> {
-    // Rendered to memory: the generator panics on write errors such as a closed pipe.
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "alicli", &mut script);
-    script
-}
-
-/// Prints the man page of alicli, or of one command (`alicli man session validate`).
-pub fn man(args: ManArgs) -> Result<()> {
-    let mut page = documented_command();
-    for name in &args.command {
-        let Some(sub) = page.find_subcommand(name) else {
-            bail!(UsageError(format!(
-                "no command `{}`; `alicli man` lists them under SUBCOMMANDS",
-                args.command.join(" ")
-            )));
-        };
-        page = sub.clone();
-    }
-    output::print_stdout(&String::from_utf8_lossy(&render(page)?))
-}
-
-/// Every man page, as (file name, roff): `alicli.1`, then `alicli-COMMAND[-SUBCOMMAND].1` for each
-/// command, the same pages `alicli man [COMMAND…]` prints. Packaging installs them.
-pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
-    fn walk(command: &clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> Result<()> {
-        let name = clap_mangen::Man::new(command.clone()).get_filename();
-        pages.push((name, render(command.clone())?));
-        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
-            walk(sub, pages)?;
-        }
-        Ok(())
-    }
-    let mut pages = Vec::new();
-    walk(&documented_command(), &mut pages)?;
-    Ok(pages)
-}
-
-/// The command tree the pages describe. Building it names each subcommand `alicli-exec`,
-/// `alicli-session-validate`…, the page titles; clap's `help` command needs no page.
-fn documented_command() -> clap::Command {
-    let mut command = Cli::command().disable_help_subcommand(true);
-    command.build();
-    command
-}
-
-fn render(page: clap::Command) -> Result<Vec<u8>> {
-    let mut roff = Vec::new();
-    // The footer names the program, not the subcommand (`validate 0.1.0` otherwise).
-    let source = format!("alicli {}", env!("CARGO_PKG_VERSION"));
-    clap_mangen::Man::new(page)
-        .source(source)
-        .render(&mut roff)?;
-    Ok(roff)
-}
 
 /// Prints `NAME STATUS` for the selected profile, or nothing when none is selected.
 ///

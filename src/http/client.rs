@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use reqwest::{Certificate, Client, Proxy, redirect};
 
 use super::NetSettings;
-use crate::error::with_hint;
+use crate::error::{NetworkFailure, with_hint};
 
 /// A CA bundle is at most a few hundred kilobytes; anything larger is not one.
 const MAX_CA_BUNDLE_SIZE: u64 = 16 * 1024 * 1024;
@@ -125,10 +125,20 @@ fn refused_here(cause: &(dyn std::error::Error + 'static)) -> bool {
     )
 }
 
-/// Adds what failed, and for a refused certificate the hint naming `--ca-bundle`.
-pub fn explain_failure(error: anyhow::Error, what: &str, net: &NetSettings) -> anyhow::Error {
-    let certificate = is_certificate_error(&error);
-    let error = error.context(format!("{what} failed"));
+/// A request that got no answer, as a [`NetworkFailure`] naming the request and its route; for a
+/// refused certificate, with the hint naming `--ca-bundle`.
+pub fn explain_failure(
+    error: reqwest::Error,
+    what: &str,
+    route: &str,
+    net: &NetSettings,
+) -> anyhow::Error {
+    let certificate = certificate_refused(&error);
+    let error = anyhow::Error::new(NetworkFailure {
+        what: what.to_owned(),
+        route: route.to_owned(),
+        source: Box::new(error),
+    });
     if !certificate {
         return error;
     }

@@ -3,6 +3,7 @@
 //! plus `--ca-bundle`, and a debug log line per request that never carries a secret.
 
 mod client;
+pub mod probe;
 mod proxy;
 pub mod retry;
 
@@ -19,7 +20,7 @@ use client::{Trust, build_client, certificate_refused, explain_failure};
 pub use client::{is_certificate_error, load_ca_bundle};
 pub use proxy::{ProxySettings, redact as redact_proxy};
 
-use crate::error::printable;
+use crate::error::{NetworkFailure, printable};
 use crate::timefmt::parse_http_date;
 
 /// Network settings from the command line and the environment.
@@ -132,12 +133,7 @@ impl Http {
             .map_err(|e| anyhow::Error::new(e.without_url()).context(format!("{what} failed")))?;
         let method = request.method().clone();
         let url = show(request.url());
-        let route = self
-            .net
-            .proxies
-            .proxy_for(request.url())
-            .map(|proxy| format!("via {}", redact_proxy(proxy.as_str())))
-            .unwrap_or_else(|| "direct".to_owned());
+        let route = self.route(request.url());
         let started = Instant::now();
         // A certificate is refused during the handshake, before any byte of the request is sent,
         // so sending it again with more trust roots is safe.
@@ -174,10 +170,18 @@ impl Http {
                 Ok(response)
             }
             Err(error) => {
-                let error = anyhow::Error::new(error.without_url());
+                let error = explain_failure(error.without_url(), what, &route, &self.net);
                 tracing::debug!(%method, %url, elapsed_ms, %route, error = %format!("{error:#}"), "http request failed");
-                Err(explain_failure(error, what, &self.net))
+                Err(error)
             }
+        }
+    }
+
+    /// How a request to `url` goes: `direct`, or `via proxy `…`` (credentials masked).
+    pub fn route(&self, url: &Url) -> String {
+        match self.net.proxies.proxy_for(url) {
+            Some(proxy) => format!("via proxy `{}`", redact_proxy(proxy.as_str())),
+            None => "direct".to_owned(),
         }
     }
 }
@@ -288,10 +292,15 @@ pub async fn send_for_body(
         )
         .into());
     }
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| anyhow::Error::new(e.without_url()).context(format!("{what} failed")))?;
+    let route = http.route(response.url());
+    // A body cut off mid-way is a network failure like one that never started.
+    let body = response.bytes().await.map_err(|e| {
+        anyhow::Error::new(NetworkFailure {
+            what: what.to_owned(),
+            route,
+            source: Box::new(e.without_url()),
+        })
+    })?;
     if !status.is_success() {
         return Err(parse_server_error(status.as_u16(), &body).into());
     }

@@ -5,6 +5,7 @@ pub mod keys;
 pub mod lock;
 pub mod mode;
 pub mod model;
+pub mod name;
 pub mod store;
 pub mod summary;
 pub mod typed;

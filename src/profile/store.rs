@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use super::model::ConfigFile;
 use crate::atomic_file::parent_dir;
 use crate::error::with_hint;
+use crate::shellword::shell_word;
 
 /// A profile file is a few kilobytes; anything this large is not one.
 const MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
@@ -100,8 +101,9 @@ impl Store {
     fn unparsable(&self, error: anyhow::Error, incomplete: bool) -> anyhow::Error {
         let shown = self.path.display();
         let aside = format!(
-            "move it aside (`mv {shown} {shown}.bad`) and sign in again with \
-             `alicli configure --mode OAuth`"
+            "move it aside (`mv {} {}`) and sign in again with `alicli login`",
+            shell_word(&shown.to_string()),
+            shell_word(&format!("{shown}.bad"))
         );
         if incomplete {
             let waited = REREAD_FOR.as_millis();
@@ -153,7 +155,9 @@ impl Store {
                     meta.len()
                 ),
                 format!(
-                    "move `{shown}` aside and sign in again with `alicli configure --mode OAuth`"
+                    "move it aside (`mv {} {}`) and sign in again with `alicli login`",
+                    shell_word(&shown.to_string()),
+                    shell_word(&format!("{shown}.bad"))
                 ),
             ));
         }

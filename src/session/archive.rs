@@ -12,7 +12,8 @@
 //!
 //! Everything, the version and expiry included, is inside the encryption, so nothing can be read
 //! or changed without the passphrase; age authenticates the whole file, so a flipped or missing
-//! byte fails to decrypt. The file names no paths: the importing side chooses where it goes.
+//! byte fails to decrypt. The file names no paths: the importing side chooses where it goes. The
+//! profile name travels as data (another tool may have chosen it); import applies the name rule.
 //! [`encode`] and [`decode`] are pure (no files, no clock) so they can be fuzzed.
 
 use std::io::{Read, Write};
@@ -22,6 +23,7 @@ use age::secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
+use crate::profile::name::{NameError, check_carried_name};
 use crate::secret::Secret;
 use crate::session::record::{OAuthSession, Token, stored_sts};
 use crate::session::state::{Margins, State};
@@ -41,8 +43,6 @@ pub const SCRYPT_LOG_N: u8 = 16;
 pub const MAX_SCRYPT_LOG_N: u8 = 18;
 /// A session archive is a few kilobytes; anything larger is not one.
 pub const MAX_ARCHIVE_LEN: usize = 64 * 1024;
-/// Profile names are at most this long in archives and on import.
-pub const MAX_NAME_LEN: usize = 64;
 
 const ARMOR_BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
 const BINARY_BEGIN: &[u8] = b"age-encryption.org/";
@@ -135,7 +135,8 @@ pub enum ArchiveError {
     /// A format version this alicli does not read.
     #[error("the archive has format version {0}, but this alicli reads version {VERSION}")]
     UnsupportedVersion(u64),
-    /// A profile name that could be mistaken for a path, or is otherwise unusable.
+    /// A profile name that cannot even be shown (whether it can become a profile here is
+    /// import's decision, by the one name rule).
     #[error(transparent)]
     InvalidName(#[from] NameError),
     /// Decrypted, but not a valid session.
@@ -144,46 +145,6 @@ pub enum ArchiveError {
     /// An empty passphrase protects nothing.
     #[error("the passphrase is empty")]
     EmptyPassphrase,
-}
-
-/// Why a profile name was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid profile name `{shown}`: {reason}")]
-pub struct NameError {
-    shown: String,
-    reason: &'static str,
-}
-
-/// Checks a profile name that comes from an archive or names an import: 1 to 64 characters, no
-/// path separators, no `..`, no control characters, no blanks at either end. Profiles are entries
-/// in one JSON file, but other tools (and people) use names in paths and shell commands.
-pub fn check_profile_name(name: &str) -> Result<(), NameError> {
-    let refuse = |reason| {
-        Err(NameError {
-            shown: name
-                .chars()
-                .take(80)
-                .collect::<String>()
-                .escape_debug()
-                .to_string(),
-            reason,
-        })
-    };
-    if name.trim().is_empty() {
-        refuse("it is empty")
-    } else if name.chars().count() > MAX_NAME_LEN {
-        refuse("it is longer than 64 characters")
-    } else if name.contains('/') || name.contains('\\') {
-        refuse("it contains a path separator")
-    } else if name.contains("..") {
-        refuse("it contains `..`")
-    } else if name.chars().any(char::is_control) {
-        refuse("it contains control characters")
-    } else if name.trim() != name {
-        refuse("it starts or ends with a blank")
-    } else {
-        Ok(())
-    }
 }
 
 impl SessionArchive {
@@ -259,7 +220,7 @@ impl SessionArchive {
             return Err(ArchiveError::UnsupportedVersion(self.version));
         }
         let p = &self.profile;
-        check_profile_name(&p.name)?;
+        check_carried_name(&p.name)?;
         let invalid = |what: &str| Err(ArchiveError::Invalid(what.to_owned()));
         if Site::parse(&p.oauth_site_type).is_err() {
             return invalid("`oauth_site_type` is neither CN nor INTL");

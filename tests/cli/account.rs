@@ -113,9 +113,7 @@ fn a_sign_in_without_a_refresh_token_replaces_the_whole_session() {
     let outcome = sandbox.run(&["sts", "GetCallerIdentity"]).code(4);
     assert!(
         outcome.stderr.contains("there is no refresh token")
-            && outcome
-                .stderr
-                .contains("alicli configure --profile work --mode OAuth"),
+            && outcome.stderr.contains("alicli login --profile work"),
         "{}",
         outcome.stderr
     );

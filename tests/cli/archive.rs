@@ -41,7 +41,8 @@ fn export(sandbox: &Sandbox, profile: &str) -> PathBuf {
     )
     .success();
     assert!(
-        outcome.stderr.contains("encrypted with your passphrase"),
+        outcome.stderr.contains("encrypted with your passphrase")
+            && !outcome.stderr.contains("warning:"),
         "{}",
         outcome.stderr
     );
@@ -183,7 +184,7 @@ fn bad_archives_and_names_are_refused_with_nothing_written() {
             "../evil",
             PASSPHRASE,
             vec!["--profile", "../evil"],
-            "path separator",
+            "invalid profile name `../evil`",
         ),
         ("collision", PASSPHRASE, vec![], "already exists"),
     ];
@@ -338,4 +339,35 @@ fn export_and_import_through_a_pipe_and_the_refusals_of_export() {
     .code(1);
     assert!(outcome.stderr.contains("--force"), "{}", outcome.stderr);
     assert_eq!(std::fs::read(&target).unwrap(), b"keep me");
+}
+
+#[test]
+fn a_short_passphrase_gets_a_warning_and_still_works() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let path = sandbox.home.path().join("short.session");
+    let outcome = run(
+        elsewhere(&sandbox, sandbox.home.path(), "pw"),
+        &["session", "export", "--output-file", path.to_str().unwrap()],
+    )
+    .success();
+    assert!(
+        outcome.stderr.contains(
+            "warning: the passphrase is only 2 characters long; anyone who gets the archive can \
+             try passphrases offline"
+        ),
+        "{}",
+        outcome.stderr
+    );
+    let other = TempDir::new().unwrap();
+    run(
+        elsewhere(&sandbox, other.path(), "pw"),
+        &[
+            "session",
+            "import",
+            "--session-archive",
+            path.to_str().unwrap(),
+        ],
+    )
+    .success();
 }

@@ -107,7 +107,7 @@ fn each_problem_is_named_with_its_fix_and_exits_1() {
     for line in [
         "✗ clock: the local clock is 15 min behind the server's; signatures and expiry checks will fail\n    fix: set the system clock right".to_owned(),
         "✗ profile expiry: no STS credentials".to_owned(),
-        "    fix: sign in again with `alicli configure --profile work --mode OAuth --oauth-site-type CN`".to_owned(),
+        "    fix: sign in again with `alicli login --profile work`".to_owned(),
     ] {
         assert!(outcome.stdout.contains(&line), "missing `{line}` in:\n{}", outcome.stdout);
     }
@@ -136,7 +136,7 @@ fn each_problem_is_named_with_its_fix_and_exits_1() {
     // A current profile that is not in the file, asked for by name.
     let outcome = doctor(&sandbox, &["--profile", "ghost"]).code(1);
     assert!(
-        outcome.stdout.contains("✗ profile: `ghost` is not in the file (it has `work`)\n    fix: sign in with `alicli configure --profile ghost --mode OAuth`"),
+        outcome.stdout.contains("✗ profile: `ghost` is not in the file (it has `work`)\n    fix: sign in with `alicli login --profile ghost`"),
         "{}",
         outcome.stdout
     );
@@ -147,7 +147,9 @@ fn a_broken_or_missing_file_and_an_unreachable_endpoint_are_named() {
     let sandbox = Sandbox::new();
     let outcome = doctor(&sandbox, &[]).code(1);
     assert!(
-        outcome.stdout.contains("does not exist yet\n    fix: sign in with `alicli configure --profile NAME --mode OAuth`"),
+        outcome
+            .stdout
+            .contains("does not exist yet\n    fix: sign in with `alicli login`"),
         "{}",
         outcome.stdout
     );
@@ -338,7 +340,7 @@ fn an_expired_refresh_token_is_a_failure_and_a_renewable_session_is_not() {
     );
     assert_eq!(
         expiry["fix"],
-        "sign in again with `alicli configure --profile work --mode OAuth --oauth-site-type CN`"
+        "sign in again with `alicli login --profile work`"
     );
 }
 

@@ -46,11 +46,15 @@ fn an_untrusted_proxy_certificate_names_ca_bundle_and_the_bundle_fixes_it() {
         "{}",
         refused.stderr
     );
+    // The precise fix first, then the line every network failure ends with, naming the proxy.
     assert!(
-        refused.stderr.ends_with(
+        refused.stderr.ends_with(&format!(
             "hint: the server's certificate is not signed by a trusted CA; if a proxy inspects \
-             TLS, give its CA certificate with `--ca-bundle FILE` (or ALIBABA_CLOUD_CA_BUNDLE)\n"
-        ),
+             TLS, give its CA certificate with `--ca-bundle FILE` (or ALIBABA_CLOUD_CA_BUNDLE)\n\
+             hint: `alicli doctor` checks the network step by step (DNS, TCP, TLS, proxy); this \
+             request went via proxy `{}/`\n",
+            net.proxy_url
+        )),
         "{}",
         refused.stderr
     );

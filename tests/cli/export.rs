@@ -329,7 +329,7 @@ fn an_expired_session_asks_for_a_sign_in() {
     assert!(
         outcome
             .stderr
-            .contains("hint: sign in again with `alicli configure --profile work --mode OAuth"),
+            .contains("hint: sign in again with `alicli login --profile work"),
         "{}",
         outcome.stderr
     );

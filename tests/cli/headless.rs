@@ -172,8 +172,15 @@ fn an_ssh_session_goes_headless_by_itself_and_the_forwarded_redirect_completes_i
         "{}",
         live.stderr
     );
-    // A script closing stdin does not end the wait: the listener can still win.
+    // A script closing stdin does not end the wait, and says so: the listener can still win.
     live.close_stdin();
+    let closed = live.wait_for("Standard input was closed");
+    assert!(
+        closed.contains(&format!(
+            "still waiting for the browser's redirect to http://127.0.0.1:{port}/cli/callback (up to"
+        )),
+        "{closed}"
+    );
     browse_through_forwarding(&url);
     live.finish().success();
     assert_eq!(sandbox.profile("remote")["mode"], "OAuth");

@@ -80,9 +80,7 @@ fn list_on_an_empty_home_says_how_to_sign_in() {
     let outcome = sandbox.run(&["configure", "list"]).success();
     assert_eq!(outcome.stdout, "");
     assert!(
-        outcome
-            .stderr
-            .contains("alicli configure --profile NAME --mode OAuth"),
+        outcome.stderr.contains("sign in with `alicli login`"),
         "{}",
         outcome.stderr
     );

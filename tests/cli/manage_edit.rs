@@ -284,14 +284,25 @@ fn a_dangling_current_breaks_only_what_needs_that_profile() {
 
     config["current"] = json!("gone");
     sandbox.write_config(&config);
-    for args in [&["sts", "GetCallerIdentity"][..], &["configure", "get"][..]] {
-        let outcome = sandbox.run(args).code(1);
-        assert!(
-            outcome.stderr.contains("profile `gone` not found"),
-            "{args:?}: {}",
-            outcome.stderr
-        );
-    }
+    // A command that needs credentials needs a sign-in (exit 4); `get` just reports.
+    let outcome = sandbox.run(&["sts", "GetCallerIdentity"]).code(4);
+    assert!(
+        outcome
+            .stderr
+            .contains("error: the current profile `gone` is not in")
+            && outcome.stderr.contains(
+                "hint: sign in with `alicli login --profile gone`, or make another profile \
+                 current with `alicli configure switch --profile NAME`"
+            ),
+        "{}",
+        outcome.stderr
+    );
+    let outcome = sandbox.run(&["configure", "get"]).code(1);
+    assert!(
+        outcome.stderr.contains("profile `gone` not found"),
+        "{}",
+        outcome.stderr
+    );
     sandbox
         .run(&["configure", "switch", "--profile", "ak"])
         .success();

@@ -256,7 +256,7 @@ fn views_of_a_role_follow_its_source() {
     let outcome = sandbox
         .run(&["session", "validate", "--local", "-p", "prod"])
         .code(4);
-    outcome.says("alicli configure --profile work --mode OAuth");
+    outcome.says("alicli login --profile work");
     assert_eq!(
         sandbox.run(&["prompt", "-p", "prod"]).success().stdout,
         "prod signed out\n"

@@ -110,8 +110,8 @@ fn a_source_that_needs_a_sign_in_names_the_source_in_the_hint() {
     let outcome = sandbox
         .run(&["sts", "GetCallerIdentity", "-p", "prod"])
         .code(4);
-    outcome.says("alicli configure --profile work --mode OAuth");
-    assert!(!outcome.stderr.contains("--profile prod --mode OAuth"));
+    outcome.says("alicli login --profile work");
+    assert!(!outcome.stderr.contains("login --profile prod"));
     assert_eq!(sandbox.emulator.count("assume_role"), 0);
 }
 

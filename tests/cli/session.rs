@@ -201,19 +201,26 @@ fn refresh_gets_a_new_token_and_credentials_now() {
     assert!(
         refused
             .stderr
-            .contains("hint: sign in again with `alicli configure --profile work --mode OAuth"),
+            .contains("hint: sign in again with `alicli login --profile work"),
         "{}",
         refused.stderr
     );
 }
 
 #[test]
-fn terminate_removes_the_profile_and_says_issued_credentials_live_on() {
+fn terminate_delete_profile_removes_it_and_says_issued_credentials_live_on() {
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
     sandbox.sign_in("other");
     let ended = sandbox
-        .run(&["session", "terminate", "--profile", "other", "--json"])
+        .run(&[
+            "session",
+            "terminate",
+            "--profile",
+            "other",
+            "--delete-profile",
+            "--json",
+        ])
         .success();
     insta::assert_json_snapshot!("terminate", json_of(&ended));
     insta::assert_snapshot!(
@@ -229,8 +236,8 @@ fn terminate_removes_the_profile_and_says_issued_credentials_live_on() {
         .collect();
     assert_eq!(names, ["work"]);
     assert_eq!(
-        config["current"], "",
-        "the ended profile is no longer current"
+        config["current"], "work",
+        "current moves as with `configure delete`: to the first remaining profile"
     );
     assert_eq!(
         sandbox.emulator.count("revoke"),
@@ -240,26 +247,41 @@ fn terminate_removes_the_profile_and_says_issued_credentials_live_on() {
 
     let gone = sandbox
         .run(&["session", "validate", "--local", "--profile", "other"])
-        .code(1);
+        .code(4);
     assert!(
-        gone.stderr.contains("profile `other` not found"),
+        gone.stderr.contains("profile `other` is not in"),
         "{}",
         gone.stderr
     );
 
-    // `logout` is the same command.
-    sandbox.run(&["logout", "--profile", "work"]).success();
+    // `logout` is the same command; with no profile left, `current` is emptied.
+    let last = sandbox
+        .run(&["logout", "--profile", "work", "--delete-profile"])
+        .success();
+    assert!(
+        last.stderr.contains("No profiles are left."),
+        "{}",
+        last.stderr
+    );
     assert_eq!(sandbox.config()["profiles"], json!([]));
+    assert_eq!(sandbox.config()["current"], "");
 }
 
 #[test]
-fn terminate_keep_profile_keeps_the_settings_only() {
+fn terminate_keeps_the_settings_only() {
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
-    let ended = sandbox
-        .run(&["session", "terminate", "--keep-profile", "--json"])
-        .success();
+    let ended = sandbox.run(&["session", "terminate", "--json"]).success();
     insta::assert_json_snapshot!("terminate_keep_profile", json_of(&ended));
+    // The flag of older scripts still works, and ending an ended session removes nothing.
+    let again = sandbox
+        .run(&["session", "terminate", "--keep-profile"])
+        .success();
+    assert!(
+        again.stderr.contains("removed nothing: it held no session"),
+        "{}",
+        again.stderr
+    );
     let profile = sandbox.profile("work");
     assert_eq!(profile["mode"], "OAuth");
     assert_eq!(profile["region_id"], "cn-hangzhou");

@@ -1,4 +1,4 @@
-//! `alicli configure --mode OAuth`: the browser sign-in, end to end against the emulator.
+//! `alicli login` (and `alicli configure`): the browser sign-in, end to end against the emulator.
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};

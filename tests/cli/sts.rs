@@ -132,9 +132,7 @@ fn a_refused_refresh_asks_for_a_new_sign_in_with_exit_code_4() {
         outcome.stderr
     );
     assert!(
-        outcome
-            .stderr
-            .contains("alicli configure --profile work --mode OAuth --oauth-site-type CN"),
+        outcome.stderr.contains("alicli login --profile work"),
         "{}",
         outcome.stderr
     );
@@ -185,9 +183,7 @@ fn an_expired_access_token_without_a_refresh_token_asks_for_a_new_sign_in() {
         outcome.stderr
     );
     assert!(
-        outcome
-            .stderr
-            .contains("alicli configure --profile work --mode OAuth"),
+        outcome.stderr.contains("alicli login --profile work"),
         "{}",
         outcome.stderr
     );
@@ -290,18 +286,19 @@ fn endpoint_flag_wins_and_plain_http_is_refused_off_loopback() {
 fn a_missing_profile_says_how_to_create_it() {
     let sandbox = Sandbox::new();
     sandbox.sign_in("work");
+    // Signing in is what is needed: exit 4, like an expired session.
     let outcome = sandbox
         .run(&["sts", "GetCallerIdentity", "--profile", "nope"])
-        .code(1);
+        .code(4);
     assert!(
-        outcome.stderr.contains("profile `nope` not found"),
+        outcome.stderr.contains("profile `nope` is not in"),
         "{}",
         outcome.stderr
     );
     assert!(
         outcome
             .stderr
-            .contains("alicli configure --profile nope --mode OAuth"),
+            .contains("hint: sign in with `alicli login --profile nope`"),
         "{}",
         outcome.stderr
     );

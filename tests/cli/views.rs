@@ -173,7 +173,7 @@ fn check(sandbox: &Sandbox, name: &str, row: &Row) {
             expiry["fix"]
                 .as_str()
                 .unwrap()
-                .contains("alicli configure --profile work --mode OAuth"),
+                .contains("alicli login --profile work"),
             "{what}: {expiry}"
         );
     }

@@ -51,6 +51,7 @@ pub async fn authorize(
         url: url.as_str(),
         port,
         site: plan.site,
+        endpoints: &plan.endpoints,
     };
     let mut waiter = Waiter::start(
         &page,

@@ -4,13 +4,14 @@
 use anyhow::Result;
 use url::Url;
 
-use super::check_profile_name;
-use crate::cli::ConfigureArgs;
+use super::choose::{choose_region, choose_site};
+use crate::cli::SignInArgs;
 use crate::cloud::endpoints::{OAuthEndpoints, StsEndpointChoice};
 use crate::commands::prompt;
 use crate::commands::resolve::{NameSource, choose_file, choose_name_or_default, relogin_command};
 use crate::commands::settings::Settings;
 use crate::error::{UsageError, with_hint};
+use crate::profile::name::check_new_name;
 use crate::profile::{Mode, Profile, Store};
 use crate::site::Site;
 
@@ -37,13 +38,16 @@ pub struct Plan {
 }
 
 /// Decides the plan from the flags, the environment, the file, and (on a terminal) the user.
-pub fn decide(args: &ConfigureArgs, settings: &Settings) -> Result<Plan> {
+pub fn decide(args: &SignInArgs, settings: &Settings) -> Result<Plan> {
     let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
     // A file we cannot parse stops us before the browser opens: it will not be overwritten.
     let file = store.load()?;
     let (name, source) = choose_name_or_default(args.profile.as_deref(), settings, &file);
-    check_profile_name(&name)?;
     let existing = file.profile(&name, store.path())?;
+    // Only a profile about to be created must follow the name rule: other tools' names stay usable.
+    if existing.is_none() {
+        check_new_name(&name).map_err(crate::commands::invalid_name)?;
+    }
     if source != NameSource::Flag {
         check_unnamed_target(&name, source, existing.as_ref())?;
         stderrln!("Signing in profile `{name}` ({}).", describe(source));
@@ -121,77 +125,10 @@ fn describe(source: NameSource) -> String {
     }
 }
 
-fn choose_site(flag: Option<&str>, existing: Option<&Profile>, interactive: bool) -> Result<Site> {
-    if let Some(text) = flag {
-        return Site::parse(text).map_err(|e| UsageError(e.to_string()).into());
-    }
-    let stored = existing
-        .and_then(|p| p.oauth_site_type.as_deref())
-        .and_then(|text| Site::parse(text).ok())
-        .unwrap_or(Site::Cn);
-    if !interactive {
-        return Ok(stored);
-    }
-    loop {
-        let answer = prompt::ask(
-            &format!("OAuth Site Type (CN: 0 or INTL: 1, default: {stored}): "),
-            stored.as_str(),
-        )?;
-        match Site::parse(&answer) {
-            Ok(site) => return Ok(site),
-            Err(error) => stderrln!("{error}"),
-        }
-    }
-}
-
-fn choose_region(
-    flag: Option<&str>,
-    existing: Option<&Profile>,
-    site: Site,
-    interactive: bool,
-) -> Result<String> {
-    if let Some(region) = flag {
-        return check_region(region).map_err(|e| UsageError(e.to_string()).into());
-    }
-    if let Some(stored) = existing
-        .map(|p| p.region_id.clone())
-        .filter(|r| !r.is_empty())
-    {
-        return Ok(stored);
-    }
-    if !interactive {
-        return Err(with_hint(
-            UsageError(
-                "no default region: standard input is not a terminal, so alicli cannot ask".into(),
-            ),
-            "pass the region with `--region ID`, e.g. `--region cn-hangzhou`",
-        ));
-    }
-    let default = match site {
-        Site::Cn => "cn-hangzhou",
-        Site::Intl => "ap-southeast-1",
-    };
-    loop {
-        let answer = prompt::ask(
-            &format!("Default Region Id (default: {default}): "),
-            default,
-        )?;
-        match check_region(&answer) {
-            Ok(region) => return Ok(region),
-            Err(error) => stderrln!("{error}"),
-        }
-    }
-}
-
-/// Region ids match `^[a-zA-Z0-9-]*$`, as the official CLI checks (docs/protocol.md §4).
-fn check_region(region: &str) -> Result<String> {
-    crate::profile::check_region(region)?;
-    Ok(region.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::UsageError;
 
     #[test]
     fn without_a_terminal_the_flags_then_the_stored_values_decide() {

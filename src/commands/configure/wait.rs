@@ -8,6 +8,8 @@ use anyhow::{Result, anyhow};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
+use super::reach::Reachability;
+use crate::cloud::endpoints::OAuthEndpoints;
 use crate::commands::interrupt::Interrupt;
 use crate::commands::prompt;
 use crate::commands::settings::Settings;
@@ -35,12 +37,16 @@ pub struct SignInPage<'a> {
     pub port: u16,
     /// The site, for the first line.
     pub site: Site,
+    /// The hosts the sign-in needs, checked in the background while it waits.
+    pub endpoints: &'a OAuthEndpoints,
 }
 
 /// The wait for one sign-in.
 pub struct Waiter {
-    deadline: Instant,
+    /// `None`: no limit (`--timeout 0`).
+    deadline: Option<Instant>,
     timeout: Duration,
+    reach: Reachability,
     state: Secret,
     reading: bool,
     opener: Option<oneshot::Receiver<String>>,
@@ -61,8 +67,9 @@ impl Waiter {
     ) -> Result<Self> {
         let env = settings.browser_environment(no_browser);
         let mut waiter = Self {
-            deadline: Instant::now() + timeout,
+            deadline: (!timeout.is_zero()).then(|| Instant::now() + timeout),
             timeout,
+            reach: Reachability::start(&settings.net, page.endpoints),
             state,
             reading: false,
             opener: None,
@@ -101,12 +108,23 @@ impl Waiter {
                 waiter.go_headless();
             }
             None => stderrln!(
-                "Waiting for the sign-in on http://127.0.0.1:{}/cli/callback (up to {} s; Ctrl-C to cancel)...",
+                "Waiting for the sign-in on http://127.0.0.1:{}/cli/callback ({}; Ctrl-C to cancel)...",
                 page.port,
-                timeout.as_secs()
+                waiter.time_left()
             ),
         }
         Ok(waiter)
+    }
+
+    /// "up to 300 s", or "no time limit".
+    fn time_left(&self) -> String {
+        match self.deadline {
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                format!("up to {} s", left.as_millis().div_ceil(1000).max(1))
+            }
+            None => "no time limit".to_owned(),
+        }
     }
 
     /// Prints how to finish without a local browser, and starts reading pasted lines.
@@ -123,10 +141,9 @@ impl Waiter {
              (http://127.0.0.1:{port}/cli/callback?code=...; the page itself will not load) and \
              paste it here; the code alone works too."
         );
-        let left = self.deadline.saturating_duration_since(Instant::now());
         stderrln!(
-            "Waiting for the sign-in on http://127.0.0.1:{port}/cli/callback (up to {} s; Ctrl-C to cancel)...",
-            left.as_millis().div_ceil(1000).max(1)
+            "Waiting for the sign-in on http://127.0.0.1:{port}/cli/callback ({}; Ctrl-C to cancel)...",
+            self.time_left()
         );
         self.reading = true;
         if prompt::interactive() {
@@ -161,11 +178,21 @@ impl Waiter {
                 }
             };
             let interrupt = self.interrupt.recv();
+            let deadline = self.deadline;
+            let timeout = async {
+                match deadline {
+                    Some(deadline) => tokio::time::sleep_until(deadline).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let probing = self.reach.pending();
+            let reach = self.reach.finish();
             let event = tokio::select! {
                 result = server.next_result() => Event::Callback(result),
                 line = prompt::next_line(), if reading => Event::Line(line),
-                Some(failure) = opener => Event::OpenerFailed(failure),
-                () = tokio::time::sleep_until(self.deadline) => Event::Timeout,
+                failure = opener => Event::OpenerEnded(failure),
+                warning = reach, if probing => Event::Reached(warning),
+                () = timeout => Event::Timeout,
                 () = interrupt => Event::Interrupted,
             };
             match event {
@@ -186,7 +213,21 @@ impl Waiter {
                 Event::Line(None) => {
                     // EOF: a script closed stdin, or none was given; the listener may still win.
                     self.reading = false;
+                    stderrln!(
+                        "Standard input was closed, so nothing more can be pasted; still waiting \
+                         for the browser's redirect to http://127.0.0.1:{}/cli/callback ({}).",
+                        self.port,
+                        self.time_left()
+                    );
                 }
+                Event::Reached(Some(warning)) => {
+                    if self.reading && prompt::interactive() {
+                        stderrln!();
+                    }
+                    stderrln!("{warning}");
+                    self.reprompt();
+                }
+                Event::Reached(None) => {}
                 Event::Line(Some(line)) if line.trim().is_empty() => self.reprompt(),
                 Event::Line(Some(line)) => match parse_pasted(&line, self.state.expose()) {
                     Ok(Pasted::Callback(result)) => {
@@ -208,7 +249,9 @@ impl Waiter {
                         self.reprompt();
                     }
                 },
-                Event::OpenerFailed(failure) => {
+                // A receiver must not be polled again once it has answered.
+                Event::OpenerEnded(None) => self.opener = None,
+                Event::OpenerEnded(Some(failure)) => {
                     self.opener = None;
                     if !self.reading {
                         let reason = HeadlessReason::OpenerFailed(failure);
@@ -225,7 +268,7 @@ impl Waiter {
                             "no sign-in arrived within {} s; nothing was written",
                             self.timeout.as_secs()
                         ),
-                        "run the command again, or allow more time with `--timeout SECS`",
+                        self.reach.timeout_hint(),
                     ));
                 }
                 Event::Interrupted => return Err(Interrupted.into()),
@@ -237,7 +280,10 @@ impl Waiter {
 enum Event {
     Callback(Option<CallbackResult>),
     Line(Option<String>),
-    OpenerFailed(String),
+    /// The browser command ended: with the failure, or `None` when it succeeded.
+    OpenerEnded(Option<String>),
+    /// The background reachability check finished: a warning when a host cannot be reached.
+    Reached(Option<String>),
     Timeout,
     Interrupted,
 }

@@ -7,13 +7,15 @@ use std::path::Path;
 use super::Check;
 use super::modes;
 use crate::cli::ProfileArgs;
-use crate::commands::resolve::{NameSource, choose_file, choose_name, relogin_for};
+use crate::commands::resolve::{NameSource, choose_file, choose_name, login_command, relogin_for};
 use crate::commands::settings::Settings;
 use crate::error::Hint;
 use crate::oauth::browser::{BrowserEnvironment, headless_reason};
 use crate::oauth::callback::DEFAULT_PORTS;
 use crate::profile::{ConfigFile, Mode, Profile, Store};
 use crate::session::state::{Margins, State};
+use crate::shellword::shell_word;
+use crate::site::Site;
 use crate::timefmt::{relative, to_rfc3339};
 
 /// What the network checks need to know about the profile.
@@ -42,7 +44,7 @@ pub fn profile_checks(
     };
     let path = store.path();
     let shown = path.display();
-    let signin = "alicli configure --profile NAME --mode OAuth";
+    let signin = login_command(None, Site::Cn, config_hint.as_deref());
     if !path.exists() {
         checks.push(Check::fail(
             "profile file",
@@ -75,7 +77,8 @@ pub fn profile_checks(
         checks.push(check);
     }
     checks.extend(shared_file_check(flags, settings, path));
-    let profile = selected_profile(flags, settings, &file, &store, checks);
+    let login = |name: Option<&str>| login_command(name, Site::Cn, config_hint.as_deref());
+    let profile = selected_profile(flags, settings, &file, &store, &login, checks);
     if let Some(profile) = &profile {
         let check = match profile.mode {
             Mode::OAuth => {
@@ -152,7 +155,7 @@ fn permissions_check(path: &Path) -> Option<Check> {
         Check::fail(
             "profile file permissions",
             format!("mode {mode:04o} lets other users read your tokens and keys"),
-            format!("chmod 600 {}", path.display()),
+            format!("chmod 600 {}", shell_word(&path.to_string_lossy())),
         )
     })
 }
@@ -167,6 +170,7 @@ fn selected_profile(
     settings: &Settings,
     file: &ConfigFile,
     store: &Store,
+    login: &dyn Fn(Option<&str>) -> String,
     checks: &mut Vec<Check>,
 ) -> Option<Profile> {
     let (check, name) = match choose_name(flags.profile.as_deref(), settings, file) {
@@ -176,7 +180,7 @@ fn selected_profile(
             checks.push(Check::fail(
                 "current profile",
                 "the file names no current profile",
-                "sign in with `alicli configure --profile NAME --mode OAuth`, or pass `--profile NAME`",
+                format!("sign in with `{}`, or pass `--profile NAME`", login(None)),
             ));
             return None;
         }
@@ -201,7 +205,7 @@ fn selected_profile(
             checks.push(Check::fail(
                 check,
                 format!("`{name}` is not in the file (it has `{known}`)"),
-                format!("sign in with `alicli configure --profile {name} --mode OAuth`"),
+                format!("sign in with `{}`", login(Some(&name))),
             ));
             None
         }

@@ -4,10 +4,11 @@
 use std::path::Path;
 
 use super::Check;
-use crate::commands::resolve::{relogin_for, shell_word};
+use crate::commands::resolve::relogin_for;
 use crate::profile::chain::{chain, state};
 use crate::profile::{ConfigFile, Mode, Profile};
 use crate::session::state::{Margins, State};
+use crate::shellword::shell_word;
 use crate::timefmt::{relative, to_rfc3339};
 
 const CHECK: &str = "profile expiry";

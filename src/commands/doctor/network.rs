@@ -1,27 +1,19 @@
 //! The network checks: proxy and TLS trust settings, each endpoint step by step (DNS, TCP, TLS,
 //! HTTP, through the proxy that applies), and the clock against the servers' `Date`.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::net::{TcpStream, lookup_host};
-use tokio::time::timeout;
-use url::{Host, Url};
+use url::Url;
 
 use super::Check;
 use super::local::ProfileContext;
 use crate::cloud::endpoints::{OAuthEndpoints, StsEndpointChoice};
 use crate::commands::settings::Settings;
 use crate::error::Hint;
-use crate::http::{Http, is_certificate_error, load_ca_bundle, redact_proxy};
+use crate::http::probe::{self, Limits};
+use crate::http::{Http, load_ca_bundle, redact_proxy};
 use crate::site::Site;
 use crate::skew;
-use crate::timefmt::parse_http_date;
-
-/// DNS and TCP each get this long.
-const STEP_TIMEOUT: Duration = Duration::from_secs(5);
-/// The TLS handshake and the HTTP answer together get this long.
-const HTTP_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The endpoint checks, and the latest `Date` a server sent.
 pub struct Probes {
@@ -142,147 +134,39 @@ pub async fn endpoint_checks(
     }
 }
 
-/// DNS, TCP, then TLS and HTTP through the client requests use. With a proxy, DNS and TCP are the
-/// proxy's, since the proxy resolves and connects to the endpoint.
+/// DNS and TCP get 5 s each, TLS and HTTP 15 s together: doctor may take its time.
+const LIMITS: Limits = Limits {
+    step: Duration::from_secs(5),
+    http: Duration::from_secs(15),
+};
+
+/// One endpoint's check, and the server's `Date` when it answered.
 async fn probe(http: &Http, label: &str, url: &Url) -> (Check, Option<i64>) {
-    let proxy = http.settings().proxies.proxy_for(url);
-    let route = match &proxy {
-        Some(proxy) => format!("via proxy `{}`", redact_proxy(proxy.as_str())),
-        None => "direct".to_owned(),
-    };
-    let head = format!("`{url}` ({route})");
-    let hop = proxy.as_ref().unwrap_or(url);
-    let host = match hop.host() {
-        Some(Host::Domain(domain)) => domain.to_owned(),
-        Some(Host::Ipv4(ip)) => ip.to_string(),
-        Some(Host::Ipv6(ip)) => ip.to_string(),
-        None => {
-            return (
-                Check::fail(label, format!("{head}: no host"), "fix the URL"),
-                None,
-            );
-        }
-    };
-    let port = hop.port_or_known_default().unwrap_or(443);
-    let network_fix = "check the network connection and firewall; behind a proxy, set HTTPS_PROXY";
-
-    let addresses: Vec<SocketAddr> =
-        match timeout(STEP_TIMEOUT, lookup_host((host.as_str(), port))).await {
-            Ok(Ok(addresses)) => addresses.collect(),
-            Ok(Err(error)) => {
-                return (
-                    Check::fail(
-                        label,
-                        format!("{head}: DNS: cannot resolve `{host}`: {error}"),
-                        network_fix,
-                    ),
-                    None,
-                );
-            }
-            Err(_) => {
-                return (
-                    Check::fail(
-                        label,
-                        format!("{head}: DNS: no answer for `{host}` within 5 s"),
-                        network_fix,
-                    ),
-                    None,
-                );
-            }
-        };
-    let mut connected = None;
-    let mut last_error = String::from("no address");
-    for address in &addresses {
-        match timeout(STEP_TIMEOUT, TcpStream::connect(address)).await {
-            Ok(Ok(_)) => {
-                connected = Some(*address);
-                break;
-            }
-            Ok(Err(error)) => last_error = error.to_string(),
-            Err(_) => last_error = "no answer within 5 s".to_owned(),
-        }
-    }
-    let Some(address) = connected else {
-        return (
-            Check::fail(
-                label,
-                format!("{head}: TCP: cannot connect to {host}:{port}: {last_error}"),
-                network_fix,
-            ),
-            None,
-        );
-    };
-
-    let tls = url.scheme() == "https";
-    let what = format!("GET `{url}`");
-    let request = match http.get(url) {
-        Ok(request) => request,
-        Err(error) => {
-            return (
-                Check::fail(
-                    label,
-                    format!("{head}: {error:#}"),
-                    "fix the proxy or CA bundle settings",
-                ),
-                None,
-            );
-        }
-    };
-    match timeout(HTTP_TIMEOUT, http.send(request, &what)).await {
-        Ok(Ok(response)) => {
-            let date = response
-                .headers()
-                .get(reqwest::header::DATE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_http_date);
-            let steps = if tls {
+    let probe = probe::probe(http, url, LIMITS).await;
+    let head = probe.head();
+    match probe.result {
+        Ok(reached) => {
+            let steps = if url.scheme() == "https" {
                 "TCP, TLS"
             } else {
                 "TCP, plain HTTP (loopback)"
             };
             let detail = format!(
                 "{head}: DNS {}, {steps}, HTTP {}",
-                address.ip(),
-                response.status().as_u16()
+                reached.address, reached.status
             );
-            (Check::pass(label, detail), date)
+            (Check::pass(label, detail), reached.date)
         }
-        Ok(Err(error)) if is_certificate_error(&error) => {
-            let fix = error
-                .downcast_ref::<Hint>()
-                .map(|h| h.0.clone())
-                .unwrap_or_default();
-            let cause = error.root_cause().to_string();
+        Err(stopped) => {
+            let fix = stopped.fix.unwrap_or_else(|| {
+                "check the network connection and firewall; behind a proxy, set HTTPS_PROXY"
+                    .to_owned()
+            });
             (
-                Check::fail(
-                    label,
-                    format!("{head}: TLS: the server's certificate is not trusted ({cause})"),
-                    fix,
-                ),
+                Check::fail(label, format!("{head}: {}", stopped.detail), fix),
                 None,
             )
         }
-        Ok(Err(error)) => {
-            let step = if tls { "TLS/HTTP" } else { "HTTP" };
-            let cause = error
-                .chain()
-                .skip(1)
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(": ");
-            (
-                Check::fail(label, format!("{head}: {step}: {cause}"), network_fix),
-                None,
-            )
-        }
-        Err(_) => (
-            Check::fail(
-                label,
-                format!("{head}: HTTP: no answer within 15 s"),
-                network_fix,
-            ),
-            None,
-        ),
     }
 }
 

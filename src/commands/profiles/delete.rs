@@ -6,12 +6,42 @@ use serde_json::Value;
 use super::not_found;
 use crate::cli::NamedProfileArgs;
 use crate::commands::settings::Settings;
-use crate::profile::keys;
+use crate::profile::{ConfigFile, keys};
 
 /// Where `current` went when the deleted profile was the current one.
-enum Moved {
+pub enum Moved {
+    /// To this profile, the first remaining one.
     To(String),
+    /// Nowhere: no profile is left.
     Nowhere,
+}
+
+impl Moved {
+    /// Tells the user, on stderr.
+    pub fn announce(&self) {
+        match self {
+            Moved::To(next) => stderrln!("The current profile is now `{next}`."),
+            Moved::Nowhere => stderrln!("No profiles are left."),
+        }
+    }
+}
+
+/// Removes profile `name` from `file`, and repairs `current` when it no longer names a profile:
+/// the first remaining profile becomes current. `None` when there was no such profile; else where
+/// `current` moved, if it did. `session terminate --delete-profile` follows the same rule.
+pub fn remove_profile(file: &mut ConfigFile, name: &str) -> Option<Option<Moved>> {
+    if !file.remove(name) {
+        return None;
+    }
+    let dangling = file
+        .current()
+        .is_some_and(|current| file.raw_profile(current).is_none());
+    if !dangling {
+        return Some(None);
+    }
+    let next = file.names().first().map(|n| (*n).to_owned());
+    file.set_current(next.as_deref().unwrap_or(""));
+    Some(Some(next.map_or(Moved::Nowhere, Moved::To)))
 }
 
 /// Removes the profile; `current` moves to the first remaining profile when it named the deleted
@@ -21,18 +51,8 @@ pub fn run(args: NamedProfileArgs, settings: &Settings) -> Result<()> {
     let store = settings.store(config_path)?;
     let name = args.profile;
     let (moved, dependents) = store.update(|file| {
-        if !file.remove(&name) {
+        let Some(moved) = remove_profile(file, &name) else {
             return Err(not_found(&name, &store, config_path));
-        }
-        let dangling = file
-            .current()
-            .is_some_and(|current| file.raw_profile(current).is_none());
-        let moved = if dangling {
-            let next = file.names().first().map(|n| (*n).to_owned());
-            file.set_current(next.as_deref().unwrap_or(""));
-            Some(next.map_or(Moved::Nowhere, Moved::To))
-        } else {
-            None
         };
         // Chained profiles that assumed a role from this one now have no source.
         let dependents: Vec<String> = file
@@ -43,10 +63,8 @@ pub fn run(args: NamedProfileArgs, settings: &Settings) -> Result<()> {
         Ok((moved, dependents))
     })?;
     stderrln!("Deleted profile `{name}` from {}.", store.path().display());
-    match moved {
-        Some(Moved::To(next)) => stderrln!("The current profile is now `{next}`."),
-        Some(Moved::Nowhere) => stderrln!("No profiles are left."),
-        None => {}
+    if let Some(moved) = moved {
+        moved.announce();
     }
     for dependent in dependents {
         stderrln!(

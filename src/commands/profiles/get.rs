@@ -10,6 +10,7 @@ use crate::commands::resolve::choose_name;
 use crate::commands::settings::Settings;
 use crate::error::with_hint;
 use crate::secret::Secret;
+use crate::shellword::shell_word;
 
 /// Prints the whole profile as JSON, or one `KEY=VALUE` line per named key.
 pub fn run(args: GetArgs, settings: &Settings) -> Result<()> {
@@ -60,7 +61,10 @@ pub fn run(args: GetArgs, settings: &Settings) -> Result<()> {
                 if missing.len() == 1 { "key" } else { "keys" },
                 missing.join(", ")
             ),
-            format!("see all its keys with `alicli configure get --profile {name}`"),
+            format!(
+                "see all its keys with `alicli configure get --profile {}`",
+                shell_word(&name)
+            ),
         ));
     }
     output::print_stdout(&lines)

@@ -32,7 +32,7 @@ pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
         ListFormat::Json => output::print_json(&as_json(current, &rows)),
         ListFormat::Table if rows.is_empty() => {
             stderrln!(
-                "No profiles in {}; sign in with `alicli configure --profile NAME --mode OAuth`.",
+                "No profiles in {}; sign in with `alicli login`.",
                 store.path().display()
             );
             Ok(())

@@ -2,7 +2,7 @@
 //! these makes a request, so they run without the async runtime, TLS or an HTTP client: `list`
 //! must stay a few milliseconds even over a hundred profiles.
 
-mod delete;
+pub(crate) mod delete;
 mod get;
 mod list;
 mod modes;
@@ -17,6 +17,7 @@ use super::settings::Settings;
 use crate::cli::ConfigureAction;
 use crate::error::with_hint;
 use crate::profile::Store;
+use crate::shellword::shell_word;
 
 /// Runs one management command.
 pub fn run(action: ConfigureAction, settings: &Settings) -> Result<()> {
@@ -33,7 +34,10 @@ pub fn run(action: ConfigureAction, settings: &Settings) -> Result<()> {
 fn not_found(name: &str, store: &Store, config_path: Option<&Path>) -> anyhow::Error {
     let mut list = "alicli configure list".to_owned();
     if let Some(path) = config_path {
-        list.push_str(&format!(" --config-path {}", path.display()));
+        list.push_str(&format!(
+            " --config-path {}",
+            shell_word(&path.to_string_lossy())
+        ));
     }
     with_hint(
         anyhow!("profile `{name}` not found in `{}`", store.path().display()),

@@ -55,7 +55,7 @@ pub fn chosen_mode(mode: ProfileMode) -> Result<Mode> {
                 .to_owned()
         }
         ProfileMode::Ak | ProfileMode::StsToken => format!(
-            "alicli never stores an AccessKey; sign in with `alicli configure --profile NAME --mode OAuth`, or store keys with `aliyun configure --mode {}`",
+            "alicli never stores an AccessKey; sign in with `alicli login --profile NAME`, or store keys with `aliyun configure --mode {}`",
             mode.as_str()
         ),
         _ => return Ok(Mode::parse(mode.as_str())),

@@ -9,11 +9,14 @@ use super::modes::{
 };
 use crate::cli::SetArgs;
 use crate::cloud::endpoints::parse_endpoint;
-use crate::commands::configure::check_profile_name;
-use crate::commands::resolve::{choose_name, choose_name_or_default};
+use crate::commands::configure::warn_if_unknown;
+use crate::commands::invalid_name;
+use crate::commands::resolve::{choose_file, choose_name_or_default, login_command};
 use crate::commands::settings::Settings;
 use crate::error::{UsageError, with_hint};
+use crate::profile::name::check_new_name;
 use crate::profile::{ConfigFile, Mode, check_region, keys};
+use crate::shellword::shell_word;
 use crate::site::Site;
 
 /// What `set` did, for the message on stderr.
@@ -97,17 +100,21 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
         ));
     }
     let flag = args.profile.profile.as_deref();
-    // A name given by the flag or the environment is checked before the file is touched.
-    if let Some((name, _)) = choose_name(flag, settings, &ConfigFile::empty()) {
-        check_profile_name(&name)?;
-    }
-    let store = settings.store(args.profile.config_path.as_deref())?;
+    let (store, config_hint) = choose_file(settings, args.profile.config_path.as_deref())?;
     let outcome = store.update(|file| {
         // Chosen under the lock, from the file as it is now.
         let (name, _) = choose_name_or_default(flag, settings, file);
+        // Only a new profile must follow the name rule; other tools' names stay usable.
+        if file.raw_profile(&name).is_none() {
+            check_new_name(&name).map_err(invalid_name)?;
+        }
         apply(file, &name, new_mode.as_ref(), &changes)
     })?;
-    report(&outcome, &store.path().display().to_string());
+    let login = login_command(Some(&outcome.name), Site::Cn, config_hint.as_deref());
+    report(&outcome, &store.path().display().to_string(), &login);
+    if let Some(region) = &args.region {
+        warn_if_unknown(region);
+    }
     Ok(())
 }
 
@@ -208,12 +215,15 @@ fn defaults(mode: &Mode, changes: &[Change]) -> Vec<(&'static str, Value)> {
     fields
 }
 
-fn report(outcome: &Outcome, path: &str) {
+fn report(outcome: &Outcome, path: &str, login: &str) {
     let Outcome { name, mode, .. } = outcome;
     let next = if *mode == Mode::OAuth {
-        format!("sign it in with `alicli configure --profile {name} --mode OAuth`")
+        format!("sign it in with `{login}`")
     } else {
-        format!("try it with `alicli sts GetCallerIdentity --profile {name}`")
+        format!(
+            "try it with `alicli sts GetCallerIdentity --profile {}`",
+            shell_word(name)
+        )
     };
     if outcome.created {
         stderrln!("Created {mode} profile `{name}` in {path}; {next}.");

@@ -15,7 +15,11 @@ use crate::commands::settings::Settings;
 use crate::error::{SignInNeeded, with_hint};
 use crate::session::archive::{About, SessionArchive, encode};
 use crate::session::state::Margins;
+use crate::shellword::shell_word;
 use crate::site::Site;
+
+/// Passphrases shorter than this get a warning (they still work).
+const GOOD_PASSPHRASE_CHARS: usize = 12;
 
 /// Runs `session export`.
 pub async fn run(args: SessionExportArgs, settings: &Settings) -> Result<()> {
@@ -46,6 +50,15 @@ pub async fn run(args: SessionExportArgs, settings: &Settings) -> Result<()> {
         }
     }
     let passphrase = archive_passphrase(settings, true)?;
+    let length = passphrase.expose().chars().count();
+    if length < GOOD_PASSPHRASE_CHARS {
+        // Whoever gets the archive can guess offline, at scrypt's pace: length is what resists.
+        stderrln!(
+            "warning: the passphrase is only {length} characters long; anyone who gets the \
+             archive can try passphrases offline, so {GOOD_PASSPHRASE_CHARS} or more (a few \
+             words) protect it much better"
+        );
+    }
     let about = About {
         name: &target.name,
         site: profile.site().unwrap_or(Site::Cn),
@@ -81,7 +94,7 @@ pub async fn run(args: SessionExportArgs, settings: &Settings) -> Result<()> {
         if to_stdout {
             "-".to_owned()
         } else {
-            path.display().to_string()
+            shell_word(&path.to_string_lossy())
         }
     );
     stderrln!(

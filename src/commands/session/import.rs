@@ -14,33 +14,31 @@ use serde_json::Value;
 use super::{archive_passphrase, renewal_clause, when};
 use crate::cli::SessionImportArgs;
 use crate::clock;
-use crate::commands::prompt;
 use crate::commands::resolve::{choose_file, relogin_command};
 use crate::commands::settings::Settings;
-use crate::error::{SignInNeeded, UsageError, with_hint};
+use crate::commands::{invalid_name, prompt};
+use crate::error::{SignInNeeded, with_hint};
+use crate::profile::name::{NameError, RULE, check_new_name};
 use crate::profile::{ConfigFile, Mode, Store, keys};
-use crate::session::archive::{
-    ArchiveError, MAX_ARCHIVE_LEN, SessionArchive, check_profile_name, decode,
-};
+use crate::session::archive::{ArchiveError, MAX_ARCHIVE_LEN, SessionArchive, decode};
 use crate::session::state::{Margins, SessionTimes, State};
 use crate::site::Site;
 
 /// Runs `session import`.
 pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {
-    if let Some(name) = &args.profile {
-        check_profile_name(name).map_err(|e| {
-            with_hint(
-                UsageError(e.to_string()),
-                "pick another name with `--profile NAME`: no `/`, `\\` or `..`, at most 64 characters",
-            )
-        })?;
+    let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
+    let file = store.load()?;
+    // A name the rule refuses stops us before the passphrase is asked; a taken one is dealt
+    // with after decoding, like the archive's own name.
+    if let Some(name) = &args.profile
+        && let Err(Unusable::Invalid(error)) = usable(&file, name, args.force)
+    {
+        return Err(invalid_name(error));
     }
     let source = &args.session_archive;
     let bytes = read_archive(source)?;
     let passphrase = archive_passphrase(settings, false)?;
     let archive = decode(&bytes, &passphrase).map_err(|e| archive_error(e, source))?;
-    let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
-    let file = store.load()?;
     let name = match &args.profile {
         Some(name) => name.clone(),
         None => archive.profile.name.clone(),
@@ -151,29 +149,53 @@ fn exists_error(name: &str, store: &Store) -> anyhow::Error {
     )
 }
 
-/// The name to import as: `name` when free (or `force`); on a terminal, another name the user
-/// types; otherwise a refusal.
+/// Why a name cannot be imported into.
+enum Unusable {
+    /// The name rule refuses it (it would be a new profile).
+    Invalid(NameError),
+    /// A profile of that name exists, and `--force` was not given.
+    Taken,
+}
+
+/// Whether `name` can receive the import: an existing profile only with `force` (whatever its
+/// name, since another tool may have chosen it); a new one only under the name rule.
+fn usable(file: &ConfigFile, name: &str, force: bool) -> Result<(), Unusable> {
+    match file.raw_profile(name) {
+        Some(_) if force => Ok(()),
+        Some(_) => Err(Unusable::Taken),
+        None => check_new_name(name).map_err(Unusable::Invalid),
+    }
+}
+
+/// The name to import as: `name` when usable; on a terminal, another name the user types (each
+/// question names the name just refused, and why); otherwise a refusal.
 fn free_name(file: &ConfigFile, store: &Store, mut name: String, force: bool) -> Result<String> {
-    check_profile_name(&name)?;
-    while file.raw_profile(&name).is_some() && !force {
-        if !prompt::interactive() {
-            return Err(exists_error(&name, store));
-        }
+    loop {
+        let problem = match usable(file, &name, force) {
+            Ok(()) => return Ok(name),
+            Err(Unusable::Taken) if !prompt::interactive() => {
+                return Err(exists_error(&name, store));
+            }
+            Err(Unusable::Invalid(error)) if !prompt::interactive() => {
+                return Err(with_hint(
+                    anyhow::Error::new(error).context(
+                        "cannot import under the archive's profile name; nothing was written",
+                    ),
+                    format!("import under another name with `--profile NAME`; {RULE}"),
+                ));
+            }
+            Err(Unusable::Taken) => format!("Profile `{name}` already exists"),
+            Err(Unusable::Invalid(error)) => format!("Cannot import: {error}"),
+        };
         let answer = prompt::ask(
-            &format!(
-                "Profile `{name}` already exists. Import as (another name; empty to cancel): "
-            ),
+            &format!("{problem}. Import as (another name; empty to cancel): "),
             "",
         )?;
         if answer.is_empty() {
             return Err(anyhow!("import cancelled; nothing was written"));
         }
-        match check_profile_name(&answer) {
-            Ok(()) => name = answer,
-            Err(error) => stderrln!("{error}"),
-        }
+        name = answer;
     }
-    Ok(name)
 }
 
 /// The profile's settings as stored; the session itself is applied whole beside them.

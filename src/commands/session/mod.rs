@@ -114,7 +114,7 @@ pub fn renewal_clause(times: &SessionTimes, now: i64) -> String {
 pub fn describe(name: &str, times: &SessionTimes, state: State, now: i64) -> String {
     let renew = format!(
         "alicli renews them on the next use, or now with `alicli session refresh --profile {}`",
-        super::resolve::shell_word(name)
+        crate::shellword::shell_word(name)
     );
     match (state, times.sts_expires_at) {
         (State::Fresh { sts_expires_at, .. }, _) => format!(

@@ -125,33 +125,21 @@ fn a_work_factor_above_the_limit_is_refused_before_any_work() {
 }
 
 #[test]
-fn names_that_look_like_paths_are_refused_in_and_out() {
-    for name in [
-        "../evil",
-        "..",
-        "a/b",
-        "a\\b",
-        "",
-        " ",
-        "x\u{0}",
-        " lead",
-        "trail ",
-        &"n".repeat(65),
-    ] {
-        assert!(check_profile_name(name).is_err(), "{name:?}");
+fn names_travel_as_data_but_must_be_printable() {
+    // Another tool's name is carried as it is; import decides whether it can be created here.
+    for name in ["team/prod", "a b", "../x", "名前"] {
+        let bytes = encode_with_work_factor(&sample(name), &pass("p"), FAST).unwrap();
+        assert_eq!(decode_fast(&bytes, &pass("p")).unwrap().profile.name, name);
+    }
+    for name in ["", "x\u{0}", "x\u{1b}[2J", &"n".repeat(257)] {
         assert!(
-            encode_with_work_factor(&sample(name), &pass("p"), FAST).is_err(),
+            matches!(
+                encode_with_work_factor(&sample(name), &pass("p"), FAST),
+                Err(ArchiveError::InvalidName(_))
+            ),
             "{name:?} encoded"
         );
     }
-    for name in ["default", "work-2", "prod_cn", "with space", "名前", "a.b"] {
-        check_profile_name(name).unwrap();
-    }
-    let message = check_profile_name("../evil").unwrap_err().to_string();
-    assert_eq!(
-        message,
-        "invalid profile name `../evil`: it contains a path separator"
-    );
 }
 
 #[test]
@@ -162,7 +150,7 @@ fn a_crafted_archive_with_a_bad_name_or_version_is_refused() {
         age::encrypt(&recipient, json.as_bytes()).unwrap()
     };
     let mut value = serde_json::to_value(sample("work")).unwrap();
-    value["profile"]["name"] = "../evil".into();
+    value["profile"]["name"] = "evil\u{1b}]0;title\u{7}".into();
     assert!(matches!(
         decode_fast(&encrypt(&value.to_string()), &pass("p")),
         Err(ArchiveError::InvalidName(_))

@@ -97,6 +97,11 @@ impl Live {
         self.stdin = None;
     }
 
+    /// True while alicli has not exited.
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
     /// Waits for alicli to end.
     pub fn finish(mut self) -> Outcome {
         self.stdin = None;

@@ -9,7 +9,7 @@ pub mod tls;
 
 pub use http::{http, http_typed, http_with_headers};
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::LazyLock;
@@ -442,4 +442,31 @@ pub fn default_ports_lock() -> DefaultPortsGuard {
 pub struct DefaultPortsGuard {
     _file: std::fs::File,
     _guard: std::sync::MutexGuard<'static, ()>,
+}
+
+/// Runs `command_line` (a shell command) on a pseudo-terminal made by util-linux `script`, in the
+/// environment of `env` (a command from [`Sandbox::cmd`]), with `input` typed on the terminal.
+/// What the terminal showed (stdout and stderr, and the echo of what was typed) is the stdout.
+pub fn on_terminal(env: &Command, command_line: &str, input: &str) -> Outcome {
+    let mut script = Command::new("script");
+    script.env_clear();
+    for (key, value) in env.get_envs() {
+        if let Some(value) = value {
+            script.env(key, value);
+        }
+    }
+    let mut child = script
+        .args(["-qec", command_line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run util-linux `script`");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    finish_within(child, 60)
 }
