@@ -1,5 +1,5 @@
-//! The names of the profile keys alicli reads or writes (PROTOCOL.md §4). Every write names its
-//! keys through these constants, so a typo cannot create a key nobody reads.
+//! The names of the profile keys alicli reads or writes (docs/protocol.md §4). Every write names
+//! its keys through these constants, so a typo cannot create a key nobody reads.
 
 /// The profile name.
 pub const NAME: &str = "name";

@@ -14,10 +14,13 @@ mod browser;
 mod clock;
 mod concurrency;
 mod console;
+mod consumers;
+mod credentials_uri;
 mod doctor;
 mod enterprise;
 mod exec;
 mod export;
+mod families;
 mod faults;
 mod first_run;
 mod headless;
@@ -44,3 +47,4 @@ mod terminal;
 #[cfg(unix)]
 mod trust;
 mod views;
+mod wire;

@@ -25,7 +25,8 @@ pub enum Status {
     Fail,
     /// Could not be checked (e.g. no profile to look at); never a failure on its own.
     Skip,
-    /// Works, with a risk worth knowing; the fix says how to avoid it. Never a failure.
+    /// Works, with a risk worth knowing (other users logged in) or a setting other tools may not
+    /// follow; the advice says what to do. Never a failure.
     Warn,
 }
 
@@ -54,20 +55,19 @@ impl Check {
     }
 
     fn fail(check: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self {
-            check: check.into(),
-            status: Status::Fail,
-            detail: detail.into(),
-            fix: Some(fix.into()),
-        }
+        Self::with_fix(Status::Fail, check.into(), detail.into(), fix.into())
     }
 
     fn warn(check: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self::with_fix(Status::Warn, check.into(), detail.into(), fix.into())
+    }
+
+    fn with_fix(status: Status, check: String, detail: String, fix: String) -> Self {
         Self {
-            check: check.into(),
-            status: Status::Warn,
-            detail: detail.into(),
-            fix: Some(fix.into()),
+            check,
+            status,
+            detail,
+            fix: Some(fix),
         }
     }
 
@@ -143,10 +143,13 @@ mod tests {
             Check::fail("clock", "10 min behind", "set the clock"),
             Check::skip("profile expiry", "no profile"),
             Check::warn("other users", "bob logged in", "use --no-browser"),
+            Check::warn("shared file", "elsewhere", "unset it"),
         ]);
         assert_eq!(
             text,
-            "✓ profile file: `f` parses\n✗ clock: 10 min behind\n    fix: set the clock\n– profile expiry: no profile\n! other users: bob logged in\n    advice: use --no-browser\n"
+            "✓ profile file: `f` parses\n✗ clock: 10 min behind\n    fix: set the clock\n– profile expiry: no profile\n\
+             ! other users: bob logged in\n    advice: use --no-browser\n\
+             ! shared file: elsewhere\n    advice: unset it\n"
         );
     }
 }
