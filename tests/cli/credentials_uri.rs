@@ -111,8 +111,8 @@ fn a_credentials_uri_profile_signs_with_what_the_endpoint_serves() {
     server.wait().unwrap();
 }
 
-/// A server on 127.0.0.1 that answers every request with `status` and `body`; its URI.
-fn canned(status: u16, body: &'static str) -> String {
+/// A server on 127.0.0.1 that reads each request and lets `answer` write the response; its URI.
+fn serve(answer: impl Fn(&mut std::net::TcpStream) + Send + 'static) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     std::thread::spawn(move || {
@@ -120,31 +120,30 @@ fn canned(status: u16, body: &'static str) -> String {
             let Ok(mut stream) = stream else { return };
             let mut request = [0u8; 4096];
             let _ = stream.read(&mut request);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
+            answer(&mut stream);
         }
     });
     format!("http://{address}/private-path-123")
 }
 
-/// A server on 127.0.0.1 whose answer never ends: no length, then spaces until the client leaves.
+/// A server that answers every request with `status` and `body`.
+fn canned(status: u16, body: &'static str) -> String {
+    serve(move |stream| {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    })
+}
+
+/// A server whose answer never ends: no length, then spaces until the client leaves.
 fn endless() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{");
-            let chunk = [b' '; 64 * 1024];
-            while stream.write_all(&chunk).is_ok() {}
-        }
-    });
-    format!("http://{address}/private-path-123")
+    serve(|stream| {
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{");
+        let chunk = [b' '; 64 * 1024];
+        while stream.write_all(&chunk).is_ok() {}
+    })
 }
 
 #[test]
