@@ -1,5 +1,5 @@
 //! Finds the optional tools that some integration tests need (headless Chromium, Alibaba's Python
-//! SDK, fish, PowerShell), so that `cargo test` reports those tests *ignored* where a tool is
+//! SDK, fish, PowerShell, a Secret Service on the session bus), so that `cargo test` reports those tests *ignored* where a tool is
 //! missing instead of passing them without running. alicli itself uses none of this.
 //!
 //! For each tool it sets `ALICLI_TEST_<TOOL>` (the program's path, read by the tests with
@@ -52,10 +52,17 @@ fn main() {
     if std::env::var_os("ALICLI_TEST_PYTHON").is_none_or(|v| v.is_empty()) {
         ignore_unless_required("python_sdk", "ALICLI_REQUIRE_PYTHON_SDK");
     }
+    // The keychain tests talk to the Secret Service on the session bus (Linux only; macOS and
+    // Windows keychains are not driven by the tests).
+    println!("cargo::rerun-if-env-changed=DBUS_SESSION_BUS_ADDRESS");
+    if !secret_service_reachable(&path_dirs) {
+        ignore_unless_required("keychain", "ALICLI_REQUIRE_KEYCHAIN");
+    }
     for (tool, _, _) in TOOLS {
         println!("cargo::rustc-check-cfg=cfg(alicli_test_no_{tool})");
     }
     println!("cargo::rustc-check-cfg=cfg(alicli_test_no_python_sdk)");
+    println!("cargo::rustc-check-cfg=cfg(alicli_test_no_keychain)");
 }
 
 fn ignore_unless_required(tool: &str, require: &str) {
@@ -63,6 +70,30 @@ fn ignore_unless_required(tool: &str, require: &str) {
     if std::env::var(require).as_deref() != Ok("1") {
         println!("cargo::rustc-cfg=alicli_test_no_{tool}");
     }
+}
+
+/// Whether a Secret Service answers on the session bus: the bus is named, and (where dbus-send is
+/// installed to ask) `org.freedesktop.secrets` is owned or can be started on it.
+fn secret_service_reachable(path_dirs: &[PathBuf]) -> bool {
+    let linux = std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux");
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
+    if !linux || !bus {
+        return false;
+    }
+    let Some(dbus_send) = find(path_dirs, "dbus-send") else {
+        return true;
+    };
+    let ask = |method: &str| {
+        std::process::Command::new(&dbus_send)
+            .args(["--session", "--print-reply", "--reply-timeout=2000"])
+            .args(["--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
+            .arg(format!("org.freedesktop.DBus.{method}"))
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+            .unwrap_or_default()
+    };
+    ask("ListNames").contains("\"org.freedesktop.secrets\"")
+        || ask("ListActivatableNames").contains("\"org.freedesktop.secrets\"")
 }
 
 /// The absolute directories of PATH that exist (a relative or missing one would make Cargo run

@@ -7,9 +7,9 @@ use anyhow::Result;
 use super::output;
 use super::resolve::{choose_file, choose_name};
 use super::settings::Settings;
+use super::storage::Sessions;
 use crate::cli::PromptArgs;
-use crate::profile::chain;
-use crate::session::state::{Margins, State};
+use crate::session::state::State;
 use crate::{clock, timefmt};
 
 /// Prints `NAME STATUS` for the selected profile, or nothing when none is selected.
@@ -26,7 +26,8 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
         return Ok(());
     }
     let now = clock::now_unix();
-    let state = chain::state(&file, &name, now, Margins::DEFAULT);
+    // A keychain that does not answer leaves just the name: a prompt shows no errors.
+    let state = Sessions::new(&file, store.path()).state(&name, now);
     output::print_stdout(&format!("{}\n", status(&name, state, now)))
 }
 
@@ -58,6 +59,7 @@ mod tests {
     use super::*;
     use crate::profile::{Mode, Profile};
     use crate::secret::Secret;
+    use crate::session::state::Margins;
 
     #[test]
     fn status_shows_time_left_renewable_or_expired() {

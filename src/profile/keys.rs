@@ -17,6 +17,8 @@ pub const OUTPUT_FORMAT: &str = "output_format";
 pub const STS_ENDPOINT: &str = "sts_endpoint";
 /// The profile a chained role profile takes its credentials from.
 pub const SOURCE_PROFILE: &str = "source_profile";
+/// The command an `External` profile runs for its credentials (PROTOCOL.md §7).
+pub const PROCESS_COMMAND: &str = "process_command";
 /// The role a role profile assumes.
 pub const RAM_ROLE_ARN: &str = "ram_role_arn";
 /// The role session's name (role and OIDC profiles).
@@ -33,8 +35,6 @@ pub const RAM_ROLE_NAME: &str = "ram_role_name";
 pub const OIDC_PROVIDER_ARN: &str = "oidc_provider_arn";
 /// The file holding the OIDC token (`OIDC`).
 pub const OIDC_TOKEN_FILE: &str = "oidc_token_file";
-/// The command an `External` profile runs.
-pub const PROCESS_COMMAND: &str = "process_command";
 
 /// The OAuth access token.
 pub const OAUTH_ACCESS_TOKEN: &str = "oauth_access_token";
@@ -55,3 +55,6 @@ pub const STS_EXPIRATION: &str = "sts_expiration";
 /// The account signed in, recorded by alicli so that a sign-in to another account is noticed.
 /// Other tools ignore the key; the Go and Java SDKs drop it when they rewrite a profile.
 pub const ALICLI_ACCOUNT_ID: &str = "alicli_account_id";
+/// alicli's marker on a profile whose OAuth session is kept in the OS keychain (`"keychain"`);
+/// see [`super::Storage`]. Other tools ignore it; the Go and Java SDKs drop it when they rewrite.
+pub const ALICLI_STORAGE: &str = "alicli_storage";

@@ -1,5 +1,5 @@
-//! The first step of a sign-in: decide the profile, site, region and language, and the endpoints
-//! they imply, before any listener is bound or browser opened.
+//! The first step of a sign-in: decide the profile, site, region, language and storage, and the
+//! endpoints they imply, before any listener is bound or browser opened.
 
 use anyhow::Result;
 use url::Url;
@@ -10,8 +10,9 @@ use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
 use crate::commands::prompt;
 use crate::commands::resolve::{choose_file, choose_name_or_default, relogin_command};
 use crate::commands::settings::Settings;
+use crate::commands::storage::{ensure_usable, for_sign_in};
 use crate::profile::name::check_new_name;
-use crate::profile::{Profile, Store};
+use crate::profile::{Profile, Storage, Store};
 use crate::site::Site;
 
 /// Everything a sign-in decided before it starts.
@@ -34,6 +35,8 @@ pub struct Plan {
     pub sts: Url,
     /// The command that runs this sign-in again.
     pub relogin: String,
+    /// Where the session is kept.
+    pub storage: Storage,
 }
 
 /// Decides the plan from the flags, the environment, the file, and (on a terminal) the user.
@@ -47,6 +50,8 @@ pub fn decide(args: &SignInArgs, settings: &Settings) -> Result<Plan> {
     if existing.is_none() {
         check_new_name(&name).map_err(crate::commands::invalid_name)?;
     }
+    let storage = for_sign_in(args.storage, existing.as_ref());
+    ensure_usable(storage, store.path())?;
     let interactive = prompt::interactive();
     let site = choose_site(
         args.oauth_site_type.as_deref(),
@@ -86,6 +91,7 @@ pub fn decide(args: &SignInArgs, settings: &Settings) -> Result<Plan> {
         endpoints,
         sts,
         relogin,
+        storage,
     })
 }
 
