@@ -127,8 +127,14 @@ fn sign_in_keeps_the_session_in_the_keychain_and_no_secret_in_config_json() {
             .success(),
     );
     assert_eq!(status["status"], "valid");
+    // The time the credentials have left, e.g. `work 59m`.
     let prompt = sandbox.run(&["prompt"]).success();
-    assert!(prompt.stdout.starts_with("work 5"), "{}", prompt.stdout);
+    let left = prompt.stdout.strip_prefix("work ").unwrap_or_default();
+    assert!(
+        left.starts_with(|c: char| c.is_ascii_digit()),
+        "{}",
+        prompt.stdout
+    );
 }
 
 #[test]
@@ -233,9 +239,12 @@ fn concurrent_renewals_of_a_keychain_profile_make_one_refresh() {
 )]
 fn logout_removes_the_keychain_item() {
     let (sandbox, _items) = keychain_sandbox(json!({}));
-    sandbox
-        .run(&["logout", "--profile", "work", "--keep-profile"])
-        .success();
+    let outcome = sandbox.run(&["logout", "--profile", "work"]).success();
+    assert!(
+        outcome.stderr.contains("from the Secret Service"),
+        "{}",
+        outcome.stderr
+    );
     assert_eq!(item(&sandbox, "work"), None);
     assert_eq!(sandbox.profile("work")["alicli_storage"], "keychain");
     let outcome = sandbox.run(&["export-credentials"]).code(4);
@@ -250,10 +259,43 @@ fn logout_removes_the_keychain_item() {
         item(&sandbox, "work").is_some(),
         "the profile keeps its storage"
     );
-    let outcome = sandbox.run(&["logout", "--profile", "work"]).success();
-    assert!(outcome.stderr.contains("removed from the Secret Service"));
+    sandbox
+        .run(&["logout", "--profile", "work", "--delete-profile"])
+        .success();
     assert_eq!(item(&sandbox, "work"), None);
     assert_eq!(sandbox.config()["profiles"], json!([]));
+}
+
+#[test]
+#[cfg_attr(
+    alicli_test_no_keychain,
+    ignore = "needs a Secret Service (gnome-keyring); ALICLI_REQUIRE_KEYCHAIN=1 requires it"
+)]
+fn logout_with_storage_file_leaves_a_plain_oauth_profile_for_the_next_sign_in() {
+    let (sandbox, _items) = keychain_sandbox(json!({}));
+    let outcome = sandbox
+        .run(&["logout", "--profile", "work", "--storage", "file"])
+        .success();
+    assert!(
+        outcome
+            .stderr
+            .contains("next session will be kept in config.json"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(item(&sandbox, "work"), None);
+    let profile = sandbox.profile("work");
+    assert_eq!(profile["mode"], "OAuth");
+    assert!(profile.get("alicli_storage").is_none(), "{profile}");
+    assert!(profile.get("process_command").is_none(), "{profile}");
+
+    sandbox
+        .run(&["login", "--profile", "work", "--callback-port", "0"])
+        .success();
+    assert_eq!(item(&sandbox, "work"), None, "signed in to the file");
+    let profile = sandbox.profile("work");
+    assert_eq!(profile["mode"], "OAuth");
+    assert!(!profile["oauth_refresh_token"].as_str().unwrap().is_empty());
 }
 
 #[test]
@@ -421,14 +463,15 @@ fn doctor_checks_the_keychain_of_a_keychain_profile() {
             .unwrap()
             .contains(&account(&config, "work"))
     );
-    sandbox.run(&["logout", "--keep-profile"]).success();
+    sandbox.run(&["logout"]).success();
     let failed = check(&sandbox);
     assert_eq!(failed["status"], "fail", "{failed}");
     assert!(
         failed["fix"]
             .as_str()
             .unwrap()
-            .contains("alicli configure --profile work")
+            .contains("alicli login --profile work"),
+        "{failed}"
     );
 }
 
