@@ -1,6 +1,7 @@
 //! Finds the optional tools that some integration tests need (headless Chromium, Alibaba's Python
-//! SDK, fish, PowerShell, a Secret Service on the session bus), so that `cargo test` reports those tests *ignored* where a tool is
-//! missing instead of passing them without running. alicli itself uses none of this.
+//! SDK and oss2, fish, PowerShell, a Secret Service on the session bus), so that `cargo test`
+//! reports those tests *ignored* where a tool is missing instead of passing them without running.
+//! alicli itself uses none of this.
 //!
 //! For each tool it sets `ALICLI_TEST_<TOOL>` (the program's path, read by the tests with
 //! `option_env!`) when found, and the cfg `alicli_test_no_<tool>` when missing, which the tests
@@ -49,8 +50,20 @@ fn main() {
     }
     // The SDK lives in a Python the developer names; it is not looked for on PATH.
     println!("cargo::rerun-if-env-changed=ALICLI_TEST_PYTHON");
-    if std::env::var_os("ALICLI_TEST_PYTHON").is_none_or(|v| v.is_empty()) {
+    let python = std::env::var_os("ALICLI_TEST_PYTHON").filter(|v| !v.is_empty());
+    if python.is_none() {
         ignore_unless_required("python_sdk", "ALICLI_REQUIRE_PYTHON_SDK");
+    }
+    // oss2 (Alibaba's OSS SDK) in that Python, for the test of its environment provider. Asked
+    // once per build of the tests; after `pip install oss2`, `touch build.rs`.
+    let has_oss2 = python.is_some_and(|python| {
+        std::process::Command::new(python)
+            .args(["-c", "import oss2"])
+            .status()
+            .is_ok_and(|status| status.success())
+    });
+    if !has_oss2 {
+        ignore_unless_required("oss2", "ALICLI_REQUIRE_PYTHON_SDK");
     }
     // The keychain tests talk to the Secret Service on the session bus (Linux only; macOS and
     // Windows keychains are not driven by the tests).
@@ -63,6 +76,7 @@ fn main() {
     }
     println!("cargo::rustc-check-cfg=cfg(alicli_test_no_python_sdk)");
     println!("cargo::rustc-check-cfg=cfg(alicli_test_no_keychain)");
+    println!("cargo::rustc-check-cfg=cfg(alicli_test_no_oss2)");
 }
 
 fn ignore_unless_required(tool: &str, require: &str) {

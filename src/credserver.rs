@@ -1,5 +1,5 @@
 //! The loopback credentials endpoint of `alicli exec --server`: the SDKs' `CredentialsURI`
-//! (PROTOCOL.md §7) on 127.0.0.1, one unguessable path, GET only. What to serve comes from a
+//! (docs/protocol.md §7) on 127.0.0.1, one unguessable path, GET only. What to serve comes from a
 //! fetch function, so the router is tested without sockets or profiles.
 
 use std::future::Future;

@@ -1,6 +1,6 @@
-//! `External` profiles: credentials printed by a `process_command` (PROTOCOL.md §7), run the way
-//! the SDKs run it (split with shell rules, no shell, 60 s), with a guard against a profile whose
-//! command ends up asking alicli for the same profile again.
+//! `External` profiles: credentials printed by a `process_command` (docs/protocol.md §7), run the
+//! way the SDKs run it (split with shell rules, no shell, 60 s), with a guard against a profile
+//! whose command ends up asking alicli for the same profile again.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -21,7 +21,7 @@ pub const DEPTH_VAR: &str = "ALICLI_DEPTH";
 /// profiles is this long, and a profile that calls itself reaches it in a few milliseconds.
 pub const MAX_DEPTH: u32 = 4;
 
-/// The SDKs give a `process_command` 60 seconds (PROTOCOL.md §7).
+/// The SDKs give a `process_command` 60 seconds (docs/protocol.md §7).
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What a `process_command` prints.

@@ -81,10 +81,12 @@ pub mod internals {
         RoleSpec, SplitRequest, assume_role_request, oidc_request, role_credentials,
     };
     pub use crate::cloud::sign::{
-        CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature, v1_string_to_sign,
-        v3_authorization, v3_signature,
+        Acs3Authorization, CanonicalRequest, parse_v3_authorization, sha256_hex, v1_signature,
+        v1_string_to_sign, v3_authorization, v3_signature,
     };
-    pub use crate::cloud::sts::parse_api_response;
+    pub use crate::cloud::sts::{
+        RpcCall, STS_VERSION, parse_api_response, v1_form, v3_headers, v3_sign,
+    };
     pub use crate::commands::completion::completion_script;
     pub use crate::commands::man::man_pages;
     pub use crate::http::parse_server_error;

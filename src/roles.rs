@@ -1,4 +1,4 @@
-//! Credentials of role profiles, one hop at a time (PROTOCOL.md §9): `ChainableRamRoleArn`
+//! Credentials of role profiles, one hop at a time (docs/protocol.md §10): `ChainableRamRoleArn`
 //! assumes its role with credentials its caller resolved from the source profile, `RamRoleArn`
 //! with the profile's own AccessKey, `OIDC` with its token file, and `EcsRamRole` asks the
 //! instance metadata service. Role credentials are kept in the profile's own STS fields and reused
@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use url::Url;
 
 use crate::cloud::credentials::Credentials;
-use crate::cloud::endpoints::sts_endpoint;
+use crate::cloud::endpoints::StsEndpointChoice;
 use crate::cloud::metadata::ecs_role_credentials;
 use crate::cloud::roles::{DEFAULT_DURATION, RoleSpec, assume_role, assume_role_with_oidc};
 use crate::http::Http;
@@ -130,12 +130,13 @@ async fn obtain(
     source: Option<&Credentials>,
 ) -> Result<Credentials> {
     let endpoint = || {
-        sts_endpoint(
-            None,
-            profile.sts_endpoint.as_deref(),
-            net.sts_env,
-            profile.sts_region.as_deref().filter(|r| !r.is_empty()),
-        )
+        StsEndpointChoice {
+            profile: profile.sts_endpoint.as_deref(),
+            env: net.sts_env,
+            profile_region: profile.sts_region.as_deref(),
+            ..Default::default()
+        }
+        .resolve()
     };
     let name = &profile.name;
     match &profile.mode {

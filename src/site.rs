@@ -1,5 +1,5 @@
 //! The two Alibaba Cloud sites an OAuth profile can sign in to, with the client ID of the
-//! `official-cli` app and the default endpoints of each (PROTOCOL.md §1).
+//! `official-cli` app and the default endpoints of each (docs/protocol.md §1).
 
 use std::fmt;
 

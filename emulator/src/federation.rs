@@ -1,6 +1,6 @@
-//! Console federation at `/federation` (PROTOCOL.md §9): `GetSigninToken` trades STS credentials
-//! (form-encoded, unsigned) for a sign-in token valid 30 s and usable once; `Login` spends it and
-//! redirects the browser to the console page.
+//! Console federation at `/federation` (docs/protocol.md §10): `GetSigninToken` trades STS
+//! credentials (form-encoded, unsigned) for a sign-in token valid 30 s and usable once; `Login`
+//! spends it and redirects the browser to the console page.
 
 use std::collections::HashMap;
 

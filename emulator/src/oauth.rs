@@ -298,12 +298,29 @@ pub async fn revoke(
     StatusCode::OK.into_response()
 }
 
+/// True when the request declares a JSON body (`application/json`, parameters allowed).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
 /// `POST /v1/exchange`: a valid bearer access token buys STS credentials.
 pub async fn exchange(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     arrive(&shared).await;
     let mut state = shared.lock().unwrap();
     state.counters.exchange += 1;
     let now = state.now();
+    // Every official client declares a JSON body (empty as it is); a gateway may insist on it.
+    if !is_json(&headers) {
+        return oauth_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "invalid_request",
+            "Content-Type must be application/json.",
+        );
+    }
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -40,3 +40,34 @@ fn announces_a_loopback_url_and_serves_stats() {
     assert_eq!(stats["token_code"], 0, "{stats}");
     assert_eq!(stats["exchange"], 0, "{stats}");
 }
+
+/// The try-out instructions on stderr name the binaries beside the running emulator (a release
+/// build's, when that is what runs), and explain the JSON line.
+#[test]
+fn the_try_out_instructions_name_the_binaries_beside_it() {
+    let emulator = env!("CARGO_BIN_EXE_alicli-emulator");
+    let mut child = Command::new(emulator)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the emulator");
+    let mut text = String::new();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    while !text.contains("Counters:") {
+        if stderr.read_line(&mut text).unwrap() == 0 {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let alicli = std::path::Path::new(emulator).with_file_name("alicli");
+    assert!(
+        text.contains(&format!("'{}' configure", alicli.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("BROWSER=\"'{emulator}' browse\"")),
+        "{text}"
+    );
+    assert!(text.contains("the JSON line on stdout"), "{text}");
+}

@@ -19,6 +19,37 @@ pub struct ExportArgs {
     /// The output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Env)]
     pub format: ExportFormat,
+    /// Which families of variables the shell formats set.
+    #[command(flatten)]
+    pub families: FamiliesArg,
+}
+
+/// `--families`, shared by `export-credentials` and `exec`.
+#[derive(Debug, Args)]
+pub struct FamiliesArg {
+    /// The families of variables to set, comma-separated (all by default). Variables of a family
+    /// left out stay as they are; ALIBABA_CLOUD_PROFILE always names the profile.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "FAMILY,...",
+        default_values_t = [VarFamily::Alibaba, VarFamily::Alicloud, VarFamily::Oss]
+    )]
+    pub families: Vec<VarFamily>,
+}
+
+/// A family of environment variables, named after the tools that read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VarFamily {
+    /// ALIBABA_CLOUD_* keys, token, region and expiry, and ALIBABA_CLOUD_IGNORE_PROFILE=TRUE: the
+    /// official CLI and SDKs.
+    Alibaba,
+    /// ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, ALICLOUD_SECURITY_TOKEN, ALICLOUD_REGION:
+    /// Terraform, Ansible, Pulumi.
+    Alicloud,
+    /// OSS_ACCESS_KEY_ID, OSS_ACCESS_KEY_SECRET, OSS_SESSION_TOKEN: oss2, the OSS SDK v2, ossutil.
+    Oss,
 }
 
 /// `--format` of `export-credentials`. (No `"` or `$` in these docs: clap_complete copies them
@@ -59,6 +90,9 @@ pub struct ExecArgs {
     /// keys, for jobs that outlive one set of credentials.
     #[arg(long)]
     pub server: bool,
+    /// Which families of variables the command gets.
+    #[command(flatten)]
+    pub families: FamiliesArg,
     /// The command and its arguments.
     #[arg(
         required = true,

@@ -1,5 +1,5 @@
-//! RFC 3986 percent-encoding as Alibaba's signatures want it (PROTOCOL.md §6): only `A-Za-z0-9-_.~`
-//! stay; everything else, space and `*` included, becomes `%XX` of its UTF-8 bytes.
+//! RFC 3986 percent-encoding as Alibaba's signatures want it (docs/protocol.md §6): only
+//! `A-Za-z0-9-_.~` stay; everything else, space and `*` included, becomes `%XX` of its UTF-8 bytes.
 
 use std::fmt::Write;
 

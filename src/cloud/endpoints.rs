@@ -1,5 +1,5 @@
-//! Sites, client IDs and endpoint URLs (PROTOCOL.md §1), with the overrides for private deployments
-//! and tests, and the rule that plain HTTP goes only to loopback.
+//! Sites, client IDs and endpoint URLs (docs/protocol.md §1), with the overrides for private
+//! deployments and tests, and the rule that plain HTTP goes only to loopback.
 
 use anyhow::{Result, bail};
 use url::Url;
@@ -55,23 +55,52 @@ fn join(base: &Url, path: &str) -> Url {
     url
 }
 
-/// The STS endpoint: `--endpoint`, else the profile's `sts_endpoint`, else
-/// `ALIBABA_CLOUD_STS_ENDPOINT`, else `sts.<region>.aliyuncs.com` when a region was asked for,
-/// else the central `sts.aliyuncs.com`.
-pub fn sts_endpoint(
-    flag: Option<&str>,
-    profile: Option<&str>,
-    env: Option<&str>,
-    region: Option<&str>,
-) -> Result<Url> {
-    let chosen = [flag, profile, env]
-        .into_iter()
-        .flatten()
-        .find(|value| !value.trim().is_empty());
-    match (chosen, region) {
-        (Some(endpoint), _) => parse_endpoint(endpoint),
-        (None, Some(region)) => parse_endpoint(&format!("sts.{region}.aliyuncs.com")),
-        (None, None) => parse_endpoint("sts.aliyuncs.com"),
+/// Everything that can name the STS endpoint, most specific first (docs/protocol.md §4).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StsEndpointChoice<'a> {
+    /// `--endpoint`.
+    pub flag: Option<&'a str>,
+    /// The profile's `sts_endpoint`.
+    pub profile: Option<&'a str>,
+    /// `ALIBABA_CLOUD_STS_ENDPOINT`.
+    pub env: Option<&'a str>,
+    /// `--region`.
+    pub flag_region: Option<&'a str>,
+    /// The profile's `sts_region`.
+    pub profile_region: Option<&'a str>,
+}
+
+impl StsEndpointChoice<'_> {
+    /// The first endpoint given, else `sts.<region>.aliyuncs.com` for the first region given,
+    /// else the central `sts.aliyuncs.com`. The endpoints and the profile's region come in the
+    /// official CLI's order; `--region` is alicli's own and outranks the profile.
+    pub fn resolve(&self) -> Result<Url> {
+        fn first<'a>(values: &[Option<&'a str>]) -> Option<&'a str> {
+            values
+                .iter()
+                .flatten()
+                .copied()
+                .find(|v| !v.trim().is_empty())
+        }
+        if let Some(endpoint) = first(&[self.flag, self.profile, self.env]) {
+            return parse_endpoint(endpoint);
+        }
+        match first(&[self.flag_region, self.profile_region]) {
+            Some(region) => {
+                // The region becomes part of a host name: nothing but a region id may get there.
+                let region = region.trim();
+                if !region
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                {
+                    bail!(
+                        "`{region}` is not a region id: it may hold only letters, digits and `-`"
+                    );
+                }
+                parse_endpoint(&format!("sts.{region}.aliyuncs.com"))
+            }
+            None => parse_endpoint("sts.aliyuncs.com"),
+        }
     }
 }
 
@@ -119,10 +148,40 @@ mod tests {
 
     #[test]
     fn endpoint_precedence_and_paths() {
-        let url = sts_endpoint(None, Some("http://127.0.0.1:9/"), Some("x.example"), None).unwrap();
-        assert_eq!(url.as_str(), "http://127.0.0.1:9/");
-        let url = sts_endpoint(None, None, None, Some("cn-shanghai")).unwrap();
-        assert_eq!(url.as_str(), "https://sts.cn-shanghai.aliyuncs.com/");
+        let choice = StsEndpointChoice {
+            profile: Some("http://127.0.0.1:9/"),
+            env: Some("x.example"),
+            profile_region: Some("cn-beijing"),
+            ..Default::default()
+        };
+        assert_eq!(choice.resolve().unwrap().as_str(), "http://127.0.0.1:9/");
+        let choice = StsEndpointChoice {
+            flag_region: Some("cn-shanghai"),
+            profile_region: Some("cn-beijing"),
+            ..Default::default()
+        };
+        assert_eq!(
+            choice.resolve().unwrap().as_str(),
+            "https://sts.cn-shanghai.aliyuncs.com/"
+        );
+        let choice = StsEndpointChoice {
+            profile_region: Some("ap-southeast-1"),
+            ..Default::default()
+        };
+        assert_eq!(
+            choice.resolve().unwrap().as_str(),
+            "https://sts.ap-southeast-1.aliyuncs.com/"
+        );
+        let hostile = StsEndpointChoice {
+            profile_region: Some("evil.example/x#"),
+            ..Default::default()
+        };
+        assert!(
+            hostile.resolve().is_err(),
+            "a region cannot choose the host"
+        );
+        let central = StsEndpointChoice::default().resolve().unwrap();
+        assert_eq!(central.as_str(), "https://sts.aliyuncs.com/");
         let oauth =
             OAuthEndpoints::for_site(Site::Cn, None, Some("http://127.0.0.1:7/base/")).unwrap();
         assert_eq!(

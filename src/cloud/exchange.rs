@@ -1,4 +1,4 @@
-//! Access token to STS credentials (`POST {oauth}/v1/exchange`, PROTOCOL.md §3).
+//! Access token to STS credentials (`POST {oauth}/v1/exchange`, docs/protocol.md §3).
 
 use anyhow::{Result, anyhow};
 use serde_json::Value;
@@ -53,9 +53,12 @@ pub async fn exchange(
     exchange_url: &Url,
     access_token: &Secret,
 ) -> Result<Credentials, RequestError> {
+    // Every official client (the CLI and the four credentials SDKs) declares a JSON body on the
+    // exchange, empty as it is (docs/protocol.md §3); a gateway that checks it sees the same.
     let request = http
         .post(exchange_url)?
         .bearer_auth(access_token.expose())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header(reqwest::header::CONTENT_LENGTH, "0");
     let what = format!("the STS exchange at `{exchange_url}`");
     tracing::debug!("exchanging the access token for STS credentials");

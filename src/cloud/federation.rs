@@ -1,4 +1,4 @@
-//! Console federation (PROTOCOL.md §9): STS credentials buy a sign-in token at
+//! Console federation (docs/protocol.md §10): STS credentials buy a sign-in token at
 //! `{signin}/federation` (`GetSigninToken`, form-encoded, unsigned), and the browser spends it at
 //! the `Login` URL, which redirects to the console page. The token lasts 30 s and works once.
 

@@ -1,6 +1,6 @@
 //! RAM role credentials from the ECS instance metadata service (`EcsRamRole` profiles,
-//! PROTOCOL.md §9), with a session token first (IMDSv2): a `PUT` for the token, then `GET`s that
-//! carry it. alicli never falls back to token-less requests.
+//! docs/protocol.md §10), with a session token first (IMDSv2): a `PUT` for the token, then `GET`s
+//! that carry it. alicli never falls back to token-less requests.
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
-//! Role sessions from STS (PROTOCOL.md §9): `AssumeRole`, signed with the source's credentials,
-//! and `AssumeRoleWithOIDC`, unsigned. Both are sent as the official CLI's credentials library
-//! sends them: `POST`, the common parameters in the query, the action's own in a form body.
+//! Role sessions from STS (docs/protocol.md §10): `AssumeRole`, signed with the source's
+//! credentials, and `AssumeRoleWithOIDC`, unsigned. Both are sent as the official CLI's credentials
+//! library sends them: `POST`, the common parameters in the query, the action's own in a form body.
 
 use anyhow::{Context, Result, bail};
 use url::Url;

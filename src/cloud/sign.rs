@@ -1,5 +1,5 @@
-//! Request signatures as pure functions (PROTOCOL.md §6). Each step is a value that tests compare
-//! with answers made by Alibaba's own Python SDK (tests/fixtures/signatures.json).
+//! Request signatures as pure functions (docs/protocol.md §6). Each step is a value that tests
+//! compare with answers made by Alibaba's own Python SDK (tests/fixtures/signatures.json).
 
 use std::fmt;
 

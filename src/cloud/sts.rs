@@ -1,5 +1,5 @@
-//! Signed RPC calls to STS (PROTOCOL.md §6): `GetCallerIdentity`, signed with ACS3-HMAC-SHA256 or
-//! with RPC v1 HMAC-SHA1.
+//! Signed RPC calls to STS (docs/protocol.md §6): `GetCallerIdentity`, signed with ACS3-HMAC-SHA256
+//! or with RPC v1 HMAC-SHA1.
 
 use std::fmt;
 
@@ -87,6 +87,11 @@ pub fn v1_form(
 
 /// The headers of an ACS3 call with an empty body, `authorization` included. The action's
 /// parameters go in the query string.
+///
+/// They are the headers Alibaba's OpenAPI SDK (darabonba-openapi, which the official CLI also
+/// uses for its sign-in check) sends and signs, less its `user-agent` and
+/// `x-acs-credentials-provider`: `accept: application/json`, and with STS credentials both
+/// `x-acs-accesskey-id` and `x-acs-security-token` (docs/protocol.md §6).
 pub fn v3_headers(
     call: &RpcCall<'_>,
     url: &Url,
@@ -97,13 +102,15 @@ pub fn v3_headers(
     let payload_hash = sha256_hex(b"");
     let mut headers: Vec<(&'static str, String)> = vec![
         ("host", host_header(url)),
-        ("x-acs-action", call.action.to_owned()),
         ("x-acs-version", call.version.to_owned()),
+        ("x-acs-action", call.action.to_owned()),
         ("x-acs-date", to_rfc3339(now)),
         ("x-acs-signature-nonce", nonce.to_owned()),
+        ("accept", "application/json".to_owned()),
         ("x-acs-content-sha256", payload_hash.clone()),
     ];
     if let Some(token) = &credentials.security_token {
+        headers.push(("x-acs-accesskey-id", credentials.access_key_id.clone()));
         headers.push(("x-acs-security-token", token.expose().to_owned()));
     }
     let canonical = CanonicalRequest {
@@ -113,17 +120,22 @@ pub fn v3_headers(
         headers: headers.iter().map(|(k, v)| (*k, v.as_str())).collect(),
         payload_hash: &payload_hash,
     };
+    let authorization = v3_sign(&canonical, credentials);
+    headers.push(("authorization", authorization));
+    headers
+}
+
+/// The ACS3 `Authorization` value that signs `canonical` with `credentials`.
+pub fn v3_sign(canonical: &CanonicalRequest<'_>, credentials: &Credentials) -> String {
     let signature = v3_signature(
         credentials.access_key_secret.expose(),
         &canonical.string_to_sign(),
     );
-    let authorization = v3_authorization(
+    v3_authorization(
         &credentials.access_key_id,
         &canonical.signed_headers(),
         &signature,
-    );
-    headers.push(("authorization", authorization));
-    headers
+    )
 }
 
 /// An error answer of an Alibaba Cloud API: `Code`, `Message`, `RequestId`.

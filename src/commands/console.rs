@@ -1,6 +1,6 @@
 //! `alicli console`: the web console in the browser, signed in as the profile through Alibaba's
-//! federation endpoint (PROTOCOL.md §9). The one-time sign-in token lasts 30 s, so it is asked
-//! for only once the browser is known to be openable, right before it opens.
+//! federation endpoint (docs/protocol.md §10). The one-time sign-in token lasts 30 s, so it is
+//! asked for only once the browser is known to be openable, right before it opens.
 
 use std::time::{Duration, Instant};
 
@@ -99,8 +99,8 @@ fn wait_for_opener(mut child: std::process::Child) -> Result<()> {
 }
 
 /// A refusal of an OAuth profile's own STS credentials gets the likely reason and the way out:
-/// Alibaba documents console federation for role sessions only (PROTOCOL.md §9, unconfirmed for
-/// a user's STS).
+/// Alibaba documents console federation for role sessions only (docs/protocol.md §10, unconfirmed
+/// for a user's STS).
 fn refused_hint(error: anyhow::Error, profile: &Profile) -> anyhow::Error {
     let refused = error
         .downcast_ref::<ServiceError>()

@@ -12,6 +12,7 @@ use super::resolve::{Target, outage_hint};
 use super::settings::Settings;
 use crate::clock;
 use crate::cloud::credentials::Credentials;
+use crate::cloud::credentials_uri;
 use crate::error::{SignInNeeded, with_hint};
 use crate::external;
 use crate::http::Http;
@@ -164,10 +165,12 @@ impl Target {
         now: i64,
         margins: Margins,
     ) -> Result<Option<Credentials>> {
-        if profile.mode == Mode::External {
-            return self.run_external(settings, profile, now).map(Some);
+        match profile.mode {
+            Mode::External => self.run_external(settings, profile, now).map(Some),
+            // Asked at every use, as the official CLI does: the endpoint decides when to renew.
+            Mode::CredentialsUri => Ok(None),
+            _ => offline_credentials(profile, now, margins),
         }
-        offline_credentials(profile, now, margins)
     }
 
     async fn renew_due(
@@ -283,6 +286,14 @@ impl Target {
                 let net = settings.role_network(http)?;
                 renew_role(&self.store, &profile.name, &net, now, margins.sts, None).await
             }
+            Mode::CredentialsUri => {
+                let credentials = self.fetch_from_uri(http, profile).await?;
+                let report = RenewalReport {
+                    exchanged: true,
+                    ..RenewalReport::default()
+                };
+                Ok((credentials, report))
+            }
             Mode::CloudSso => Err(SignInNeeded {
                 profile: profile.name.clone(),
                 reason: "its CloudSSO credentials have expired, and only the official CLI signs \
@@ -312,6 +323,26 @@ impl Target {
                 shell_word(&broken)
             ),
         )
+    }
+
+    /// Fetches a `CredentialsURI` profile's credentials.
+    async fn fetch_from_uri(&self, http: &Http, profile: &Profile) -> Result<Credentials> {
+        let name = &profile.name;
+        let text = profile
+            .credentials_uri
+            .as_deref()
+            .filter(|uri| !uri.trim().is_empty())
+            .ok_or_else(|| {
+                anyhow!(
+                    "profile `{name}` has mode `CredentialsURI` but no `credentials_uri` in `{}`",
+                    self.store.path().display()
+                )
+            })?;
+        let context = || format!("profile `{name}` gets no credentials from its `credentials_uri`");
+        let uri = credentials_uri::parse_uri(text).with_context(context)?;
+        credentials_uri::fetch(http, &uri)
+            .await
+            .with_context(context)
     }
 
     fn run_external(

@@ -7,8 +7,10 @@ use super::credentials::Resolved;
 use super::output;
 use super::resolve::Target;
 use super::settings::Settings;
-use crate::cli::{ExportArgs, ExportFormat};
-use crate::export::{Syntax, credential_vars, external_document, json_document, render};
+use crate::cli::{ExportArgs, ExportFormat, FamiliesArg, VarFamily};
+use crate::export::shell::{Syntax, render};
+use crate::export::vars::{Family, credential_vars};
+use crate::export::{external_document, json_document};
 use crate::http::Http;
 use crate::{clock, timefmt};
 
@@ -35,7 +37,25 @@ pub fn run(args: ExportArgs, settings: &Settings, http: &Http) -> Result<()> {
         ExportFormat::WindowsCmd => Syntax::WindowsCmd,
         ExportFormat::Dotenv => Syntax::Dotenv,
     };
-    output::print_stdout(&render(syntax, &credential_vars(&credentials, region))?)
+    let vars = credential_vars(
+        &credentials,
+        region,
+        &target.name,
+        &families(&args.families),
+    );
+    output::print_stdout(&render(syntax, &vars)?)
+}
+
+/// The families `--families` names.
+pub fn families(arg: &FamiliesArg) -> Vec<Family> {
+    arg.families
+        .iter()
+        .map(|family| match family {
+            VarFamily::Alibaba => Family::Alibaba,
+            VarFamily::Alicloud => Family::Alicloud,
+            VarFamily::Oss => Family::Oss,
+        })
+        .collect()
 }
 
 /// Renewed credentials that still fall short of `--min-ttl` mean every call renews again: say so.

@@ -41,6 +41,9 @@ pub struct Settings {
     pub depth: u32,
     /// `ALICLI_EXEC`: the profile of the `alicli exec` this process runs under, if any.
     pub exec_profile: Option<String>,
+    /// `ALIBABA_CLOUD_CREDENTIALS_EXPIRATION`: when the keys that `exec` or an exported
+    /// `export-credentials` put in this environment expire (RFC 3339).
+    pub exported_expiration: Option<String>,
     /// `SSH_CONNECTION` (`client-ip client-port server-ip server-port`), or `-` when only
     /// `SSH_TTY` says this is an SSH session.
     pub ssh_connection: Option<String>,
@@ -92,6 +95,7 @@ impl Settings {
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(0),
             exec_profile: var(EXEC_VAR),
+            exported_expiration: var(crate::export::vars::EXPIRATION),
             ssh_connection: var("SSH_CONNECTION")
                 .or_else(|| var("SSH_TTY").map(|_| "-".to_owned())),
             display: var("DISPLAY").is_some() || var("WAYLAND_DISPLAY").is_some(),

@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use super::output;
-use super::resolve::{choose_file, choose_name};
+use super::resolve::{NameSource, choose_file, choose_name};
 use super::settings::Settings;
 use super::storage::Sessions;
 use crate::cli::PromptArgs;
@@ -13,22 +13,47 @@ use crate::session::state::State;
 use crate::{clock, timefmt};
 
 /// Prints `NAME STATUS` for the selected profile, or nothing when none is selected.
+///
+/// Inside `alicli exec` and after `eval "$(alicli export-credentials)"`, `ALIBABA_CLOUD_PROFILE`
+/// names the profile whose keys this shell holds, and `ALIBABA_CLOUD_CREDENTIALS_EXPIRATION` says
+/// when those very keys expire, which can be earlier than the copy the file holds by now.
 pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
     let Ok((store, _)) = choose_file(settings, args.profile.config_path.as_deref()) else {
         return Ok(());
     };
     // A broken file is worth an error; a missing one just means "not signed in".
     let file = store.load()?;
-    let Some((name, _)) = choose_name(args.profile.profile.as_deref(), settings, &file) else {
+    let Some((name, source)) = choose_name(args.profile.profile.as_deref(), settings, &file) else {
         return Ok(());
     };
     if file.profile(&name, store.path())?.is_none() {
         return Ok(());
     }
     let now = clock::now_unix();
-    // A keychain that does not answer leaves just the name: a prompt shows no errors.
-    let state = Sessions::new(&file, store.path()).state(&name, now);
-    output::print_stdout(&format!("{}\n", status(&name, state, now)))
+    let exported = settings
+        .exported_expiration
+        .as_deref()
+        .filter(|_| matches!(source, NameSource::Env(_)))
+        .and_then(|text| timefmt::parse_rfc3339(text).ok());
+    let line = match exported {
+        Some(at) => time_left(&name, at, now),
+        // A keychain that does not answer leaves just the name: a prompt shows no errors.
+        None => status(
+            &name,
+            Sessions::new(&file, store.path()).state(&name, now),
+            now,
+        ),
+    };
+    output::print_stdout(&format!("{line}\n"))
+}
+
+/// `work 53m` while `at` is ahead, `work expired` after.
+fn time_left(name: &str, at: i64, now: i64) -> String {
+    if at > now {
+        format!("{name} {}", timefmt::compact(at - now))
+    } else {
+        format!("{name} expired")
+    }
 }
 
 /// `work 53m` (the credentials' time left), `work renewable` (the next command renews them),

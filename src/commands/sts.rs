@@ -7,7 +7,7 @@ use super::resolve::{Target, outage_hint};
 use super::settings::Settings;
 use crate::cli::{CallArgs, SignatureArg};
 use crate::clock;
-use crate::cloud::endpoints::sts_endpoint;
+use crate::cloud::endpoints::StsEndpointChoice;
 use crate::cloud::sts::{ServiceError, SignatureVersion, get_caller_identity_retried};
 use crate::error::with_hint;
 use crate::http::Http;
@@ -17,12 +17,14 @@ use crate::profile::Mode;
 pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Http) -> Result<()> {
     let target = Target::locate(settings, &args.profile)?;
     let profile = target.profile()?;
-    let endpoint = sts_endpoint(
-        args.endpoint.as_deref(),
-        profile.sts_endpoint.as_deref(),
-        settings.sts_endpoint.as_deref(),
-        args.region.as_deref(),
-    )?;
+    let endpoint = StsEndpointChoice {
+        flag: args.endpoint.as_deref(),
+        profile: profile.sts_endpoint.as_deref(),
+        env: settings.sts_endpoint.as_deref(),
+        flag_region: args.region.as_deref(),
+        profile_region: profile.sts_region.as_deref(),
+    }
+    .resolve()?;
     let credentials = target.credentials(settings, http, 0).await?.credentials;
     let signature = match args.signature_version {
         SignatureArg::V3 => SignatureVersion::V3,

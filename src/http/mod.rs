@@ -113,11 +113,26 @@ impl Http {
     /// `Date`; names `--ca-bundle` when a certificate was not trusted. `what` names the request in
     /// messages (e.g. "the token request to `https://…`").
     pub async fn send(&self, request: RequestBuilder, what: &str) -> Result<Response> {
+        self.send_shown(request, what, redact_url).await
+    }
+
+    /// [`Http::send`] for a URL whose path is a secret too (a credentials URI, where an
+    /// unguessable path is the only key): the log shows its origin alone.
+    pub async fn send_secret_path(&self, request: RequestBuilder, what: &str) -> Result<Response> {
+        self.send_shown(request, what, origin_only).await
+    }
+
+    async fn send_shown(
+        &self,
+        request: RequestBuilder,
+        what: &str,
+        show: fn(&Url) -> String,
+    ) -> Result<Response> {
         let (client, request) = request.build_split();
         let request = request
             .map_err(|e| anyhow::Error::new(e.without_url()).context(format!("{what} failed")))?;
         let method = request.method().clone();
-        let url = redact_url(request.url());
+        let url = show(request.url());
         let route = self.route(request.url());
         let started = Instant::now();
         // A certificate is refused during the handshake, before any byte of the request is sent,
@@ -190,7 +205,17 @@ pub fn redact_url(url: &Url) -> String {
     shown.to_string()
 }
 
-/// An OAuth-style error answer: `error`, `error_description`, `requestId` (PROTOCOL.md §2–3).
+/// A URL reduced to its origin, `http://127.0.0.1:8080/…`, for one whose path or query is secret.
+pub fn origin_only(url: &Url) -> String {
+    let rest = if url.path() == "/" && url.query().is_none() {
+        "/"
+    } else {
+        "/…"
+    };
+    format!("{}{rest}", url.origin().ascii_serialization())
+}
+
+/// An OAuth-style error answer: `error`, `error_description`, `requestId` (docs/protocol.md §2–3).
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{}", self.describe())]
 pub struct ServerError {
@@ -327,6 +352,12 @@ mod tests {
         );
         let url = Url::parse("http://127.0.0.1:9/").unwrap();
         assert_eq!(redact_url(&url), "http://127.0.0.1:9/");
+        let url = Url::parse("http://u:p@127.0.0.1:9/secret-path?x=1").unwrap();
+        assert_eq!(origin_only(&url), "http://127.0.0.1:9/…");
+        assert_eq!(
+            origin_only(&Url::parse("https://creds.example").unwrap()),
+            "https://creds.example/"
+        );
     }
 
     #[test]

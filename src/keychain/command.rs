@@ -1,7 +1,7 @@
 //! The `process_command` of a keychain profile: alicli itself, by absolute path, printing the
-//! profile's credentials in the official tools' External format (PROTOCOL.md §7). The SDKs split
-//! the command into words themselves (shell rules on Unix; on Windows the Python SDK hands it to
-//! `cmd.exe`) and run no shell, so every word that needs it is quoted for that reader.
+//! profile's credentials in the official tools' External format (docs/protocol.md §7). The SDKs
+//! split the command into words themselves (shell rules on Unix; on Windows the Python SDK hands
+//! it to `cmd.exe`) and run no shell, so every word that needs it is quoted for that reader.
 
 use std::path::Path;
 
@@ -33,8 +33,8 @@ pub fn process_command(exe: &Path, profile: &str, config: &Path) -> String {
 
 /// True when `command` is what [`process_command`] writes for this profile of this file, run by
 /// any alicli. The official Go and Java SDKs drop keys they do not know when they write a profile
-/// back (PROTOCOL.md §9), the storage marker among them; the command they keep still says whose
-/// the profile is.
+/// back (docs/protocol.md §4), the storage marker among them; the command they keep still says
+/// whose the profile is.
 pub fn is_own_command(command: &str, profile: &str, config: &Path) -> bool {
     let Some(words) = split(command) else {
         return false;

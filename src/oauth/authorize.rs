@@ -1,4 +1,4 @@
-//! The authorize URL and the loopback redirect URI (PROTOCOL.md §2).
+//! The authorize URL and the loopback redirect URI (docs/protocol.md §2).
 
 use url::Url;
 

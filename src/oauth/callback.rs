@@ -1,4 +1,5 @@
-//! The loopback listener that catches the browser's redirect (PROTOCOL.md §2, RFC 6749 §4.1.2).
+//! The loopback listener that catches the browser's redirect (docs/protocol.md §2,
+//! RFC 6749 §4.1.2).
 //!
 //! It is bound to 127.0.0.1 before the URL is shown, answers one route, and hands the first valid
 //! result to the waiting command through a channel. Requests with a wrong `state`, stray paths and

@@ -1,5 +1,5 @@
-//! Token revocation (RFC 7009). Alibaba's revocation endpoint is unconfirmed (PROTOCOL.md §2), so
-//! alicli only calls one that the user configured.
+//! Token revocation (RFC 7009). Alibaba's revocation endpoint is unconfirmed (docs/protocol.md §2),
+//! so alicli only calls one that the user configured.
 
 use url::Url;
 

@@ -1,4 +1,4 @@
-//! The token endpoint: redeem an authorization code, refresh an access token (PROTOCOL.md §2).
+//! The token endpoint: redeem an authorization code, refresh an access token (docs/protocol.md §2).
 
 use anyhow::{Result, anyhow};
 use serde::Deserialize;
@@ -20,8 +20,8 @@ pub struct TokenSet {
     pub refresh_expires_at: Option<i64>,
 }
 
-/// Access tokens of OAuth apps in RAM live at least this long (PROTOCOL.md §2); a response without
-/// `expires_in` is taken to mean the shortest, so we renew too early rather than too late.
+/// Access tokens of OAuth apps in RAM live at least this long (docs/protocol.md §2); a response
+/// without `expires_in` is taken to mean the shortest, so we renew too early rather than too late.
 const MIN_ACCESS_TOKEN_LIFETIME: i64 = 900;
 
 #[derive(Deserialize)]

@@ -1,5 +1,5 @@
-//! The names of the profile keys alicli reads or writes (PROTOCOL.md §4). Every write names its
-//! keys through these constants, so a typo cannot create a key nobody reads.
+//! The names of the profile keys alicli reads or writes (docs/protocol.md §4). Every write names
+//! its keys through these constants, so a typo cannot create a key nobody reads.
 
 /// The profile name.
 pub const NAME: &str = "name";
@@ -17,7 +17,7 @@ pub const OUTPUT_FORMAT: &str = "output_format";
 pub const STS_ENDPOINT: &str = "sts_endpoint";
 /// The profile a chained role profile takes its credentials from.
 pub const SOURCE_PROFILE: &str = "source_profile";
-/// The command an `External` profile runs for its credentials (PROTOCOL.md §7).
+/// The command an `External` profile runs for its credentials (docs/protocol.md §7).
 pub const PROCESS_COMMAND: &str = "process_command";
 /// The role a role profile assumes.
 pub const RAM_ROLE_ARN: &str = "ram_role_arn";

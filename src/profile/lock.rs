@@ -217,8 +217,8 @@ impl SharedLock {
 }
 
 /// Takes the lock the official SDKs take before they write back: `flock` on the file itself
-/// (PROTOCOL.md §4). `None` when there is no file yet. A file we cannot open is left for the read
-/// to report. Windows has no such SDK lock, and a locked file there could not be replaced.
+/// (docs/protocol.md §4). `None` when there is no file yet. A file we cannot open is left for the
+/// read to report. Windows has no such SDK lock, and a locked file there could not be replaced.
 #[cfg(unix)]
 fn lock_sdk(path: &Path) -> Result<Option<File>> {
     use std::os::unix::fs::MetadataExt;

@@ -1,4 +1,4 @@
-//! The credential mode of a profile (`mode` in config.json, PROTOCOL.md §4 and §9).
+//! The credential mode of a profile (`mode` in config.json, docs/protocol.md §4).
 
 use std::fmt;
 

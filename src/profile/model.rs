@@ -1,4 +1,4 @@
-//! The `config.json` model shared with the official CLI and SDKs (PROTOCOL.md §4).
+//! The `config.json` model shared with the official CLI and SDKs (docs/protocol.md §4).
 //!
 //! The file is kept as JSON values so that every profile and key we do not understand survives a
 //! rewrite; typed views are read out of it, and changes are written back field by field.
@@ -282,7 +282,7 @@ impl ConfigFile {
 }
 
 /// Checks a region id against `^[a-zA-Z0-9-]*$`, as the official CLI does before any call
-/// (PROTOCOL.md §4). An empty id is refused too: it can only be a mistake on a command line.
+/// (docs/protocol.md §4). An empty id is refused too: it can only be a mistake on a command line.
 pub fn check_region(region: &str) -> Result<()> {
     if region.is_empty()
         || !region

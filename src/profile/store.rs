@@ -69,7 +69,7 @@ impl Store {
     /// Reads the file; a missing file is an empty one. A file that cannot be parsed is an error
     /// and is never overwritten. One that is empty or cut short is read again for up to
     /// [`REREAD_FOR`] first: tools that rewrite it in place (truncate, then write: the Node and
-    /// Java SDKs, PROTOCOL.md §9) leave it so for a moment.
+    /// Java SDKs, docs/protocol.md §4) leave it so for a moment.
     pub fn load(&self) -> Result<ConfigFile> {
         let deadline = Instant::now() + REREAD_FOR;
         loop {

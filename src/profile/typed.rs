@@ -55,8 +55,10 @@ pub struct Profile {
     pub sts_expiration: i64,
     /// An STS endpoint override.
     pub sts_endpoint: Option<String>,
-    /// The command an `External` profile runs for credentials (PROTOCOL.md §7).
+    /// The command an `External` profile runs for credentials (docs/protocol.md §7).
     pub process_command: Option<String>,
+    /// Where a `CredentialsURI` profile fetches its credentials (docs/protocol.md §7).
+    pub credentials_uri: Option<String>,
     /// The account signed in ([`keys::ALICLI_ACCOUNT_ID`]).
     pub alicli_account_id: Option<String>,
     /// The profile whose credentials assume the role (`ChainableRamRoleArn`).
@@ -72,7 +74,8 @@ pub struct Profile {
     pub expired_seconds: i64,
     /// A policy that narrows the role session.
     pub policy: Option<String>,
-    /// The region of the STS endpoint for role sessions.
+    /// The region of the STS endpoint (role sessions, and every STS call when there is no
+    /// `sts_endpoint`; docs/protocol.md §4).
     pub sts_region: Option<String>,
     /// The ECS instance's RAM role (`EcsRamRole`; the metadata service names it when unset).
     pub ram_role_name: Option<String>,
@@ -91,7 +94,7 @@ pub struct Profile {
 impl Profile {
     /// The typed view of a raw profile of the file at `config`; a field of the wrong type is an
     /// error naming it. `null` is read as absent, for every field: Alibaba's Python SDK writes
-    /// `"oauth_refresh_token": null` for a profile without one (PROTOCOL.md §9).
+    /// `"oauth_refresh_token": null` for a profile without one (docs/protocol.md §4).
     pub fn from_raw(raw: &Map<String, Value>, config: &Path) -> Result<Self, serde_json::Error> {
         let present: Map<String, Value> = raw
             .iter()

@@ -125,7 +125,7 @@ pub fn offline_credentials(
             Ok(session.sts.filter(|_| fresh))
         }
         other => bail!(
-            "profile `{}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK`, `StsToken`, `External`, `ChainableRamRoleArn`, `RamRoleArn`, `OIDC`, `EcsRamRole` and, once the official CLI signed it in, `CloudSSO`)",
+            "profile `{}` has mode `{other}`, which alicli does not sign with (it handles `OAuth`, `AK`, `StsToken`, `External`, `ChainableRamRoleArn`, `RamRoleArn`, `OIDC`, `EcsRamRole`, `CredentialsURI` and, once the official CLI signed it in, `CloudSSO`)",
             profile.name
         ),
     }

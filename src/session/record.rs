@@ -142,7 +142,7 @@ impl OAuthSession {
     }
 
     /// Takes the tokens of a refresh. An answer without a refresh token keeps the current one
-    /// and its expiry (PROTOCOL.md §2); one with a new refresh token replaces both.
+    /// and its expiry (docs/protocol.md §2); one with a new refresh token replaces both.
     pub fn refreshed(&mut self, tokens: &TokenSet) {
         self.access_token = Some(Token {
             secret: tokens.access_token.clone(),

@@ -9,7 +9,7 @@ use crate::timefmt::to_rfc3339;
 /// STS credentials closer to expiry than this are renewed before use (seconds).
 pub const STS_RENEW_MARGIN: i64 = 300;
 /// The exchange wants an access token valid for 15 more minutes, so a session that can refresh
-/// does so at 20 (PROTOCOL.md §3, §9).
+/// does so at 20 (docs/protocol.md §3).
 pub const ACCESS_TOKEN_MARGIN: i64 = 1200;
 
 /// How much life a credential must have left to count as usable.
@@ -18,7 +18,7 @@ pub struct Margins {
     /// Stored STS credentials with less left are due for renewal.
     pub sts: i64,
     /// With a refresh token, an access token with less left is refreshed before an exchange.
-    /// Without one, the access token is exchanged for as long as it lives (PROTOCOL.md §9).
+    /// Without one, the access token is exchanged for as long as it lives (docs/protocol.md §3).
     pub access_token: i64,
 }
 

@@ -343,3 +343,43 @@ fn an_expired_refresh_token_is_a_failure_and_a_renewable_session_is_not() {
         "sign in again with `alicli login --profile work`"
     );
 }
+
+#[test]
+fn a_profile_file_other_tools_do_not_read_is_pointed_out_without_failing() {
+    let _ports = default_ports_lock();
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let elsewhere = sandbox.home.path().join("elsewhere.json");
+    std::fs::copy(sandbox.config_path(), &elsewhere).unwrap();
+    let run = |file: &std::path::Path| -> (i32, Value) {
+        let outcome: Outcome = sandbox
+            .cmd()
+            .args(["doctor", "--json"])
+            .env("ALIBABA_CLOUD_CONFIG_FILE", file)
+            .output()
+            .unwrap()
+            .into();
+        (outcome.code, serde_json::from_str(&outcome.stdout).unwrap())
+    };
+    let (code, report) = run(&elsewhere);
+    assert_eq!(code, 0, "a warning is not a failure: {report:#}");
+    let shared = check(&report, "shared profile file");
+    assert_eq!(shared["status"], "warn");
+    let detail = shared["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("ALIBABA_CLOUD_CONFIG_FILE points alicli at ")
+            && detail.contains(&sandbox.config_path().display().to_string()),
+        "{detail}"
+    );
+    assert!(shared["fix"].as_str().unwrap().contains("alicli exec"));
+
+    // Pointing the variable at the default file itself is fine.
+    let (_, report) = run(&sandbox.config_path());
+    let names: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
+    assert!(!names.contains(&"shared profile file"), "{names:?}");
+}

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::support::{Outcome, Sandbox, http, now, quote, test_program};
 
-fn wait_for_file(path: &Path, child: &mut Child) -> String {
+pub(super) fn wait_for_file(path: &Path, child: &mut Child) -> String {
     let started = Instant::now();
     loop {
         if let Ok(text) = std::fs::read_to_string(path)

@@ -216,7 +216,11 @@ fn real_credentials_in_every_format() {
         format!(
             "ALIBABA_CLOUD_ACCESS_KEY_ID={key}\nALIBABA_CLOUD_ACCESS_KEY_SECRET={secret}\n\
              ALIBABA_CLOUD_SECURITY_TOKEN={token}\nALIBABA_CLOUD_REGION_ID=cn-hangzhou\n\
-             ALIBABA_CLOUD_CREDENTIALS_EXPIRATION={expiration}\n"
+             ALIBABA_CLOUD_CREDENTIALS_EXPIRATION={expiration}\n\
+             ALICLOUD_ACCESS_KEY={key}\nALICLOUD_SECRET_KEY={secret}\n\
+             ALICLOUD_SECURITY_TOKEN={token}\nALICLOUD_REGION=cn-hangzhou\n\
+             OSS_ACCESS_KEY_ID={key}\nOSS_ACCESS_KEY_SECRET={secret}\nOSS_SESSION_TOKEN={token}\n\
+             ALIBABA_CLOUD_IGNORE_PROFILE=TRUE\nALIBABA_CLOUD_PROFILE=work\n"
         )
     );
     let cmd = sandbox

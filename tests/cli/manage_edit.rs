@@ -214,7 +214,7 @@ fn switch_changes_current_to_an_existing_profile_only() {
         outcome.stderr
     );
     assert_eq!(sandbox.config()["current"], "ak");
-    // `get` follows the switch, after the flag and the environment (PROTOCOL.md §4).
+    // `get` follows the switch, after the flag and the environment (docs/protocol.md §4).
     let outcome = sandbox.run(&["configure", "get", "mode"]).success();
     assert_eq!(outcome.stdout, "mode=AK\n");
     let get_with = |variable: &str| {

@@ -1,4 +1,4 @@
-//! What the other writers of config.json do to it (PROTOCOL.md §9), and that alicli keeps
+//! What the other writers of config.json do to it (docs/protocol.md §4), and that alicli keeps
 //! working: `null` for absent fields (the Python SDK), numbers as strings, and in-place rewrites
 //! that readers can catch empty or half-written (the Node and Java SDKs).
 

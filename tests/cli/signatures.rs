@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use alicli::internals::canonical_query;
 use alicli::internals::{
-    CanonicalRequest, Credentials, RoleSpec, Secret, assume_role_request, oidc_request, sha256_hex,
-    v1_signature, v1_string_to_sign, v3_authorization, v3_signature,
+    CanonicalRequest, Credentials, RoleSpec, RpcCall, STS_VERSION, Secret, assume_role_request,
+    oidc_request, sha256_hex, v1_form, v1_signature, v1_string_to_sign, v3_authorization,
+    v3_headers, v3_signature,
 };
 use alicli::timefmt::parse_rfc3339;
 use serde_json::Value;
@@ -107,6 +108,15 @@ fn acs3_matches_the_python_sdk_step_by_step() {
     assert!(with_token >= 2, "cases with a security token are covered");
 }
 
+fn case<'a>(fixtures: &'a Value, family: &str, name: &str) -> &'a Value {
+    fixtures[family]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|case| case["name"] == name)
+        .unwrap_or_else(|| panic!("fixture {name} is missing"))
+}
+
 fn role_spec(spec: &Value) -> RoleSpec {
     let text = |key: &str| spec[key].as_str().map(str::to_owned);
     RoleSpec {
@@ -125,6 +135,75 @@ fn source(source: &Value) -> Credentials {
         security_token: source["security_token"].as_str().map(Secret::new),
         expiration: None,
     }
+}
+
+/// The STS credentials of a fixture case.
+fn sts_credentials(case: &Value, access_key_id: &Value, token: &Value) -> Credentials {
+    source(&serde_json::json!({
+        "access_key_id": access_key_id,
+        "access_key_secret": case["access_key_secret"],
+        "security_token": token,
+    }))
+}
+
+const GET_CALLER_IDENTITY: RpcCall<'static> = RpcCall {
+    action: "GetCallerIdentity",
+    version: STS_VERSION,
+    params: Vec::new(),
+};
+
+#[test]
+fn the_acs3_request_has_the_headers_and_signature_of_the_official_sdk() {
+    let fixtures = fixtures();
+    let case = case(
+        &fixtures,
+        "v3",
+        "v3_sdk_client_sts_get_caller_identity_as_alicli_sends_it",
+    );
+    let expected = &case["headers"];
+    let credentials = sts_credentials(
+        case,
+        &case["access_key_id"],
+        &expected["x-acs-security-token"],
+    );
+    let now = alicli::timefmt::parse_rfc3339(expected["x-acs-date"].as_str().unwrap()).unwrap();
+    let url = url::Url::parse("https://sts.aliyuncs.com/").unwrap();
+    let nonce = expected["x-acs-signature-nonce"].as_str().unwrap();
+    let mut headers = v3_headers(&GET_CALLER_IDENTITY, &url, &credentials, now, nonce);
+    let (_, authorization) = headers.pop().unwrap();
+    assert_eq!(authorization, case["authorization"].as_str().unwrap());
+    let sent: serde_json::Map<String, Value> = headers
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), Value::String(value)))
+        .collect();
+    assert_eq!(
+        &Value::Object(sent),
+        expected,
+        "the same headers, name for name"
+    );
+}
+
+#[test]
+fn the_v1_request_has_the_parameters_and_signature_of_the_official_sdk() {
+    let fixtures = fixtures();
+    let case = case(&fixtures, "v1", "v1_get_caller_identity_sts_special_secret");
+    let params = &case["params"];
+    let credentials = sts_credentials(case, &params["AccessKeyId"], &params["SecurityToken"]);
+    let now = alicli::timefmt::parse_rfc3339(params["Timestamp"].as_str().unwrap()).unwrap();
+    let nonce = params["SignatureNonce"].as_str().unwrap();
+    let mut form = v1_form(&GET_CALLER_IDENTITY, &credentials, now, nonce);
+    assert_eq!(
+        form.pop(),
+        Some((
+            "Signature".to_owned(),
+            case["signature"].as_str().unwrap().to_owned()
+        ))
+    );
+    let sent: serde_json::Map<String, Value> = form
+        .into_iter()
+        .map(|(name, value)| (name, Value::String(value)))
+        .collect();
+    assert_eq!(&Value::Object(sent), params);
 }
 
 fn sorted(pairs: impl IntoIterator<Item = (String, String)>) -> BTreeMap<String, String> {

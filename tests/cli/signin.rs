@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::support::{Sandbox, emulator, now, quote, test_program};
+use crate::support::{Outcome, Sandbox, emulator, now, quote, test_program};
 
 #[test]
 fn sign_in_saves_an_oauth_profile_and_reports_who_signed_in() {
@@ -267,4 +267,77 @@ fn ctrl_c_while_waiting_exits_130_and_writes_nothing() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     assert!(!sandbox.config_path().exists());
+}
+
+#[test]
+fn without_profile_the_sign_in_goes_to_the_profile_other_commands_use() {
+    let sandbox = Sandbox::new();
+    let names = |sandbox: &Sandbox| -> Vec<String> {
+        sandbox.config()["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Nothing selected: `default`.
+    let outcome = sandbox.configure(&["--region", "cn-hangzhou"]).success();
+    assert!(
+        outcome
+            .stderr
+            .starts_with("Signing in profile `default` (no profile is selected).\n"),
+        "{}",
+        outcome.stderr
+    );
+    sandbox.sign_in("work");
+    let before = sandbox.profile("work")["oauth_refresh_token"].clone();
+
+    // The current profile, not a new `default`.
+    let outcome = sandbox.configure(&[]).success();
+    assert!(
+        outcome
+            .stderr
+            .starts_with("Signing in profile `work` (the current profile).\n"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(names(&sandbox), ["default", "work"]);
+    assert_ne!(sandbox.profile("work")["oauth_refresh_token"], before);
+
+    // The environment's profile comes before `current`, as for every other command.
+    let outcome: Outcome = sandbox
+        .cmd()
+        .args(["configure", "--mode", "OAuth", "--callback-port", "0"])
+        .args(["--region", "cn-beijing"])
+        .env("ALIBABA_CLOUD_PROFILE", "from-env")
+        .output()
+        .unwrap()
+        .into();
+    let outcome = outcome.success();
+    assert!(
+        outcome
+            .stderr
+            .starts_with("Signing in profile `from-env` (named by ALIBABA_CLOUD_PROFILE).\n"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(names(&sandbox), ["default", "work", "from-env"]);
+    assert_eq!(sandbox.config()["current"], "from-env");
+}
+
+#[test]
+fn without_profile_a_current_profile_of_another_mode_is_not_converted() {
+    let sandbox = Sandbox::new();
+    let file = json!({"current": "ci", "profiles": [
+        {"name": "ci", "mode": "AK", "access_key_id": "LTAIkey", "access_key_secret": "keep-me"}]});
+    sandbox.write_config(&file);
+    let outcome = sandbox.configure(&["--region", "cn-hangzhou"]).code(2);
+    assert_eq!(
+        outcome.stderr,
+        "error: profile `ci` (the current profile) has mode `AK`; signing it in with OAuth would \
+         replace its credentials\nhint: sign in to a profile of its own: `alicli configure \
+         --profile NAME --mode OAuth`\n"
+    );
+    assert_eq!(sandbox.config(), file, "nothing written");
+    assert_eq!(sandbox.emulator.count("authorize"), 0, "no browser opened");
 }

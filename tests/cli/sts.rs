@@ -2,7 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Sandbox, now};
+use crate::support::tls::CorporateNetwork;
+use crate::support::{Outcome, Sandbox, now};
 
 fn identity(stdout: &str) -> Value {
     serde_json::from_str(stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {stdout}"))
@@ -322,4 +323,48 @@ fn the_profile_comes_from_the_environment_before_current() {
         3,
         "profile `one` was the one renewed"
     );
+}
+
+#[test]
+fn the_profiles_sts_region_picks_the_endpoint_as_the_official_cli_does() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let emulator = sandbox.emulator.url.strip_prefix("http://").unwrap();
+    let net = CorporateNetwork::start(emulator, sandbox.home.path());
+    // Without ALIBABA_CLOUD_STS_ENDPOINT the call goes to Alibaba's host, through the proxy,
+    // which records the tunnel asked for and refuses it: no request leaves the machine.
+    let tunnel = |patch: Value| -> String {
+        sandbox.edit_profile("work", patch);
+        let before = net.tunnels().len();
+        let outcome: Outcome = sandbox
+            .cmd()
+            .args(["sts", "GetCallerIdentity", "--profile", "work"])
+            .env_remove("ALIBABA_CLOUD_STS_ENDPOINT")
+            .env("HTTPS_PROXY", &net.proxy_url)
+            .output()
+            .unwrap()
+            .into();
+        outcome.code(1);
+        // The refused tunnel is a connection failure, which alicli retries: one host throughout.
+        let mut asked = net.tunnels().split_off(before);
+        asked.dedup();
+        asked.join(" ")
+    };
+    assert_eq!(
+        tunnel(json!({"sts_region": "cn-shanghai"})),
+        "CONNECT sts.cn-shanghai.aliyuncs.com:443"
+    );
+    // (Each refused tunnel costs alicli's retries, a few seconds: the order of --region,
+    // sts_endpoint and sts_region is left to endpoints.rs's unit tests.)
+    // A region is only ever a region: it cannot name another host.
+    sandbox.edit_profile("work", json!({"sts_region": "evil.example/x#"}));
+    let outcome = sandbox
+        .cmd()
+        .args(["sts", "GetCallerIdentity", "--profile", "work"])
+        .env_remove("ALIBABA_CLOUD_STS_ENDPOINT")
+        .env("HTTPS_PROXY", &net.proxy_url)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&outcome.stderr);
+    assert!(stderr.contains("is not a region id"), "{stderr}");
 }

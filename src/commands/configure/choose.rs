@@ -73,7 +73,7 @@ pub fn choose_region(
             &format!("Default Region Id (default: {default}): "),
             default,
         )?;
-        // Region ids match `^[a-zA-Z0-9-]*$`, as the official CLI checks (PROTOCOL.md §4).
+        // Region ids match `^[a-zA-Z0-9-]*$`, as the official CLI checks (docs/protocol.md §4).
         match check_region(&answer) {
             Ok(()) => {
                 warn_if_unknown(&answer);

@@ -6,13 +6,14 @@ use url::Url;
 
 use super::choose::{choose_region, choose_site};
 use crate::cli::SignInArgs;
-use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
+use crate::cloud::endpoints::{OAuthEndpoints, StsEndpointChoice};
 use crate::commands::prompt;
-use crate::commands::resolve::{choose_file, choose_name_or_default, relogin_command};
+use crate::commands::resolve::{NameSource, choose_file, choose_name_or_default, relogin_command};
 use crate::commands::settings::Settings;
 use crate::commands::storage::{ensure_usable, for_sign_in};
+use crate::error::{UsageError, with_hint};
 use crate::profile::name::check_new_name;
-use crate::profile::{Profile, Storage, Store};
+use crate::profile::{Mode, Profile, Storage, Store};
 use crate::site::Site;
 
 /// Everything a sign-in decided before it starts.
@@ -44,11 +45,15 @@ pub fn decide(args: &SignInArgs, settings: &Settings) -> Result<Plan> {
     let (store, config_hint) = choose_file(settings, args.config_path.as_deref())?;
     // A file we cannot parse stops us before the browser opens: it will not be overwritten.
     let file = store.load()?;
-    let (name, _) = choose_name_or_default(args.profile.as_deref(), settings, &file);
+    let (name, source) = choose_name_or_default(args.profile.as_deref(), settings, &file);
     let existing = file.profile(&name, store.path())?;
     // Only a profile about to be created must follow the name rule: other tools' names stay usable.
     if existing.is_none() {
         check_new_name(&name).map_err(crate::commands::invalid_name)?;
+    }
+    if source != NameSource::Flag {
+        check_unnamed_target(&name, source, existing.as_ref())?;
+        stderrln!("Signing in profile `{name}` ({}).", describe(source));
     }
     let storage = for_sign_in(args.storage, existing.as_ref());
     ensure_usable(storage, store.path())?;
@@ -74,12 +79,13 @@ pub fn decide(args: &SignInArgs, settings: &Settings) -> Result<Plan> {
         settings.signin_url.as_deref(),
         settings.oauth_url.as_deref(),
     )?;
-    let sts = sts_endpoint(
-        None,
-        existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
-        settings.sts_endpoint.as_deref(),
-        None,
-    )?;
+    let sts = StsEndpointChoice {
+        profile: existing.as_ref().and_then(|p| p.sts_endpoint.as_deref()),
+        env: settings.sts_endpoint.as_deref(),
+        profile_region: existing.as_ref().and_then(|p| p.sts_region.as_deref()),
+        ..Default::default()
+    }
+    .resolve()?;
     let relogin = relogin_command(&name, site, config_hint.as_deref());
     Ok(Plan {
         store,
@@ -93,6 +99,36 @@ pub fn decide(args: &SignInArgs, settings: &Settings) -> Result<Plan> {
         relogin,
         storage,
     })
+}
+
+/// Without `--profile`, the sign-in goes to the profile every other command would use; one that
+/// gets its credentials some other way is not turned into an OAuth profile behind the user's back
+/// (its AccessKey or role settings would be lost). Naming it with `--profile` still does that.
+fn check_unnamed_target(name: &str, source: NameSource, existing: Option<&Profile>) -> Result<()> {
+    let Some(mode) = existing
+        .map(|p| &p.mode)
+        .filter(|mode| !matches!(mode, Mode::OAuth | Mode::Unset))
+    else {
+        return Ok(());
+    };
+    Err(with_hint(
+        UsageError(format!(
+            "profile `{name}` ({}) has mode `{mode}`; signing it in with OAuth would replace its \
+             credentials",
+            describe(source)
+        )),
+        "sign in to a profile of its own: `alicli configure --profile NAME --mode OAuth`",
+    ))
+}
+
+/// How a profile name that `--profile` did not give was chosen, for messages.
+fn describe(source: NameSource) -> String {
+    match source {
+        NameSource::Flag => "named by --profile".into(),
+        NameSource::Env(var) => format!("named by {var}"),
+        NameSource::Current => "the current profile".into(),
+        NameSource::Default => "no profile is selected".into(),
+    }
 }
 
 #[cfg(test)]

@@ -78,6 +78,7 @@ pub fn profile_checks(
     if let Some(check) = permissions_check(path) {
         checks.push(check);
     }
+    checks.extend(shared_file_check(flags, settings, path));
     let login = |name: Option<&str>| login_command(name, Site::Cn, config_hint.as_deref());
     let mut profile = selected_profile(flags, settings, &file, &store, &login, checks);
     if let Some(profile) = &mut profile {
@@ -99,6 +100,39 @@ pub fn profile_checks(
         checks.push(Check::skip("profile expiry", "no profile to check"));
     }
     Some(ProfileContext { profile })
+}
+
+/// A file other than `~/.aliyun/config.json` works for alicli, but the official CLI (without its
+/// own `--config-path`) and the Python, Java and Node SDKs read only that one; of the SDKs only Go
+/// honours `ALIBABA_CLOUD_CONFIG_FILE` (docs/protocol.md §9). Said only when the path differs.
+fn shared_file_check(flags: &ProfileArgs, settings: &Settings, path: &Path) -> Option<Check> {
+    let source = if flags.config_path.is_some() {
+        "`--config-path`"
+    } else if settings.config_file.is_some() {
+        "ALIBABA_CLOUD_CONFIG_FILE"
+    } else {
+        return None;
+    };
+    let default = Store::default_path(settings.home.as_deref()?);
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if same(path, &default) {
+        return None;
+    }
+    Some(Check::warn(
+        "shared profile file",
+        format!(
+            "{source} points alicli at `{}`; the aliyun CLI and Alibaba's Python, Java and Node \
+             SDKs read `{}` (only the Go SDK follows ALIBABA_CLOUD_CONFIG_FILE), so they do not \
+             see these profiles",
+            path.display(),
+            default.display()
+        ),
+        "use the default file to share profiles, or hand credentials over with `alicli exec` or \
+         `alicli export-credentials`",
+    ))
 }
 
 fn failure(check: &str, error: &anyhow::Error, default_fix: &str) -> Check {

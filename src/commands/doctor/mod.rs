@@ -25,6 +25,8 @@ pub enum Status {
     Fail,
     /// Could not be checked (e.g. no profile to look at); never a failure on its own.
     Skip,
+    /// Works for alicli, but other tools may not follow; the fix says what to do. Never a failure.
+    Warn,
 }
 
 /// One line of the report.
@@ -52,11 +54,19 @@ impl Check {
     }
 
     fn fail(check: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self::with_fix(Status::Fail, check.into(), detail.into(), fix.into())
+    }
+
+    fn warn(check: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self::with_fix(Status::Warn, check.into(), detail.into(), fix.into())
+    }
+
+    fn with_fix(status: Status, check: String, detail: String, fix: String) -> Self {
         Self {
-            check: check.into(),
-            status: Status::Fail,
-            detail: detail.into(),
-            fix: Some(fix.into()),
+            check,
+            status,
+            detail,
+            fix: Some(fix),
         }
     }
 
@@ -106,6 +116,7 @@ pub fn render(checks: &[Check]) -> String {
             Status::Pass => "✓",
             Status::Fail => "✗",
             Status::Skip => "–",
+            Status::Warn => "!",
         };
         out.push_str(&format!("{mark} {}: {}\n", check.check, check.detail));
         if let Some(fix) = &check.fix {
@@ -125,10 +136,12 @@ mod tests {
             Check::pass("profile file", "`f` parses"),
             Check::fail("clock", "10 min behind", "set the clock"),
             Check::skip("profile expiry", "no profile"),
+            Check::warn("shared file", "elsewhere", "unset it"),
         ]);
         assert_eq!(
             text,
-            "✓ profile file: `f` parses\n✗ clock: 10 min behind\n    fix: set the clock\n– profile expiry: no profile\n"
+            "✓ profile file: `f` parses\n✗ clock: 10 min behind\n    fix: set the clock\n– profile expiry: no profile\n\
+             ! shared file: elsewhere\n    fix: unset it\n"
         );
     }
 }

@@ -7,7 +7,7 @@ use url::Url;
 
 use super::Check;
 use super::local::ProfileContext;
-use crate::cloud::endpoints::{OAuthEndpoints, sts_endpoint};
+use crate::cloud::endpoints::{OAuthEndpoints, StsEndpointChoice};
 use crate::commands::settings::Settings;
 use crate::error::Hint;
 use crate::http::probe::{self, Limits};
@@ -99,12 +99,13 @@ pub async fn endpoint_checks(
         settings.oauth_url.as_deref(),
     )
     .map_err(|e| e.to_string());
-    let sts = sts_endpoint(
-        None,
-        profile.and_then(|p| p.sts_endpoint.as_deref()),
-        settings.sts_endpoint.as_deref(),
-        None,
-    )
+    let sts = StsEndpointChoice {
+        profile: profile.and_then(|p| p.sts_endpoint.as_deref()),
+        env: settings.sts_endpoint.as_deref(),
+        profile_region: profile.and_then(|p| p.sts_region.as_deref()),
+        ..Default::default()
+    }
+    .resolve()
     .map_err(|e| e.to_string());
     let check = |label: &'static str, url: Result<Url, String>| async move {
         match url {

@@ -9,9 +9,8 @@ use anyhow::Result;
 use crate::cloud::credentials::Credentials;
 use crate::commands::settings::{EXEC_VAR, Settings};
 use crate::error::CannotRun;
-use crate::export::{
-    ACCESS_KEY_ID, ACCESS_KEY_SECRET, CREDENTIALS_URI, EXPIRATION, REGION_ID, SECURITY_TOKEN, Var,
-    credential_vars,
+use crate::export::vars::{
+    CREDENTIALS_URI, Family, IGNORE_PROFILE, REGION_ID, Var, credential_vars, names_of,
 };
 use crate::external::DEPTH_VAR;
 
@@ -20,29 +19,60 @@ const CLI_PROFILE_DISABLED: &str = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED";
 /// The SDKs' switch for the ECS metadata probe, which also precedes `CredentialsURI`.
 const ECS_METADATA_DISABLED: &str = "ALIBABA_CLOUD_ECS_METADATA_DISABLED";
 
+/// Whose credentials the child gets, and which families of variables carry them.
+pub struct Handover<'a> {
+    /// The credentials (with `--server`: the first ones, for the families that cannot renew).
+    pub credentials: &'a Credentials,
+    /// The profile's region, empty when it has none.
+    pub region: &'a str,
+    /// The profile name.
+    pub profile: &'a str,
+    /// The families `--families` picked.
+    pub families: &'a [Family],
+}
+
 /// The child's variables with static keys: the credentials, and no credentials URI (it would
 /// compete with them in some tools' chains).
-pub fn static_vars(credentials: &Credentials, region: &str) -> Vec<Var> {
-    let mut vars = credential_vars(credentials, Some(region));
+pub fn static_vars(handover: &Handover<'_>) -> Vec<Var> {
+    let mut vars = credential_vars(
+        handover.credentials,
+        Some(handover.region),
+        handover.profile,
+        handover.families,
+    );
     vars.push((CREDENTIALS_URI, None));
     vars
 }
 
-/// The child's variables with `--server`: the URI, and none of the static keys, because the SDKs
-/// look at environment keys, the CLI profile file and ECS metadata before the URI (PROTOCOL.md §7,
-/// python-sdk notes §4) and would otherwise never ask the endpoint.
-pub fn server_vars(uri: &str, region: &str) -> Vec<Var> {
-    let mut vars: Vec<Var> = vec![
-        (CREDENTIALS_URI, Some(uri.to_owned())),
-        (ACCESS_KEY_ID, None),
-        (ACCESS_KEY_SECRET, None),
-        (SECURITY_TOKEN, None),
-        (EXPIRATION, None),
+/// The child's variables with `--server`: the URI, and none of the `ALIBABA_CLOUD_*` keys,
+/// because the SDKs look at environment keys, the CLI profile file and ECS metadata before the URI
+/// (docs/protocol.md §7) and would otherwise never ask the endpoint. Nor
+/// `ALIBABA_CLOUD_IGNORE_PROFILE`: the official CLI does not read the URI, so it must find the
+/// profile, which `ALIBABA_CLOUD_PROFILE` names. The other families cannot fetch from an endpoint:
+/// they get the first credentials, as without `--server`.
+pub fn server_vars(uri: &str, handover: &Handover<'_>) -> Vec<Var> {
+    let others: Vec<Family> = handover
+        .families
+        .iter()
+        .copied()
+        .filter(|family| *family != Family::Alibaba)
+        .collect();
+    let mut vars = credential_vars(
+        handover.credentials,
+        Some(handover.region),
+        handover.profile,
+        &others,
+    );
+    vars.push((CREDENTIALS_URI, Some(uri.to_owned())));
+    vars.extend(names_of(Family::Alibaba).map(|name| (name, None)));
+    vars.extend([
+        (IGNORE_PROFILE, None),
         (CLI_PROFILE_DISABLED, Some("true".into())),
         (ECS_METADATA_DISABLED, Some("true".into())),
-    ];
-    if !region.is_empty() {
-        vars.push((REGION_ID, Some(region.to_owned())));
+    ]);
+    if handover.families.contains(&Family::Alibaba) {
+        let region = Some(handover.region).filter(|r| !r.is_empty());
+        vars.push((REGION_ID, region.map(str::to_owned)));
     }
     vars
 }

@@ -10,9 +10,9 @@ mod server;
 
 use anyhow::Result;
 
-use child::{child_command, run_as_child_or_replace, static_vars};
+use child::{Handover, child_command, run_as_child_or_replace, static_vars};
 
-use super::export::warn_if_short;
+use super::export::{families, warn_if_short};
 use super::resolve::Target;
 use super::settings::Settings;
 use crate::cli::ExecArgs;
@@ -33,7 +33,12 @@ pub fn run(args: ExecArgs, settings: &Settings, http: &Http) -> Result<u8> {
     }
     let resolved = target.credentials_blocking(settings, http, args.min_ttl)?;
     warn_if_short(&target.name, &resolved, args.min_ttl);
-    let vars = static_vars(&resolved.credentials, &resolved.profile.region_id);
+    let vars = static_vars(&Handover {
+        credentials: &resolved.credentials,
+        region: &resolved.profile.region_id,
+        profile: &target.name,
+        families: &families(&args.families),
+    });
     let command = child_command(&args.command, &vars, settings, &target.name);
     run_as_child_or_replace(command, &args.command[0])
 }

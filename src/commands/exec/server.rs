@@ -8,10 +8,11 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use tokio::sync::Mutex;
 
-use super::child::{child_command, exit_code, server_vars};
+use super::child::{Handover, child_command, exit_code, server_vars};
 use crate::cli::ExecArgs;
 use crate::clock;
 use crate::cloud::credentials::Credentials;
+use crate::commands::export::families;
 use crate::commands::resolve::Target;
 use crate::commands::settings::Settings;
 use crate::credserver::{Fetch, fresh_enough, random_path, router};
@@ -110,7 +111,7 @@ async fn serve_and_wait(
     // The first credentials before the child starts: a sign-in problem stops here, with its hint.
     let first = obtain(&target, settings, &http, args.min_ttl).await?;
     if first.credentials.expiration.is_none() {
-        // The SDKs require an `Expiration` from the endpoint (python-sdk notes §3).
+        // The SDKs require an `Expiration` from the endpoint (docs/protocol.md §7).
         return Err(with_hint(
             UsageError(format!(
                 "profile `{name}` gives credentials without an expiry, which the endpoint cannot serve"
@@ -118,6 +119,8 @@ async fn serve_and_wait(
             "run the command with `alicli exec` without `--server`",
         ));
     }
+    warn_about_http_proxy(settings);
+    let first_credentials = first.credentials.clone();
     let renewer = Arc::new(Renewer {
         target,
         settings: settings.clone(),
@@ -140,7 +143,16 @@ async fn serve_and_wait(
     });
 
     let signals = Signals::listen()?;
-    let command = child_command(&args.command, &server_vars(&uri, &region), settings, &name);
+    let vars = server_vars(
+        &uri,
+        &Handover {
+            credentials: &first_credentials,
+            region: &region,
+            profile: &name,
+            families: &families(&args.families),
+        },
+    );
+    let command = child_command(&args.command, &vars, settings, &name);
     let mut child = tokio::process::Command::from(command)
         .spawn()
         .map_err(|source| CannotRun {
@@ -150,6 +162,20 @@ async fn serve_and_wait(
     let status = signals.forward_until_exit(&mut child).await;
     server.abort();
     Ok(exit_code(status?))
+}
+
+/// Alibaba's Python SDK sends plain-HTTP requests, the one for the credentials URI included,
+/// through `HTTP_PROXY` and ignores `NO_PROXY`: the proxy would learn the endpoint's secret path.
+/// (The Go SDK never proxies loopback.) alicli cannot take the variable from the child, which may
+/// need it, so it says so.
+fn warn_about_http_proxy(settings: &Settings) {
+    if settings.net.proxies.http.is_some() {
+        stderrln!(
+            "warning: HTTP_PROXY is set; Alibaba's Python SDK sends its request for the \
+             credentials endpoint (secret path included) through that proxy, ignoring NO_PROXY\n  \
+             to keep it on this machine: `env -u HTTP_PROXY -u http_proxy alicli exec --server …`"
+        );
+    }
 }
 
 /// The signals alicli passes on to the child while it waits.

@@ -84,7 +84,7 @@ fn stored_key<'a>(raw: &'a Map<String, Value>, asked: &str) -> Option<&'a str> {
         .find_map(|key| raw.get_key_value(key).map(|(k, _)| k.as_str()))
 }
 
-/// Tokens, secrets, passwords and private keys, in every mode of the file (PROTOCOL.md §4).
+/// Tokens, secrets, passwords and private keys, in every mode of the file (docs/protocol.md §4).
 /// Key ids, expiry times and file paths are not secret.
 fn is_secret_key(key: &str) -> bool {
     key.ends_with("_secret")

@@ -1,6 +1,6 @@
 //! What `configure set` writes for each credential mode: the flags of each mode, what a change of
 //! mode removes, and what a profile of each mode must hold before it is saved. Names and fields
-//! are the official CLI's (PROTOCOL.md §9), so either tool can use the profile.
+//! are the official CLI's (docs/protocol.md §10), so either tool can use the profile.
 
 use std::path::Path;
 

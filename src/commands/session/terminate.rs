@@ -1,6 +1,6 @@
 //! `alicli logout` (and `alicli session terminate`): end a session. The refresh token is revoked
 //! at the server first when a revocation endpoint is configured (`ALICLI_REVOKE_URL`, RFC 7009;
-//! Alibaba's own endpoint is unconfirmed, PROTOCOL.md §2), then the tokens and STS credentials
+//! Alibaba's own endpoint is unconfirmed, docs/protocol.md §2), then the tokens and STS credentials
 //! are removed from the profile (a keychain profile's keychain item is removed). The profile's
 //! settings stay, so `alicli login` signs straight back in (`--storage` changes where it keeps
 //! its next session); `--delete-profile` removes the profile too, and `current` then moves as

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::{describe, status_json, status_word, when};
 use crate::cli::ValidateArgs;
 use crate::clock;
-use crate::cloud::endpoints::sts_endpoint;
+use crate::cloud::endpoints::StsEndpointChoice;
 use crate::cloud::sts::{ServiceError, SignatureVersion, get_caller_identity_retried};
 use crate::commands::output;
 use crate::commands::resolve::{Target, outage_hint};
@@ -47,12 +47,13 @@ pub async fn run(args: ValidateArgs, settings: &Settings, http: &Http) -> Result
         return report.finish(target.state(now), None);
     }
 
-    let endpoint = sts_endpoint(
-        None,
-        profile.sts_endpoint.as_deref(),
-        settings.sts_endpoint.as_deref(),
-        None,
-    )?;
+    let endpoint = StsEndpointChoice {
+        profile: profile.sts_endpoint.as_deref(),
+        env: settings.sts_endpoint.as_deref(),
+        profile_region: profile.sts_region.as_deref(),
+        ..Default::default()
+    }
+    .resolve()?;
     let renewed = target.credentials(settings, http, 0).await;
     let resolved = match renewed {
         Ok(resolved) => resolved,

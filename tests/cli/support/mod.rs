@@ -3,13 +3,15 @@
 
 #![allow(dead_code)]
 
+mod http;
 #[cfg(target_os = "linux")]
 pub mod keychain;
 pub mod live;
 pub mod tls;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+pub use http::{http, http_typed, http_with_headers};
+
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::LazyLock;
@@ -135,42 +137,6 @@ impl Drop for Emulator {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// A minimal HTTP/1.0 client for the emulator's admin routes (loopback only).
-pub fn http(method: &str, url: &str, body: Option<&str>) -> (u16, String) {
-    http_typed(method, url, body, "application/json")
-}
-
-/// [`http`] with a content type.
-pub fn http_typed(
-    method: &str,
-    url: &str,
-    body: Option<&str>,
-    content_type: &str,
-) -> (u16, String) {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let body = body.unwrap_or("");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
 }
 
 /// What a finished command did.

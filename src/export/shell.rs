@@ -1,52 +1,9 @@
-//! Credentials rendered for other programs: variable assignments for each shell, dotenv, and the
-//! JSON shapes (PROTOCOL.md §7). Pure functions, because quoting is where injection bugs live: a
-//! value is always data, never code, in the shell it is meant for.
+//! Variable assignments in the syntax of each shell, and of dotenv and cmd.exe files: a value is
+//! always data, never code, in the shell it is meant for.
 
 use anyhow::{Result, bail};
-use serde_json::{Value, json};
 
-use crate::cloud::credentials::Credentials;
-use crate::timefmt::to_rfc3339;
-
-/// `ALIBABA_CLOUD_ACCESS_KEY_ID`
-pub const ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-/// `ALIBABA_CLOUD_ACCESS_KEY_SECRET`
-pub const ACCESS_KEY_SECRET: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-/// `ALIBABA_CLOUD_SECURITY_TOKEN`
-pub const SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
-/// `ALIBABA_CLOUD_REGION_ID`
-pub const REGION_ID: &str = "ALIBABA_CLOUD_REGION_ID";
-/// `ALIBABA_CLOUD_CREDENTIALS_EXPIRATION` (RFC 3339): when the exported keys stop working.
-pub const EXPIRATION: &str = "ALIBABA_CLOUD_CREDENTIALS_EXPIRATION";
-/// `ALIBABA_CLOUD_CREDENTIALS_URI`: where the SDKs fetch renewing credentials.
-pub const CREDENTIALS_URI: &str = "ALIBABA_CLOUD_CREDENTIALS_URI";
-
-/// One variable to set (`Some`) or to clear (`None`), so that a token left over from an earlier
-/// `eval` never pairs with a long-term key.
-pub type Var = (&'static str, Option<String>);
-
-/// The variables for a set of credentials, in a fixed order. The region is set only when known.
-pub fn credential_vars(credentials: &Credentials, region: Option<&str>) -> Vec<Var> {
-    let mut vars: Vec<Var> = vec![
-        (ACCESS_KEY_ID, Some(credentials.access_key_id.clone())),
-        (
-            ACCESS_KEY_SECRET,
-            Some(credentials.access_key_secret.expose().to_owned()),
-        ),
-        (
-            SECURITY_TOKEN,
-            credentials
-                .security_token
-                .as_ref()
-                .map(|t| t.expose().to_owned()),
-        ),
-    ];
-    if let Some(region) = region.filter(|r| !r.is_empty()) {
-        vars.push((REGION_ID, Some(region.to_owned())));
-    }
-    vars.push((EXPIRATION, credentials.expiration.map(to_rfc3339)));
-    vars
-}
+use super::vars::Var;
 
 /// A POSIX shell word holding exactly `value`: single quotes, inside which nothing is special;
 /// a single quote itself becomes `'\''`. Newlines stay literal, which `eval` and `.` both keep.
@@ -158,68 +115,16 @@ pub fn render(syntax: Syntax, vars: &[Var]) -> Result<String> {
     Ok(out)
 }
 
-/// The `json` format: a documented object, `null` where a value does not exist (`security_token`
-/// of a long-term key, `expiration` of credentials that do not expire, an unset region).
-pub fn json_document(profile: &str, credentials: &Credentials, region: Option<&str>) -> Value {
-    json!({
-        "profile": profile,
-        "access_key_id": credentials.access_key_id,
-        "access_key_secret": credentials.access_key_secret.expose(),
-        "security_token": credentials.security_token.as_ref().map(|t| t.expose()),
-        "region_id": region.filter(|r| !r.is_empty()),
-        "expiration": credentials.expiration.map(to_rfc3339),
-    })
-}
-
-/// The `external` format: what an `External` profile's `process_command` prints (PROTOCOL.md §7).
-pub fn external_document(credentials: &Credentials) -> Value {
-    match &credentials.security_token {
-        Some(token) => {
-            let mut doc = json!({
-                "mode": "StsToken",
-                "access_key_id": credentials.access_key_id,
-                "access_key_secret": credentials.access_key_secret.expose(),
-                "sts_token": token.expose(),
-            });
-            if let Some(at) = credentials.expiration {
-                doc["expiration"] = to_rfc3339(at).into();
-            }
-            doc
-        }
-        None => json!({
-            "mode": "AK",
-            "access_key_id": credentials.access_key_id,
-            "access_key_secret": credentials.access_key_secret.expose(),
-        }),
-    }
-}
-
-/// The JSON a `CredentialsURI` endpoint serves (PROTOCOL.md §7). The SDKs require every field.
-pub fn credentials_uri_document(credentials: &Credentials) -> Value {
-    json!({
-        "Code": "Success",
-        "AccessKeyId": credentials.access_key_id,
-        "AccessKeySecret": credentials.access_key_secret.expose(),
-        "SecurityToken": credentials.security_token.as_ref().map(|t| t.expose()).unwrap_or(""),
-        "Expiration": to_rfc3339(credentials.expiration.unwrap_or(0)),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
+    use crate::cloud::credentials::Credentials;
+    use crate::export::tests::sts;
+    use crate::export::vars::{
+        ACCESS_KEY_ID, ACCESS_KEY_SECRET, Family, REGION_ID, SECURITY_TOKEN, credential_vars,
+    };
 
     const NASTY: &str = "a'b\"c $(touch x) `id` \\n\nd;e|f&g<h>i*j?k~l#m%n!o ‘p’ ${HOME}";
-
-    fn sts() -> Credentials {
-        Credentials {
-            access_key_id: "STS.id".into(),
-            access_key_secret: Secret::new("se'cret"),
-            security_token: Some(Secret::new("to+ken/=")),
-            expiration: Some(1_795_341_600),
-        }
-    }
 
     #[test]
     fn posix_quote_wraps_everything_in_single_quotes() {
@@ -266,46 +171,36 @@ mod tests {
 
     #[test]
     fn renders_each_syntax() {
-        let vars = credential_vars(&sts(), Some("cn-hangzhou"));
+        let vars = credential_vars(&sts(), Some("cn-hangzhou"), "work", &[Family::Alibaba]);
         assert_eq!(
             render(Syntax::PosixExport, &vars).unwrap(),
             "export ALIBABA_CLOUD_ACCESS_KEY_ID='STS.id'\n\
              export ALIBABA_CLOUD_ACCESS_KEY_SECRET='se'\\''cret'\n\
              export ALIBABA_CLOUD_SECURITY_TOKEN='to+ken/='\n\
              export ALIBABA_CLOUD_REGION_ID='cn-hangzhou'\n\
-             export ALIBABA_CLOUD_CREDENTIALS_EXPIRATION='2026-11-22T10:00:00Z'\n"
+             export ALIBABA_CLOUD_CREDENTIALS_EXPIRATION='2026-11-22T10:00:00Z'\n\
+             export ALIBABA_CLOUD_IGNORE_PROFILE='TRUE'\n\
+             export ALIBABA_CLOUD_PROFILE='work'\n\
+             unset ALIBABACLOUD_PROFILE\n"
         );
         let ak = Credentials {
             security_token: None,
             expiration: None,
             ..sts()
         };
-        let vars = credential_vars(&ak, None);
+        let vars = credential_vars(&ak, None, "ci", &[Family::Alibaba]);
         let text = render(Syntax::PosixAssign, &vars).unwrap();
         assert!(
             text.contains("unset ALIBABA_CLOUD_SECURITY_TOKEN\n"),
             "{text}"
         );
-        assert!(!text.contains("REGION"), "{text}");
-        let text = render(Syntax::WindowsCmd, &credential_vars(&ak, None));
+        assert!(text.contains("unset ALIBABA_CLOUD_REGION_ID\n"), "{text}");
+        let text = render(Syntax::WindowsCmd, &vars);
         assert!(text.is_err(), "the quote in the secret is refused");
         let text = render(Syntax::Fish, &vars).unwrap();
         assert!(text.starts_with("set -gx ALIBABA_CLOUD_ACCESS_KEY_ID 'STS.id'\n"));
         assert!(text.contains("set -e ALIBABA_CLOUD_SECURITY_TOKEN\n"));
         let text = render(Syntax::PowerShell, &vars).unwrap();
         assert!(text.contains("$Env:ALIBABA_CLOUD_ACCESS_KEY_SECRET = 'se''cret'\n"));
-    }
-
-    #[test]
-    fn documents_have_the_documented_keys() {
-        let doc = external_document(&sts());
-        assert_eq!(doc["mode"], "StsToken");
-        assert_eq!(doc["expiration"], "2026-11-22T10:00:00Z");
-        let doc = json_document("work", &sts(), None);
-        assert_eq!(doc["region_id"], Value::Null);
-        assert_eq!(doc["security_token"], "to+ken/=");
-        let doc = credentials_uri_document(&sts());
-        assert_eq!(doc["Code"], "Success");
-        assert_eq!(doc["Expiration"], "2026-11-22T10:00:00Z");
     }
 }
