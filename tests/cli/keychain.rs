@@ -505,7 +505,7 @@ fn a_locked_keyring_is_refused_and_nothing_is_written() {
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env("XDG_DATA_HOME", keyring.path())
         .args(["--", "sh", "-c", LOCKED, "sh", ALICLI])
-        .args(["configure", "--mode", "OAuth", "--callback-port", "0"])
+        .args(["login", "--profile", "work", "--callback-port", "0"])
         .args(["--region", "cn-hangzhou", "--storage", "keychain"])
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
@@ -541,7 +541,7 @@ fn keychain_storage_is_refused_at_once_without_a_secret_service() {
     let outcome: Outcome = sandbox
         .cmd()
         .env("DBUS_SESSION_BUS_ADDRESS", no_bus(&sandbox))
-        .args(["configure", "--mode", "OAuth", "--callback-port", "0"])
+        .args(["login", "--profile", "work", "--callback-port", "0"])
         .args(["--region", "cn-hangzhou", "--storage", "keychain"])
         .output()
         .unwrap()
