@@ -16,7 +16,6 @@ use crate::oauth::browser::{BrowserEnvironment, headless_reason};
 use crate::oauth::callback::DEFAULT_PORTS;
 use crate::profile::{ConfigFile, Mode, Profile, Storage, Store};
 use crate::session::state::{Margins, RefreshToken, SessionTimes, State};
-use crate::shellword::shell_word;
 use crate::site::Site;
 use crate::timefmt::{relative, to_rfc3339};
 
@@ -152,6 +151,8 @@ fn failure(check: &str, error: &anyhow::Error, default_fix: &str) -> Check {
 #[cfg(unix)]
 fn permissions_check(path: &Path) -> Option<Check> {
     use std::os::unix::fs::PermissionsExt;
+
+    use crate::shellword::shell_word;
     let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
     let mode = meta.permissions().mode() & 0o777;
     Some(if mode & 0o077 == 0 {
