@@ -102,6 +102,9 @@ for name, (median, low, cpu) in results.items():
     print(f"  {name:45s} {median:6.2f} ms {low:6.2f} ms {cpu:6.2f} ms")
 renewals = sum(after[k] - before[k] for k in ("token_refresh", "exchange"))
 print(f"  token/exchange requests during the runs: {renewals} (0: every run used cached credentials)")
+version = results["alicli --version"][0]
+for name in ("export-credentials external, file", "export-credentials external, keychain"):
+    print(f"  {name}: {results[name][0] / version:.2f}x alicli --version")
 keychain = results["export-credentials external, keychain"][0]
 print(f"  {'ok  ' if keychain <= 20 else 'SLOW'} export-credentials on a keychain profile <= 20 ms "
       "(wall time; a loaded machine inflates it)")
