@@ -52,6 +52,18 @@ pub const ACCESS_KEY_SECRET: &str = "access_key_secret";
 pub const STS_TOKEN: &str = "sts_token";
 /// When the STS credentials expire, unix seconds.
 pub const STS_EXPIRATION: &str = "sts_expiration";
+
+/// The keys of an OAuth session (its account aside) as a profile holds it in the file.
+pub const SESSION_KEYS: [&str; 8] = [
+    OAUTH_ACCESS_TOKEN,
+    OAUTH_ACCESS_TOKEN_EXPIRE,
+    OAUTH_REFRESH_TOKEN,
+    OAUTH_REFRESH_TOKEN_EXPIRE,
+    ACCESS_KEY_ID,
+    ACCESS_KEY_SECRET,
+    STS_TOKEN,
+    STS_EXPIRATION,
+];
 /// The account signed in, recorded by alicli so that a sign-in to another account is noticed.
 /// Other tools ignore the key; the Go and Java SDKs drop it when they rewrite a profile.
 pub const ALICLI_ACCOUNT_ID: &str = "alicli_account_id";

@@ -237,17 +237,7 @@ impl ConfigFile {
     /// Removes every session key, for a profile that stops being an OAuth profile: the session
     /// has no meaning in another mode, and its secrets must not linger.
     pub fn remove_session(&mut self, name: &str) {
-        for key in [
-            keys::OAUTH_ACCESS_TOKEN,
-            keys::OAUTH_ACCESS_TOKEN_EXPIRE,
-            keys::OAUTH_REFRESH_TOKEN,
-            keys::OAUTH_REFRESH_TOKEN_EXPIRE,
-            keys::ACCESS_KEY_ID,
-            keys::ACCESS_KEY_SECRET,
-            keys::STS_TOKEN,
-            keys::STS_EXPIRATION,
-            keys::ALICLI_ACCOUNT_ID,
-        ] {
+        for key in keys::SESSION_KEYS.iter().chain([&keys::ALICLI_ACCOUNT_ID]) {
             self.remove_field(name, key);
         }
     }

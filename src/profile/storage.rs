@@ -32,18 +32,6 @@ pub enum Storage {
 /// The marker's value for keychain profiles.
 const KEYCHAIN: &str = "keychain";
 
-/// The session keys a profile holds when its session is kept in the file.
-const SESSION_KEYS: [&str; 8] = [
-    keys::OAUTH_ACCESS_TOKEN,
-    keys::OAUTH_ACCESS_TOKEN_EXPIRE,
-    keys::OAUTH_REFRESH_TOKEN,
-    keys::OAUTH_REFRESH_TOKEN_EXPIRE,
-    keys::ACCESS_KEY_ID,
-    keys::ACCESS_KEY_SECRET,
-    keys::STS_TOKEN,
-    keys::STS_EXPIRATION,
-];
-
 impl Storage {
     /// The word used on the command line, in listings and in JSON.
     pub fn as_str(self) -> &'static str {
@@ -137,7 +125,7 @@ pub fn save(
             );
             // No secret in the file: not ours, and not an SDK's cached copy of the STS
             // credentials it got from the command (the Python and Go SDKs write those back).
-            remove_keys(file, name, &SESSION_KEYS);
+            remove_keys(file, name, &keys::SESSION_KEYS);
             file.set_account(name, session.account_id.as_deref());
         }
     }
