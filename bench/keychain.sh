@@ -46,14 +46,8 @@ export BASELINE=${BASELINE:-}
 unset RUST_LOG HTTPS_PROXY HTTP_PROXY https_proxy http_proxy ALIBABA_CLOUD_CA_BUNDLE
 mkdir -p "$HOME" "$XDG_DATA_HOME"
 
-dbus-run-session -- bash -euo pipefail -c '
-printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-until dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
-    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets | grep -q true; do sleep 0.1; done
-sign_in() { "$BIN/alicli" configure --mode OAuth --region cn-hangzhou --callback-port 0 "$@" 2>/dev/null; }
-sign_in --profile file --storage file
-sign_in --profile kc --storage keychain
-python3 - <<'"'"'PY'"'"'
+# The measuring script, written out so that the session's shell command below needs no quoting.
+cat >"$WORK/measure.py" <<'PY'
 import json, os, statistics, subprocess, sys, time, urllib.request
 
 runs, bin_dir, baseline = int(os.environ["RUNS"]), os.environ["BIN"], os.environ["BASELINE"]
@@ -109,4 +103,14 @@ keychain = results["export-credentials external, keychain"][0]
 print(f"  {'ok  ' if keychain <= 20 else 'SLOW'} export-credentials on a keychain profile <= 20 ms "
       "(wall time; a loaded machine inflates it)")
 PY
+export WORK
+
+dbus-run-session -- bash -euo pipefail -c '
+printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+until dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets | grep -q true; do sleep 0.1; done
+sign_in() { "$BIN/alicli" configure --mode OAuth --region cn-hangzhou --callback-port 0 "$@" 2>/dev/null; }
+sign_in --profile file --storage file
+sign_in --profile kc --storage keychain
+python3 "$WORK/measure.py"
 '
