@@ -186,25 +186,33 @@ impl Target {
     /// it is kept. A missing one needs a sign-in (exit 4); when an environment variable named it,
     /// the message says which.
     pub fn profile_in(&self, file: &ConfigFile) -> Result<Profile> {
-        if file.raw_profile(&self.name).is_some() {
-            return require_profile(file, &self.store, &self.name).map_err(|e| {
-                // A keychain that failed: the profile is there, on its own site.
-                let site = file
-                    .profile(&self.name, self.store.path())
-                    .ok()
-                    .flatten()
-                    .and_then(|p| p.site().ok());
-                let relogin = self.relogin_on(site.unwrap_or(Site::Cn));
-                match keychain_hint(&e, &relogin) {
-                    Some(hint) => with_hint(e, hint),
-                    None => e,
-                }
-            });
-        }
+        let Some(settings) = file.profile(&self.name, self.store.path())? else {
+            return Err(self.not_found());
+        };
+        require_profile(file, &self.store, &self.name).map_err(|e| {
+            // A keychain that failed: the profile is there, on its own site.
+            let relogin = self.relogin_on(settings.site().unwrap_or(Site::Cn));
+            match keychain_hint(&e, &relogin) {
+                Some(hint) => with_hint(e, hint),
+                None => e,
+            }
+        })
+    }
+
+    /// The profile's settings without its session: no keychain is read, for a command that
+    /// gets its credentials through [`Target::credentials`] and needs the rest of the profile.
+    pub fn settings(&self) -> Result<Profile> {
+        self.file
+            .profile(&self.name, self.store.path())?
+            .ok_or_else(|| self.not_found())
+    }
+
+    /// The error for a profile that is not in the file.
+    fn not_found(&self) -> anyhow::Error {
         let name = &self.name;
         let path = self.store.path().display();
         let login = self.relogin_on(Site::Cn);
-        Err(match self.source {
+        match self.source {
             NameSource::Env(var) => with_hint(
                 NotSignedIn(format!(
                     "profile `{name}`, named by `{var}`, is not in `{path}`"
@@ -222,7 +230,7 @@ impl Target {
                 NotSignedIn(format!("profile `{name}` is not in `{path}`")),
                 format!("sign in with `{login}`"),
             ),
-        })
+        }
     }
 
     /// The profile, which must be an OAuth one (session commands).
