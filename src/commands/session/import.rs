@@ -3,8 +3,10 @@
 //! OS keychain with `--storage keychain`).
 //!
 //! Everything is checked before anything is written: the passphrase, the archive's integrity and
-//! version, the profile name (no path separators, no `..`), a name collision, and expiry. The only
-//! file written is the profile store, under its lock; the archive names no paths.
+//! version, the profile name (no path separators, no `..`), a name collision, expiry, and that the
+//! keychain can take the session when it is to keep it. The only file written is the profile
+//! store, under its lock (after the keychain item, for keychain storage); the archive names no
+//! paths.
 
 use std::io::Read;
 use std::path::Path;
