@@ -1,6 +1,7 @@
 //! Finds the optional tools that some integration tests need (headless Chromium, Alibaba's Python
-//! SDK and oss2, fish, PowerShell), so that `cargo test` reports those tests *ignored* where a tool is
-//! missing instead of passing them without running. alicli itself uses none of this.
+//! SDK and oss2, fish, PowerShell, a Secret Service on the session bus), so that `cargo test`
+//! reports those tests *ignored* where a tool is missing instead of passing them without running.
+//! alicli itself uses none of this.
 //!
 //! For each tool it sets `ALICLI_TEST_<TOOL>` (the program's path, read by the tests with
 //! `option_env!`) when found, and the cfg `alicli_test_no_<tool>` when missing, which the tests
@@ -64,10 +65,17 @@ fn main() {
     if !has_oss2 {
         ignore_unless_required("oss2", "ALICLI_REQUIRE_PYTHON_SDK");
     }
+    // The keychain tests talk to the Secret Service on the session bus (Linux only; macOS and
+    // Windows keychains are not driven by the tests).
+    println!("cargo::rerun-if-env-changed=DBUS_SESSION_BUS_ADDRESS");
+    if !secret_service_reachable(&path_dirs) {
+        ignore_unless_required("keychain", "ALICLI_REQUIRE_KEYCHAIN");
+    }
     for (tool, _, _) in TOOLS {
         println!("cargo::rustc-check-cfg=cfg(alicli_test_no_{tool})");
     }
     println!("cargo::rustc-check-cfg=cfg(alicli_test_no_python_sdk)");
+    println!("cargo::rustc-check-cfg=cfg(alicli_test_no_keychain)");
     println!("cargo::rustc-check-cfg=cfg(alicli_test_no_oss2)");
 }
 
@@ -76,6 +84,30 @@ fn ignore_unless_required(tool: &str, require: &str) {
     if std::env::var(require).as_deref() != Ok("1") {
         println!("cargo::rustc-cfg=alicli_test_no_{tool}");
     }
+}
+
+/// Whether a Secret Service answers on the session bus: the bus is named, and (where dbus-send is
+/// installed to ask) `org.freedesktop.secrets` is owned or can be started on it.
+fn secret_service_reachable(path_dirs: &[PathBuf]) -> bool {
+    let linux = std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux");
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
+    if !linux || !bus {
+        return false;
+    }
+    let Some(dbus_send) = find(path_dirs, "dbus-send") else {
+        return true;
+    };
+    let ask = |method: &str| {
+        std::process::Command::new(&dbus_send)
+            .args(["--session", "--print-reply", "--reply-timeout=2000"])
+            .args(["--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
+            .arg(format!("org.freedesktop.DBus.{method}"))
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+            .unwrap_or_default()
+    };
+    ask("ListNames").contains("\"org.freedesktop.secrets\"")
+        || ask("ListActivatableNames").contains("\"org.freedesktop.secrets\"")
 }
 
 /// The absolute directories of PATH that exist (a relative or missing one would make Cargo run

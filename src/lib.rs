@@ -17,6 +17,7 @@ mod error;
 mod export;
 mod external;
 mod http;
+mod keychain;
 mod loopback;
 mod nodump;
 mod oauth;

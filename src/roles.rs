@@ -7,6 +7,7 @@
 //! (`profile::chain`), which hands each hop the credentials of its source.
 
 use std::io::Read;
+use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 use url::Url;
@@ -221,9 +222,13 @@ pub async fn renew_role(
     }
     let credentials = obtain(&profile, net, now, source).await?;
     tracing::debug!(profile = name, mode = %profile.mode, "obtained role credentials");
-    let (name, kept) = (name.to_owned(), credentials.clone());
+    let (name, kept, path) = (
+        name.to_owned(),
+        credentials.clone(),
+        store.path().to_owned(),
+    );
     lock.update_into(None, move |file| {
-        keep(file, &name, &profile, &kept);
+        keep(file, &path, &name, &profile, &kept);
         Ok(())
     })
     .await?;
@@ -232,11 +237,8 @@ pub async fn renew_role(
 
 /// Writes role credentials into the profile, unless another tool deleted it or pointed it at
 /// another role meanwhile.
-fn keep(file: &mut ConfigFile, name: &str, used: &Profile, credentials: &Credentials) {
-    let Some(current) = file
-        .raw_profile(name)
-        .and_then(|raw| Profile::from_raw(raw).ok())
-    else {
+fn keep(file: &mut ConfigFile, path: &Path, name: &str, used: &Profile, credentials: &Credentials) {
+    let Some(current) = file.profile(name, path).ok().flatten() else {
         return;
     };
     if identity(&current) != identity(used) {

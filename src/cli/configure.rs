@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum, ValueHint};
 
-use super::{ProfileArgs, profile_names};
+use super::{ProfileArgs, StorageArg, profile_names};
 
 /// The credential mode `configure` sets up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -140,6 +140,9 @@ pub struct SignInArgs {
     /// Replace the profile without asking when the new sign-in is to another account.
     #[arg(long)]
     pub force: bool,
+    /// Where to keep the session [default: where the profile keeps it now, or file].
+    #[arg(long, value_enum)]
+    pub storage: Option<StorageArg>,
 }
 
 /// `alicli configure list|get|set|delete|switch`
@@ -252,6 +255,9 @@ pub struct SetArgs {
     /// The command that prints credentials (External).
     #[arg(long, value_name = "COMMAND")]
     pub process_command: Option<String>,
+    /// Move the profile's session: into the OS keychain, or back into config.json.
+    #[arg(long, value_enum)]
+    pub storage: Option<StorageArg>,
 }
 
 /// `alicli configure delete|switch`: a profile named on the command line.

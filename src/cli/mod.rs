@@ -134,6 +134,16 @@ pub struct DoctorArgs {
     pub json: bool,
 }
 
+/// Where a profile's OAuth session is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StorageArg {
+    /// In config.json, which the official CLI and SDKs read natively.
+    File,
+    /// In the OS keychain (Secret Service, macOS Keychain, Windows Credential Manager);
+    /// config.json gets an External profile that runs alicli, with no secret in it.
+    Keychain,
+}
+
 /// Which profile, in which file.
 #[derive(Debug, Clone, Args)]
 pub struct ProfileArgs {

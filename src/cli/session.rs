@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueHint};
 
-use super::{ProfileArgs, profile_names};
+use super::{ProfileArgs, StorageArg, profile_names};
 
 /// `alicli session …`
 #[derive(Debug, Args)]
@@ -85,6 +85,9 @@ pub struct SessionImportArgs {
     /// Replace a profile of the same name.
     #[arg(long)]
     pub force: bool,
+    /// Where to keep the session [default: asked on a terminal, else file].
+    #[arg(long, value_enum)]
+    pub storage: Option<StorageArg>,
 }
 
 /// `alicli session terminate` / `alicli logout`
@@ -100,6 +103,10 @@ pub struct TerminateArgs {
     /// Keep the profile's settings: what terminate does anyway (kept for older scripts).
     #[arg(long, hide = true, conflicts_with = "delete_profile")]
     pub keep_profile: bool,
+    /// Where the profile keeps its next session: in config.json, or in the OS keychain [default:
+    /// where it keeps this one].
+    #[arg(long, value_enum, conflicts_with = "delete_profile")]
+    pub storage: Option<StorageArg>,
     /// Do not revoke the refresh token, even when ALICLI_REVOKE_URL is set.
     #[arg(long)]
     pub no_revoke: bool,

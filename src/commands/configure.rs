@@ -21,6 +21,7 @@ pub(super) use choose::warn_if_unknown;
 
 use super::output;
 use super::settings::Settings;
+use super::storage;
 use crate::cli::SignInArgs;
 use crate::clock;
 use crate::cloud::exchange::exchange;
@@ -28,8 +29,9 @@ use crate::cloud::sts::{SignatureVersion, get_caller_identity_retried};
 use crate::error::{SignInNeeded, with_hint};
 use crate::http::retry::{Retry, request_transience, with_retries};
 use crate::http::{Http, RequestError};
+use crate::keychain;
 use crate::oauth::token::TokenSet;
-use crate::profile::{Mode, keys};
+use crate::profile::{self, Mode, Storage, keys};
 use crate::session::record::OAuthSession;
 use crate::term::printable;
 use authorize::{Asking, authorize};
@@ -85,8 +87,8 @@ async fn persist(
     if let (Some(old), Some(new)) = (&previous, &account) {
         account::allow_replacement(name, old, new, force)?;
     }
+    // The mode goes with where the session is kept: `profile::storage::save` sets it.
     let mut fields: Vec<(&'static str, Value)> = vec![
-        (keys::MODE, Mode::OAuth.as_str().into()),
         (keys::OAUTH_SITE_TYPE, plan.site.as_str().into()),
         (keys::REGION_ID, plan.region.as_str().into()),
         (keys::LANGUAGE, plan.language.as_str().into()),
@@ -95,12 +97,13 @@ async fn persist(
         fields.push((keys::OUTPUT_FORMAT, "json".into()));
     }
     let session = OAuthSession::signed_in(&tokens, credentials, account);
-    plan.store.update(|file| {
+    let before = plan.store.update(|file| {
         file.set_fields(name, fields);
-        file.apply_session(name, &session);
+        let before = profile::storage::save(file, plan.store.path(), name, plan.storage, &session)?;
         file.set_current(name);
-        Ok(())
+        Ok(before)
     })?;
+    storage::tidy(before, plan.storage, plan.store.path(), name);
     let shown = plan.store.path().display();
     let identity = identity.with_context(|| {
         format!(
@@ -108,8 +111,12 @@ async fn persist(
         )
     })?;
     let field = |key: &str| identity.get(key).and_then(Value::as_str).unwrap_or("?");
+    let kept = match plan.storage {
+        Storage::File => String::new(),
+        Storage::Keychain => format!(" Its session is kept in {}.", keychain::STORE),
+    };
     stderrln!(
-        "Signed in as {} (account {}). Profile `{name}` saved to {shown}.",
+        "Signed in as {} (account {}). Profile `{name}` saved to {shown}.{kept}",
         field("Arn"),
         field("AccountId"),
     );

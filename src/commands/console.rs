@@ -25,7 +25,7 @@ const OPENER_GRACE: Duration = Duration::from_secs(1);
 /// Opens (or prints) the console sign-in URL.
 pub async fn run(args: ConsoleArgs, settings: &Settings, http: &Http) -> Result<()> {
     let target = Target::locate(settings, &args.profile)?;
-    let profile = target.profile()?;
+    let profile = target.settings()?;
     // A role's site is its own `oauth_site_type`, else that of the sign-in at the end of its chain.
     let site = match &profile.oauth_site_type {
         Some(site) if !site.is_empty() => profile.site(),

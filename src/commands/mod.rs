@@ -18,6 +18,7 @@ mod resolve;
 mod session;
 mod settings;
 pub(crate) mod shell;
+mod storage;
 mod sts;
 
 use std::future::Future;

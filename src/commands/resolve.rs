@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 
 use super::settings::Settings;
+use super::storage::{Sessions, keychain_hint};
 use crate::cli::ProfileArgs;
 use crate::error::{Hint, NotSignedIn, SignInNeeded, with_hint};
 use crate::http::retry::Outage;
 use crate::profile::{ConfigFile, Mode, Profile, Store, chain};
 use crate::renew::require_profile;
-use crate::session::state::{Margins, State};
+use crate::session::state::State;
 use crate::shellword::shell_word;
 use crate::site::Site;
 
@@ -181,16 +182,37 @@ impl Target {
         self.profile_in(&self.file)
     }
 
-    /// The profile in `file` (read again by a long-running command). A missing one needs a
-    /// sign-in (exit 4); when an environment variable named it, the message says which.
+    /// The profile in `file` (read again by a long-running command), with its session wherever
+    /// it is kept. A missing one needs a sign-in (exit 4); when an environment variable named it,
+    /// the message says which.
     pub fn profile_in(&self, file: &ConfigFile) -> Result<Profile> {
-        if let Some(profile) = file.profile(&self.name, self.store.path())? {
-            return Ok(profile);
-        }
+        let Some(settings) = file.profile(&self.name, self.store.path())? else {
+            return Err(self.not_found());
+        };
+        require_profile(file, &self.store, &self.name).map_err(|e| {
+            // A keychain that failed: the profile is there, on its own site.
+            let relogin = self.relogin_on(settings.site().unwrap_or(Site::Cn));
+            match keychain_hint(&e, &relogin) {
+                Some(hint) => with_hint(e, hint),
+                None => e,
+            }
+        })
+    }
+
+    /// The profile's settings without its session: no keychain is read, for a command that
+    /// gets its credentials through [`Target::credentials`] and needs the rest of the profile.
+    pub fn settings(&self) -> Result<Profile> {
+        self.file
+            .profile(&self.name, self.store.path())?
+            .ok_or_else(|| self.not_found())
+    }
+
+    /// The error for a profile that is not in the file.
+    fn not_found(&self) -> anyhow::Error {
         let name = &self.name;
         let path = self.store.path().display();
         let login = self.relogin_on(Site::Cn);
-        Err(match self.source {
+        match self.source {
             NameSource::Env(var) => with_hint(
                 NotSignedIn(format!(
                     "profile `{name}`, named by `{var}`, is not in `{path}`"
@@ -208,7 +230,7 @@ impl Target {
                 NotSignedIn(format!("profile `{name}` is not in `{path}`")),
                 format!("sign in with `{login}`"),
             ),
-        })
+        }
     }
 
     /// The profile, which must be an OAuth one (session commands).
@@ -227,7 +249,7 @@ impl Target {
 
     /// What the profile's credentials are good for at `now`, its role chain included.
     pub fn state(&self, now: i64) -> State {
-        chain::state(&self.file, &self.name, now, Margins::DEFAULT)
+        Sessions::new(&self.file, self.store.path()).state(&self.name, now)
     }
 
     /// The profile a new sign-in is made for: the end of the role chain (the profile itself when

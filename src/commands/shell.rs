@@ -7,9 +7,9 @@ use anyhow::Result;
 use super::output;
 use super::resolve::{NameSource, choose_file, choose_name};
 use super::settings::Settings;
+use super::storage::Sessions;
 use crate::cli::PromptArgs;
-use crate::profile::chain;
-use crate::session::state::{Margins, State};
+use crate::session::state::State;
 use crate::{clock, timefmt};
 
 /// Prints `NAME STATUS` for the selected profile, or nothing when none is selected.
@@ -37,9 +37,10 @@ pub fn prompt(args: PromptArgs, settings: &Settings) -> Result<()> {
         .and_then(|text| timefmt::parse_rfc3339(text).ok());
     let line = match exported {
         Some(at) => time_left(&name, at, now),
+        // A keychain that does not answer leaves just the name: a prompt shows no errors.
         None => status(
             &name,
-            chain::state(&file, &name, now, Margins::DEFAULT),
+            Sessions::new(&file, store.path()).state(&name, now),
             now,
         ),
     };
@@ -83,6 +84,7 @@ mod tests {
     use super::*;
     use crate::profile::{Mode, Profile};
     use crate::secret::Secret;
+    use crate::session::state::Margins;
 
     #[test]
     fn status_shows_time_left_renewable_or_expired() {

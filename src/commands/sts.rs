@@ -16,7 +16,8 @@ use crate::profile::Mode;
 /// Prints the caller identity as the API returned it.
 pub async fn get_caller_identity(args: CallArgs, settings: &Settings, http: &Http) -> Result<()> {
     let target = Target::locate(settings, &args.profile)?;
-    let profile = target.profile()?;
+    // Its endpoint and sign-in command; the credentials come below (a keychain is read once).
+    let profile = target.settings()?;
     let endpoint = StsEndpointChoice {
         flag: args.endpoint.as_deref(),
         profile: profile.sts_endpoint.as_deref(),

@@ -78,13 +78,17 @@ pub fn chain(file: &ConfigFile, name: &str) -> Result<Vec<String>, ChainError> {
 /// with fresh credentials of its own is fresh; one that is due can be renewed as long as its
 /// source can produce credentials, and needs a sign-in when its source does. A chain that cannot
 /// be followed (a cycle, a missing source) has no state to tell ([`State::Elsewhere`]).
-pub fn state(file: &ConfigFile, name: &str, now: i64, margins: Margins) -> State {
+/// `profile` gives each profile of the chain by name, with its session read (a keychain
+/// profile's from the keychain), or `None` when it cannot be read.
+pub fn state(
+    file: &ConfigFile,
+    name: &str,
+    now: i64,
+    margins: Margins,
+    profile: &mut dyn FnMut(&str) -> Option<Profile>,
+) -> State {
     let Ok(names) = chain(file, name) else {
         return State::Elsewhere;
-    };
-    let profile = |name: &str| {
-        file.raw_profile(name)
-            .and_then(|raw| Profile::from_raw(raw).ok())
     };
     let Some(root) = names.last().and_then(|root| profile(root)) else {
         return State::Elsewhere;
@@ -134,6 +138,14 @@ mod tests {
         ConfigFile::parse(text.as_bytes(), Path::new("config.json")).unwrap()
     }
 
+    /// The state of a chain of file profiles (no keychain).
+    fn plain_state(f: &ConfigFile, name: &str, now: i64, margins: Margins) -> State {
+        let path = Path::new("config.json");
+        state(f, name, now, margins, &mut |n| {
+            f.profile(n, path).ok().flatten()
+        })
+    }
+
     fn role(name: &str, source: &str) -> String {
         format!(
             r#"{{"name": "{name}", "mode": "ChainableRamRoleArn", "source_profile": "{source}"}}"#
@@ -164,7 +176,7 @@ mod tests {
         let renewable = r#""oauth_refresh_token": "rt", "oauth_refresh_token_expire": 2000000"#;
         let f = file(&format!("{}, {role_fresh}", work(renewable)));
         assert_eq!(
-            state(&f, "prod", now, Margins::DEFAULT),
+            plain_state(&f, "prod", now, Margins::DEFAULT),
             State::Fresh {
                 sts_expires_at: now + 3600,
                 until: Some(2_000_000)
@@ -172,7 +184,7 @@ mod tests {
         );
         let f = file(&format!("{}, {}", work(renewable), role("prod", "work")));
         assert_eq!(
-            state(&f, "prod", now, Margins::DEFAULT),
+            plain_state(&f, "prod", now, Margins::DEFAULT),
             State::Renewable {
                 step: Step::Role,
                 until: Some(2_000_000)
@@ -181,7 +193,7 @@ mod tests {
         // A signed-out source: the role's own credentials last, then a sign-in is needed.
         let f = file(&format!("{}, {role_fresh}", work(r#""region_id": "x""#)));
         assert_eq!(
-            state(&f, "prod", now, Margins::DEFAULT),
+            plain_state(&f, "prod", now, Margins::DEFAULT),
             State::Fresh {
                 sts_expires_at: now + 3600,
                 until: Some(now + 3600)
@@ -192,9 +204,15 @@ mod tests {
             work(r#""region_id": "x""#),
             role("prod", "work")
         ));
-        assert_eq!(state(&f, "prod", now, Margins::DEFAULT), State::SignedOut);
+        assert_eq!(
+            plain_state(&f, "prod", now, Margins::DEFAULT),
+            State::SignedOut
+        );
         let f = file(&format!("{}, {}", role("a", "b"), role("b", "a")));
-        assert_eq!(state(&f, "a", now, Margins::DEFAULT), State::Elsewhere);
+        assert_eq!(
+            plain_state(&f, "a", now, Margins::DEFAULT),
+            State::Elsewhere
+        );
     }
 
     #[test]

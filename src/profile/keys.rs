@@ -17,6 +17,8 @@ pub const OUTPUT_FORMAT: &str = "output_format";
 pub const STS_ENDPOINT: &str = "sts_endpoint";
 /// The profile a chained role profile takes its credentials from.
 pub const SOURCE_PROFILE: &str = "source_profile";
+/// The command an `External` profile runs for its credentials (docs/protocol.md §7).
+pub const PROCESS_COMMAND: &str = "process_command";
 /// The role a role profile assumes.
 pub const RAM_ROLE_ARN: &str = "ram_role_arn";
 /// The role session's name (role and OIDC profiles).
@@ -33,8 +35,6 @@ pub const RAM_ROLE_NAME: &str = "ram_role_name";
 pub const OIDC_PROVIDER_ARN: &str = "oidc_provider_arn";
 /// The file holding the OIDC token (`OIDC`).
 pub const OIDC_TOKEN_FILE: &str = "oidc_token_file";
-/// The command an `External` profile runs.
-pub const PROCESS_COMMAND: &str = "process_command";
 
 /// The OAuth access token.
 pub const OAUTH_ACCESS_TOKEN: &str = "oauth_access_token";
@@ -52,6 +52,21 @@ pub const ACCESS_KEY_SECRET: &str = "access_key_secret";
 pub const STS_TOKEN: &str = "sts_token";
 /// When the STS credentials expire, unix seconds.
 pub const STS_EXPIRATION: &str = "sts_expiration";
+
+/// The keys of an OAuth session (its account aside) as a profile holds it in the file.
+pub const SESSION_KEYS: [&str; 8] = [
+    OAUTH_ACCESS_TOKEN,
+    OAUTH_ACCESS_TOKEN_EXPIRE,
+    OAUTH_REFRESH_TOKEN,
+    OAUTH_REFRESH_TOKEN_EXPIRE,
+    ACCESS_KEY_ID,
+    ACCESS_KEY_SECRET,
+    STS_TOKEN,
+    STS_EXPIRATION,
+];
 /// The account signed in, recorded by alicli so that a sign-in to another account is noticed.
 /// Other tools ignore the key; the Go and Java SDKs drop it when they rewrite a profile.
 pub const ALICLI_ACCOUNT_ID: &str = "alicli_account_id";
+/// alicli's marker on a profile whose OAuth session is kept in the OS keychain (`"keychain"`);
+/// see [`super::Storage`]. Other tools ignore it; the Go and Java SDKs drop it when they rewrite.
+pub const ALICLI_STORAGE: &str = "alicli_storage";

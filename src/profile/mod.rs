@@ -6,6 +6,7 @@ pub mod lock;
 pub mod mode;
 pub mod model;
 pub mod name;
+pub mod storage;
 pub mod store;
 pub mod summary;
 pub mod trust;
@@ -13,5 +14,6 @@ pub mod typed;
 
 pub use mode::Mode;
 pub use model::{ConfigFile, check_region};
+pub use storage::Storage;
 pub use store::Store;
 pub use typed::Profile;

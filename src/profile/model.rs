@@ -12,7 +12,7 @@ use super::keys;
 use super::typed::Profile;
 use crate::cloud::credentials::Credentials;
 use crate::secret::Secret;
-use crate::session::record::{OAuthSession, Token};
+use crate::session::record::{FlatSession, OAuthSession};
 
 /// The whole profile file.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,7 +125,7 @@ impl ConfigFile {
         let Some(raw) = self.raw_profile(name) else {
             return Ok(None);
         };
-        let profile = Profile::from_raw(raw).map_err(|e| {
+        let profile = Profile::from_raw(raw, path).map_err(|e| {
             anyhow::anyhow!("profile `{name}` in `{}` is malformed: {e}", path.display())
         })?;
         Ok(Some(profile))
@@ -168,46 +168,42 @@ impl ConfigFile {
     /// or 0, as the official CLI leaves unset fields) when the session lacks that part, so two
     /// sessions never mix. The account key is removed when the account is unknown.
     pub fn apply_session(&mut self, name: &str, session: &OAuthSession) {
-        let text = |secret: Option<&Secret>| Value::from(secret.map(Secret::expose).unwrap_or(""));
-        let expiry = |token: &Option<Token>| {
-            Value::from(token.as_ref().and_then(|t| t.expires_at).unwrap_or(0))
-        };
-        let sts = session.sts.as_ref();
+        let flat = FlatSession::of(session);
         self.set_fields(
             name,
             [
-                (keys::OAUTH_ACCESS_TOKEN, text(session.access_secret())),
+                (
+                    keys::OAUTH_ACCESS_TOKEN,
+                    flat.oauth_access_token.expose().into(),
+                ),
                 (
                     keys::OAUTH_ACCESS_TOKEN_EXPIRE,
-                    expiry(&session.access_token),
+                    flat.oauth_access_token_expire.into(),
                 ),
-                (keys::OAUTH_REFRESH_TOKEN, text(session.refresh_secret())),
+                (
+                    keys::OAUTH_REFRESH_TOKEN,
+                    flat.oauth_refresh_token.expose().into(),
+                ),
                 (
                     keys::OAUTH_REFRESH_TOKEN_EXPIRE,
-                    expiry(&session.refresh_token),
+                    flat.oauth_refresh_token_expire.into(),
                 ),
-                (
-                    keys::ACCESS_KEY_ID,
-                    Value::from(sts.map(|c| c.access_key_id.as_str()).unwrap_or("")),
-                ),
+                (keys::ACCESS_KEY_ID, flat.access_key_id.as_str().into()),
                 (
                     keys::ACCESS_KEY_SECRET,
-                    text(sts.map(|c| &c.access_key_secret)),
+                    flat.access_key_secret.expose().into(),
                 ),
-                (
-                    keys::STS_TOKEN,
-                    text(sts.and_then(|c| c.security_token.as_ref())),
-                ),
-                (
-                    keys::STS_EXPIRATION,
-                    Value::from(sts.and_then(|c| c.expiration).unwrap_or(0)),
-                ),
+                (keys::STS_TOKEN, flat.sts_token.expose().into()),
+                (keys::STS_EXPIRATION, flat.sts_expiration.into()),
             ],
         );
-        match &session.account_id {
-            Some(account) => {
-                self.set_fields(name, [(keys::ALICLI_ACCOUNT_ID, account.as_str().into())])
-            }
+        self.set_account(name, session.account_id.as_deref());
+    }
+
+    /// Records the account signed in to profile `name`, or removes the record when unknown.
+    pub fn set_account(&mut self, name: &str, account: Option<&str>) {
+        match account {
+            Some(account) => self.set_fields(name, [(keys::ALICLI_ACCOUNT_ID, account.into())]),
             None => {
                 self.remove_field(name, keys::ALICLI_ACCOUNT_ID);
             }
@@ -241,17 +237,7 @@ impl ConfigFile {
     /// Removes every session key, for a profile that stops being an OAuth profile: the session
     /// has no meaning in another mode, and its secrets must not linger.
     pub fn remove_session(&mut self, name: &str) {
-        for key in [
-            keys::OAUTH_ACCESS_TOKEN,
-            keys::OAUTH_ACCESS_TOKEN_EXPIRE,
-            keys::OAUTH_REFRESH_TOKEN,
-            keys::OAUTH_REFRESH_TOKEN_EXPIRE,
-            keys::ACCESS_KEY_ID,
-            keys::ACCESS_KEY_SECRET,
-            keys::STS_TOKEN,
-            keys::STS_EXPIRATION,
-            keys::ALICLI_ACCOUNT_ID,
-        ] {
+        for key in keys::SESSION_KEYS.iter().chain([&keys::ALICLI_ACCOUNT_ID]) {
             self.remove_field(name, key);
         }
     }
@@ -324,7 +310,7 @@ fn describe_json_error(error: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::credentials::Credentials;
+    use crate::session::record::Token;
 
     const SAMPLE: &str = r#"{
         "current": "ak",

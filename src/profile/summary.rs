@@ -3,9 +3,11 @@
 
 use serde_json::{Map, Value};
 
-use super::model::ConfigFile;
-use super::{chain, keys};
-use crate::session::state::{Margins, State, keeps};
+use super::keys;
+use super::mode::Mode;
+use super::storage::Storage;
+use super::typed::Profile;
+use crate::session::state::{State, keeps};
 use crate::site::Site;
 
 /// How long a profile can produce credentials without a new sign-in.
@@ -63,8 +65,10 @@ impl Validity {
 pub struct Summary {
     /// The profile name.
     pub name: String,
-    /// The mode, as stored (empty when missing).
+    /// The mode as alicli sees it (empty when missing): `OAuth` for a keychain profile too.
     pub mode: String,
+    /// Where an OAuth profile keeps its session.
+    pub storage: Option<Storage>,
     /// `CN`/`INTL` for OAuth profiles.
     pub site: Option<String>,
     /// `region_id`, when set.
@@ -75,14 +79,24 @@ pub struct Summary {
     pub account: Option<String>,
 }
 
-/// Summarizes one raw profile of `file` at time `now`; a role's validity follows its chain.
-pub fn summarize(file: &ConfigFile, raw: &Map<String, Value>, now: i64) -> Summary {
+/// Summarizes one raw profile at time `now`, with its typed view (`None` when it is malformed; a
+/// keychain profile's session already read into it) and its `state`, its role chain included
+/// ([`super::chain::state`]).
+pub fn summarize(
+    raw: &Map<String, Value>,
+    profile: Option<&Profile>,
+    state: State,
+    now: i64,
+) -> Summary {
     let text = |key: &str| {
         raw.get(key)
             .and_then(Value::as_str)
             .filter(|v| !v.is_empty())
     };
-    let mode = text(keys::MODE).unwrap_or_default().to_owned();
+    let mode = profile.map_or_else(
+        || text(keys::MODE).unwrap_or_default().to_owned(),
+        |p| p.mode.to_string(),
+    );
     let site = (mode == "OAuth").then(|| match text(keys::OAUTH_SITE_TYPE) {
         None => Site::Cn.as_str().to_owned(),
         Some(stored) => Site::parse(stored)
@@ -98,10 +112,10 @@ pub fn summarize(file: &ConfigFile, raw: &Map<String, Value>, now: i64) -> Summa
                 .filter(|account| !account.is_empty())
                 .map(str::to_owned)
         });
-    let name = text(keys::NAME).unwrap_or_default();
-    let validity = Validity::of(chain::state(file, name, now, Margins::DEFAULT), now);
+    let validity = Validity::of(state, now);
     Summary {
-        name: name.to_owned(),
+        name: text(keys::NAME).unwrap_or_default().to_owned(),
+        storage: profile.filter(|p| p.mode == Mode::OAuth).map(|p| p.storage),
         site,
         region: text(keys::REGION_ID).map(str::to_owned),
         validity,
@@ -112,13 +126,23 @@ pub fn summarize(file: &ConfigFile, raw: &Map<String, Value>, now: i64) -> Summa
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::profile::{ConfigFile, chain};
+    use crate::session::state::Margins;
     use serde_json::json;
 
     fn summary(value: Value) -> Summary {
         let text = json!({"profiles": [value]}).to_string();
-        let file = ConfigFile::parse(text.as_bytes(), std::path::Path::new("c")).unwrap();
-        summarize(&file, value.as_object().unwrap(), 1000)
+        let path = Path::new("config.json");
+        let file = ConfigFile::parse(text.as_bytes(), path).unwrap();
+        let name = value["name"].as_str().unwrap_or_default();
+        let profile = file.profile(name, path).ok().flatten();
+        let state = chain::state(&file, name, 1000, Margins::DEFAULT, &mut |n| {
+            file.profile(n, path).ok().flatten()
+        });
+        summarize(value.as_object().unwrap(), profile.as_ref(), state, 1000)
     }
 
     #[test]

@@ -1,15 +1,22 @@
 //! The typed view of one profile: what alicli reads out of the raw JSON, the OAuth session it
 //! holds, and its state. Fields other tools own stay in the file, not here.
+//!
+//! A profile whose session is kept in the keychain ([`Storage::Keychain`]) is an External
+//! profile in the file, for the other tools; alicli sees it as the OAuth profile it is, and its
+//! session comes from the keychain ([`super::storage::load`]), never from the file.
+
+use std::path::Path;
 
 use anyhow::Result;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::mode::Mode;
+use super::storage::Storage;
 use crate::cloud::credentials::Credentials;
 use crate::oauth::token::lenient_seconds;
 use crate::secret::Secret;
-use crate::session::record::{OAuthSession, Token, stored_sts};
+use crate::session::record::{FlatSession, OAuthSession, stored_sts};
 use crate::session::state::{Margins, SignInReason, State, Step, keeps};
 use crate::site::Site;
 
@@ -76,38 +83,66 @@ pub struct Profile {
     pub oidc_provider_arn: Option<String>,
     /// The file holding the OIDC token (`OIDC`).
     pub oidc_token_file: Option<String>,
+    /// Where the OAuth session is kept.
+    #[serde(skip)]
+    pub storage: Storage,
+    /// A keychain profile's session, once [`super::storage::load`] has read it.
+    #[serde(skip)]
+    pub keychain_session: Option<OAuthSession>,
 }
 
 impl Profile {
-    /// The typed view of a raw profile; a field of the wrong type is an error naming it. `null`
-    /// is read as absent, for every field: Alibaba's Python SDK writes
+    /// The typed view of a raw profile of the file at `config`; a field of the wrong type is an
+    /// error naming it. `null` is read as absent, for every field: Alibaba's Python SDK writes
     /// `"oauth_refresh_token": null` for a profile without one (docs/protocol.md §4).
-    pub fn from_raw(raw: &Map<String, Value>) -> Result<Self, serde_json::Error> {
+    pub fn from_raw(raw: &Map<String, Value>, config: &Path) -> Result<Self, serde_json::Error> {
         let present: Map<String, Value> = raw
             .iter()
             .filter(|(_, value)| !value.is_null())
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
-        Profile::deserialize(Value::Object(present))
+        let mut profile = Profile::deserialize(Value::Object(present))?;
+        profile.storage = Storage::of_raw(raw, config);
+        if profile.storage == Storage::Keychain {
+            profile.mode = Mode::OAuth;
+        }
+        Ok(profile)
     }
 
     /// The OAuth session the profile holds; empty fields are absent parts, and an expiry of 0
-    /// is an unknown one.
+    /// is an unknown one. A keychain profile's is the one read from the keychain (none until
+    /// read); its account is recorded in the file either way.
     pub fn oauth_session(&self) -> OAuthSession {
-        OAuthSession {
-            access_token: Token::stored(&self.oauth_access_token, self.oauth_access_token_expire),
-            refresh_token: Token::stored(
-                &self.oauth_refresh_token,
-                self.oauth_refresh_token_expire,
-            ),
-            sts: self.stored_sts(),
-            account_id: self.alicli_account_id.clone().filter(|id| !id.is_empty()),
+        if self.storage == Storage::Keychain {
+            return OAuthSession {
+                account_id: self.account_id(),
+                ..self.keychain_session.clone().unwrap_or_default()
+            };
         }
+        FlatSession {
+            oauth_access_token: self.oauth_access_token.clone(),
+            oauth_access_token_expire: self.oauth_access_token_expire,
+            oauth_refresh_token: self.oauth_refresh_token.clone(),
+            oauth_refresh_token_expire: self.oauth_refresh_token_expire,
+            access_key_id: self.access_key_id.clone(),
+            access_key_secret: self.access_key_secret.clone(),
+            sts_token: self.sts_token.clone(),
+            sts_expiration: self.sts_expiration,
+        }
+        .session(self.account_id())
+    }
+
+    fn account_id(&self) -> Option<String> {
+        self.alicli_account_id.clone().filter(|id| !id.is_empty())
     }
 
     /// What the profile's credentials are good for at `now` (see [`State`]).
     pub fn state(&self, now: i64, margins: Margins) -> State {
         match self.mode {
+            // A keychain session that could not be read: the profile alone does not say.
+            Mode::OAuth if self.storage == Storage::Keychain && self.keychain_session.is_none() => {
+                State::Elsewhere
+            }
             Mode::OAuth => State::of_session(&self.oauth_session(), now, margins),
             Mode::Ak => State::StaticKeys { expires_at: None },
             Mode::StsToken => State::StaticKeys {

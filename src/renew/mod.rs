@@ -4,14 +4,15 @@
 
 use std::sync::Arc;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 use crate::cloud::credentials::Credentials;
 use crate::cloud::endpoints::OAuthEndpoints;
 use crate::error::SignInNeeded;
 use crate::http::Http;
+use crate::offload::blocking;
 use crate::profile::lock::{LOCK_BOUND, LockWait, SharedLock};
-use crate::profile::{ConfigFile, Mode, Profile, Store};
+use crate::profile::{ConfigFile, Mode, Profile, Store, storage};
 use crate::session::state::{Margins, SessionTimes, State, keeps};
 use crate::site::Site;
 use steps::Renewal;
@@ -63,10 +64,23 @@ pub struct RenewalReport {
     pub exchanged: bool,
 }
 
-/// The profile, or an error naming the file.
+/// The profile, with its session wherever it is kept ([`storage::load`]), or an error naming
+/// the file.
 pub fn require_profile(file: &ConfigFile, store: &Store, name: &str) -> Result<Profile> {
-    file.profile(name, store.path())?
-        .ok_or_else(|| anyhow!("profile `{name}` not found in `{}`", store.path().display()))
+    let mut profile = file
+        .profile(name, store.path())?
+        .ok_or_else(|| anyhow!("profile `{name}` not found in `{}`", store.path().display()))?;
+    storage::load(&mut profile, store.path())
+        .with_context(|| format!("cannot read the session of profile `{name}`"))?;
+    Ok(profile)
+}
+
+/// [`require_profile`] as the locked file holds it now, off the runtime: a keychain read may
+/// wait for the keychain's deadline.
+async fn locked_profile(lock: &SharedLock, store: &Store, name: &str) -> Result<Profile> {
+    let file = lock.load().await?;
+    let (store, name) = (store.clone(), name.to_owned());
+    blocking(move || require_profile(&file, &store, &name)).await
 }
 
 /// The credentials of a profile when no request is needed: AK/StsToken keys as they are, or an
@@ -159,7 +173,7 @@ pub async fn renew(
     demand: Demand,
 ) -> Result<(Credentials, RenewalReport)> {
     let lock = SharedLock::acquire(store, net.lock_wait(name)).await?;
-    let profile = require_profile(&lock.load().await?, store, name)?;
+    let profile = locked_profile(&lock, store, name).await?;
     if profile.mode != Mode::OAuth {
         bail!(
             "profile `{name}` is not an OAuth profile (mode `{}`)",
@@ -193,6 +207,7 @@ pub async fn renew(
     let renewal = Renewal {
         lock: &lock,
         store,
+        storage: profile.storage,
         name,
         net,
         endpoints: &endpoints,

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, anyhow};
 
-use super::{require_profile, sign_in_needed};
+use super::{locked_profile, require_profile, sign_in_needed};
 use crate::atomic_file::Prepared;
 use crate::cloud::credentials::Credentials;
 use crate::cloud::endpoints::OAuthEndpoints;
@@ -11,8 +11,8 @@ use crate::cloud::exchange::exchange;
 use crate::http::retry::{Retry, request_transience, with_retries};
 use crate::http::{RequestError, ServerError};
 use crate::oauth::token::{TokenSet, refresh};
-use crate::profile::Store;
 use crate::profile::lock::SharedLock;
+use crate::profile::{Storage, Store, storage};
 use crate::secret::Secret;
 use crate::session::record::OAuthSession;
 use crate::session::state::Step;
@@ -26,6 +26,8 @@ pub struct Renewal<'a> {
     pub lock: &'a SharedLock,
     /// The profile file.
     pub store: &'a Store,
+    /// Where the session is kept (it stays there).
+    pub storage: Storage,
     /// The profile.
     pub name: &'a str,
     /// The clients.
@@ -115,10 +117,11 @@ impl Renewal<'_> {
     /// the network stays deleted.
     async fn save(&self, prepared: Option<Prepared>, session: &OAuthSession) -> Result<()> {
         let (name, session) = (self.name.to_owned(), session.clone());
+        let (path, kept) = (self.store.path().to_owned(), self.storage);
         self.lock
             .update_into(prepared, move |file| {
                 if file.raw_profile(&name).is_some() {
-                    file.apply_session(&name, &session);
+                    storage::save(file, &path, &name, kept, &session)?;
                 }
                 Ok(())
             })
@@ -188,7 +191,8 @@ impl Renewal<'_> {
                 Ok(()) => return Ok(Refreshed::Tokens),
                 Err(RequestError::Server(error)) if error.is_invalid_grant() => {
                     tried.push(refresh_token);
-                    let newest = require_profile(&self.lock.load().await?, self.store, self.name)?
+                    let newest = locked_profile(self.lock, self.store, self.name)
+                        .await?
                         .oauth_session();
                     if newest.refresh_secret().is_none_or(|t| tried.contains(t)) {
                         self.forget_refused(tried).await?;
@@ -215,20 +219,20 @@ impl Renewal<'_> {
     /// tokens are removed, but only while the file still holds a refused refresh token (another
     /// writer may have stored a new session meanwhile). STS credentials already issued stay.
     async fn forget_refused(&self, refused: Vec<Secret>) -> Result<()> {
-        let (name, path) = (self.name.to_owned(), self.store.path().to_owned());
+        let (name, store, kept) = (self.name.to_owned(), self.store.clone(), self.storage);
         self.lock
             .update_into(None, move |file| {
-                let Some(profile) = file.profile(&name, &path)? else {
+                if file.raw_profile(&name).is_none() {
                     return Ok(());
-                };
-                let mut session = profile.oauth_session();
+                }
+                let mut session = require_profile(file, &store, &name)?.oauth_session();
                 if session
                     .refresh_secret()
                     .is_some_and(|t| refused.contains(t))
                 {
                     session.access_token = None;
                     session.refresh_token = None;
-                    file.apply_session(&name, &session);
+                    storage::save(file, store.path(), &name, kept, &session)?;
                 }
                 Ok(())
             })

@@ -3,6 +3,8 @@
 //! concern of whoever stores it; this type only says what a session is, so a sign-in, a renewal,
 //! an import and a sign-out all write a whole session and never a mix of two.
 
+use serde::{Deserialize, Serialize};
+
 use super::state::keeps;
 use crate::cloud::credentials::Credentials;
 use crate::oauth::token::TokenSet;
@@ -43,6 +45,70 @@ pub fn stored_sts(
         security_token: Some(security_token.clone()),
         expiration: Some(expiration),
     })
+}
+
+/// A session as flat storage keeps it, under the profile file's key names: an empty string is no
+/// value and an expiry of 0 an unknown one. config.json holds these fields in the profile; a
+/// keychain item holds them as one JSON object.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FlatSession {
+    /// The access token.
+    pub oauth_access_token: Secret,
+    /// Its expiry, unix seconds.
+    pub oauth_access_token_expire: i64,
+    /// The refresh token.
+    pub oauth_refresh_token: Secret,
+    /// Its expiry, unix seconds.
+    pub oauth_refresh_token_expire: i64,
+    /// The STS AccessKeyId.
+    pub access_key_id: String,
+    /// The STS AccessKeySecret.
+    pub access_key_secret: Secret,
+    /// The STS security token.
+    pub sts_token: Secret,
+    /// When the STS credentials expire, unix seconds.
+    pub sts_expiration: i64,
+}
+
+impl FlatSession {
+    /// The flat form of a session (its account is kept elsewhere).
+    pub fn of(session: &OAuthSession) -> Self {
+        let secret =
+            |token: &Option<Token>| token.as_ref().map(|t| t.secret.clone()).unwrap_or_default();
+        let expiry = |token: &Option<Token>| token.as_ref().and_then(|t| t.expires_at).unwrap_or(0);
+        let sts = session.sts.as_ref();
+        Self {
+            oauth_access_token: secret(&session.access_token),
+            oauth_access_token_expire: expiry(&session.access_token),
+            oauth_refresh_token: secret(&session.refresh_token),
+            oauth_refresh_token_expire: expiry(&session.refresh_token),
+            access_key_id: sts.map(|c| c.access_key_id.clone()).unwrap_or_default(),
+            access_key_secret: sts.map(|c| c.access_key_secret.clone()).unwrap_or_default(),
+            sts_token: sts
+                .and_then(|c| c.security_token.clone())
+                .unwrap_or_default(),
+            sts_expiration: sts.and_then(|c| c.expiration).unwrap_or(0),
+        }
+    }
+
+    /// The session these fields hold, for `account_id`.
+    pub fn session(&self, account_id: Option<String>) -> OAuthSession {
+        OAuthSession {
+            access_token: Token::stored(&self.oauth_access_token, self.oauth_access_token_expire),
+            refresh_token: Token::stored(
+                &self.oauth_refresh_token,
+                self.oauth_refresh_token_expire,
+            ),
+            sts: stored_sts(
+                &self.access_key_id,
+                &self.access_key_secret,
+                &self.sts_token,
+                self.sts_expiration,
+            ),
+            account_id,
+        }
+    }
 }
 
 /// One OAuth session. [`OAuthSession::default`] is no session at all (signed out).
@@ -91,6 +157,11 @@ impl OAuthSession {
         {
             kept.expires_at = Some(at);
         }
+    }
+
+    /// True when the session holds no token and no credentials (its account may still be known).
+    pub fn is_signed_out(&self) -> bool {
+        self.access_token.is_none() && self.refresh_token.is_none() && self.sts.is_none()
     }
 
     /// The refresh token's secret, when there is one.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::support::{Outcome, Sandbox, finish_within};
+use crate::support::{Sandbox, finish_within};
 
 /// A signed-in profile whose next use must refresh (access token and STS credentials expired).
 fn due_for_refresh() -> (Sandbox, String) {
@@ -174,7 +174,7 @@ fn no_refresh_is_spent_when_its_answer_could_not_be_stored() {
             Ok(())
         });
     }
-    let outcome: Outcome = command.output().unwrap().into();
+    let outcome: crate::support::Outcome = command.output().unwrap().into();
     assert_eq!(outcome.code, 1, "{}", outcome.stderr);
     assert!(
         outcome

@@ -25,6 +25,9 @@ mod faults;
 mod first_run;
 mod headless;
 mod hostile_callback;
+// The Secret Service backend, on a session bus the tests start or fake.
+#[cfg(target_os = "linux")]
+mod keychain;
 mod lock_interplay;
 mod manage;
 mod manage_edit;

@@ -28,18 +28,19 @@ fn list_shows_every_profile_and_marks_the_current_one() {
     let lines: Vec<&str> = outcome.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "Profile | Mode                | Site | Region      | Valid until          | Account"
+        "Profile | Mode                | Storage | Site | Region      | Valid until          | Account"
     );
     assert!(lines[1].starts_with("------- | ---"), "{}", outcome.stdout);
     assert!(
-        lines[2].starts_with("ak      | AK                  | -    | cn-beijing  | never"),
+        lines[2]
+            .starts_with("ak      | AK                  | -       | -    | cn-beijing  | never"),
         "{}",
         outcome.stdout
     );
-    assert!(lines[3].starts_with("chain   | ChainableRamRoleArn | -    | -"));
+    assert!(lines[3].starts_with("chain   | ChainableRamRoleArn | -       | -    | -"));
     assert!(lines[3].ends_with("| 5555"), "account from the role ARN");
     assert!(
-        lines[4].starts_with("work *  | OAuth               | CN   | cn-hangzhou | 20"),
+        lines[4].starts_with("work *  | OAuth               | file    | CN   | cn-hangzhou | 20"),
         "{}",
         outcome.stdout
     );
@@ -56,12 +57,13 @@ fn list_shows_every_profile_and_marks_the_current_one() {
     assert_eq!(listed["current"], "work");
     assert_eq!(
         listed["profiles"][0],
-        json!({"name": "ak", "current": false, "mode": "AK", "site": null, "region": "cn-beijing",
-               "validity": "never", "valid_until": null, "account_id": null})
+        json!({"name": "ak", "current": false, "mode": "AK", "storage": null, "site": null,
+               "region": "cn-beijing", "validity": "never", "valid_until": null, "account_id": null})
     );
     let work = &listed["profiles"][2];
     assert_eq!(work["current"], true);
     assert_eq!(work["site"], "CN");
+    assert_eq!(work["storage"], "file");
     assert_eq!(work["validity"], "until");
     assert_eq!(work["account_id"], "1234567890123456");
     let until = alicli::timefmt::parse_rfc3339(work["valid_until"].as_str().unwrap()).unwrap();

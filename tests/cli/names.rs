@@ -215,7 +215,8 @@ fn the_import_question_names_the_name_just_refused() {
         &other.path().join(".aliyun/config.json"),
         taken.to_string().as_bytes(),
     );
-    // A terminal answers: a name the rule refuses, the taken name again, then a free one.
+    // A terminal answers: a name the rule refuses, the taken name again, then a free one (and
+    // the file to keep the session in).
     let command = format!(
         "{} session import --session-archive {}",
         crate::support::ALICLI,
@@ -224,7 +225,7 @@ fn the_import_question_names_the_name_just_refused() {
     let outcome: Outcome = crate::support::on_terminal(
         &elsewhere(&sandbox, other.path()),
         &command,
-        "bad/name\nwork\nfresh\n",
+        "bad/name\nwork\nfresh\nfile\n",
     );
     let text = outcome.success().stdout;
     // The typed lines were echoed ahead of the questions, which then share one line.
@@ -240,6 +241,10 @@ fn the_import_question_names_the_name_just_refused() {
             "Cannot import: invalid profile name `bad/name`: it contains `/`, a path separator.",
             "Profile `work` already exists.",
         ],
+        "{text}"
+    );
+    assert!(
+        text.contains("Keep the session in config.json (file) or in the OS keychain (keychain)?"),
         "{text}"
     );
     assert!(text.contains("as profile `fresh`"), "{text}");

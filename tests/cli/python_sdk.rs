@@ -24,11 +24,14 @@ pub fn python() -> PathBuf {
 }
 
 /// Runs the SDK's GetCallerIdentity with the sandbox's HOME; `renew` lets it renew OAuth itself.
+/// An alicli that the SDK starts (an External profile's command) finds the emulator.
 pub fn sdk_call(python: &PathBuf, sandbox: &Sandbox, renew: bool) -> Outcome {
     let mut command = sandbox.clean(python);
     command
         .arg(SCRIPT)
         .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        .env("ALICLI_SIGNIN_URL", &sandbox.emulator.url)
+        .env("ALICLI_OAUTH_URL", &sandbox.emulator.url)
         .env(
             "STS_ENDPOINT",
             sandbox.emulator.url.trim_start_matches("http://"),

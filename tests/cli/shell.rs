@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::{ALICLI, Sandbox, now, optional_tool, quote};
+use crate::support::{ALICLI, Sandbox, now, optional_tool};
 
 /// Runs `program` (a shell) with `args` in the sandbox's environment plus `env`, with this alicli
 /// first on PATH: the completion scripts call `alicli` back as an installed one would be called.
@@ -40,7 +40,7 @@ fn shell(
 /// function is called. Returns COMPREPLY, one entry per line.
 #[cfg(unix)]
 fn bash_complete(sandbox: &Sandbox, env: &[(&str, &str)], words: &[&str]) -> Vec<String> {
-    let quoted: Vec<String> = words.iter().map(|w| quote(w)).collect();
+    let quoted: Vec<String> = words.iter().map(|w| crate::support::quote(w)).collect();
     let current = words.len() - 1;
     let script = format!(
         "source <(alicli completion bash) || exit 9\n\

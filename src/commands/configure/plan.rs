@@ -1,5 +1,5 @@
-//! The first step of a sign-in: decide the profile, site, region and language, and the endpoints
-//! they imply, before any listener is bound or browser opened.
+//! The first step of a sign-in: decide the profile, site, region, language and storage, and the
+//! endpoints they imply, before any listener is bound or browser opened.
 
 use anyhow::Result;
 use url::Url;
@@ -10,9 +10,10 @@ use crate::cloud::endpoints::{OAuthEndpoints, StsEndpointChoice};
 use crate::commands::prompt;
 use crate::commands::resolve::{NameSource, choose_file, choose_name_or_default, relogin_command};
 use crate::commands::settings::Settings;
+use crate::commands::storage::{ensure_usable, for_sign_in};
 use crate::error::{UsageError, with_hint};
 use crate::profile::name::check_new_name;
-use crate::profile::{Mode, Profile, Store};
+use crate::profile::{Mode, Profile, Storage, Store};
 use crate::site::Site;
 
 /// Everything a sign-in decided before it starts.
@@ -35,6 +36,8 @@ pub struct Plan {
     pub sts: Url,
     /// The command that runs this sign-in again.
     pub relogin: String,
+    /// Where the session is kept.
+    pub storage: Storage,
 }
 
 /// Decides the plan from the flags, the environment, the file, and (on a terminal) the user.
@@ -52,6 +55,8 @@ pub fn decide(args: &SignInArgs, settings: &Settings) -> Result<Plan> {
         check_unnamed_target(&name, source, existing.as_ref())?;
         stderrln!("Signing in profile `{name}` ({}).", describe(source));
     }
+    let storage = for_sign_in(args.storage, existing.as_ref());
+    ensure_usable(storage, store.path())?;
     let interactive = prompt::interactive();
     let site = choose_site(
         args.oauth_site_type.as_deref(),
@@ -92,6 +97,7 @@ pub fn decide(args: &SignInArgs, settings: &Settings) -> Result<Plan> {
         endpoints,
         sts,
         relogin,
+        storage,
     })
 }
 

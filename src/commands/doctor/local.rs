@@ -5,16 +5,17 @@ use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
 
 use super::Check;
+use super::keychain::keychain_check;
 use super::modes;
 use crate::cli::ProfileArgs;
 use crate::commands::resolve::{NameSource, choose_file, choose_name, login_command, relogin_for};
 use crate::commands::settings::Settings;
+use crate::commands::storage::Sessions;
 use crate::error::Hint;
 use crate::oauth::browser::{BrowserEnvironment, headless_reason};
 use crate::oauth::callback::DEFAULT_PORTS;
-use crate::profile::{ConfigFile, Mode, Profile, Store};
-use crate::session::state::{Margins, State};
-use crate::shellword::shell_word;
+use crate::profile::{ConfigFile, Mode, Profile, Storage, Store};
+use crate::session::state::{Margins, RefreshToken, SessionTimes, State};
 use crate::site::Site;
 use crate::timefmt::{is_sane, relative, shown, to_rfc3339};
 
@@ -78,14 +79,20 @@ pub fn profile_checks(
     }
     checks.extend(shared_file_check(flags, settings, path));
     let login = |name: Option<&str>| login_command(name, Site::Cn, config_hint.as_deref());
-    let profile = selected_profile(flags, settings, &file, &store, &login, checks);
-    if let Some(profile) = &profile {
+    let mut profile = selected_profile(flags, settings, &file, &store, &login, checks);
+    if let Some(profile) = &mut profile {
         let check = match profile.mode {
             Mode::OAuth => {
                 let relogin = relogin_for(profile, config_hint.as_deref());
+                if profile.storage == Storage::Keychain {
+                    checks.push(keychain_check(profile, path, &relogin));
+                }
                 expiry_check(profile, &relogin, now)
             }
-            _ => modes::expiry_check(&file, profile, config_hint.as_deref(), now),
+            _ => {
+                let mut sessions = Sessions::new(&file, path);
+                modes::expiry_check(&mut sessions, profile, config_hint.as_deref(), now)
+            }
         };
         checks.push(check);
     } else {
@@ -144,6 +151,8 @@ fn failure(check: &str, error: &anyhow::Error, default_fix: &str) -> Check {
 #[cfg(unix)]
 fn permissions_check(store: &Store) -> Option<Check> {
     use std::os::unix::fs::PermissionsExt;
+
+    use crate::shellword::shell_word;
     let path = store.path();
     let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
     if let Some(exposure) = store.exposure() {
@@ -257,28 +266,24 @@ fn expiry_check(profile: &Profile, relogin: &str, now: i64) -> Check {
             shown(unix)
         }
     };
-    let sts_left = profile.sts_expiration.saturating_sub(now);
-    let sts = if profile.sts_token.is_empty() || profile.sts_expiration <= 0 {
-        "no STS credentials".to_owned()
-    } else if sts_left <= 0 {
-        format!("STS credentials expired {}", at(profile.sts_expiration))
-    } else {
-        format!("STS credentials expire {}", at(profile.sts_expiration))
+    let times = SessionTimes::of(&profile.oauth_session());
+    let sts = match times.sts_expires_at {
+        Some(expiry) if expiry > now => format!("STS credentials expire {}", at(expiry)),
+        Some(expiry) if expiry > 0 => format!("STS credentials expired {}", at(expiry)),
+        _ => "no STS credentials".to_owned(),
     };
-    let refresh_known = profile.oauth_refresh_token_expire > 0;
-    let refresh_expired = refresh_known && profile.oauth_refresh_token_expire <= now;
-    let refresh = match (profile.oauth_refresh_token.is_empty(), refresh_known) {
-        (true, _) => "no refresh token".to_owned(),
-        (false, true) => format!(
+    let refresh = match times.refresh_token {
+        RefreshToken::Absent => "no refresh token".to_owned(),
+        RefreshToken::Present {
+            expires_at: Some(expiry),
+        } => format!(
             "the refresh token {} {}",
-            if refresh_expired {
-                "expired"
-            } else {
-                "expires"
-            },
-            at(profile.oauth_refresh_token_expire)
+            if expiry <= now { "expired" } else { "expires" },
+            at(expiry)
         ),
-        (false, false) => "a refresh token (its expiry is not recorded)".to_owned(),
+        RefreshToken::Present { expires_at: None } => {
+            "a refresh token (its expiry is not recorded)".to_owned()
+        }
     };
     let detail = format!("{sts}; {refresh}");
     if state.needs_sign_in() {

@@ -1,6 +1,7 @@
 //! `alicli doctor`: checks what a sign-in and a call depend on, and prints each with its fix. It
 //! only reads: it renews nothing and writes nothing, so it is safe to run at any time.
 
+mod keychain;
 mod local;
 mod modes;
 mod network;

@@ -5,9 +5,10 @@ use std::path::Path;
 
 use super::Check;
 use crate::commands::resolve::relogin_for;
-use crate::profile::chain::{chain, state};
-use crate::profile::{ConfigFile, Mode, Profile};
-use crate::session::state::{Margins, State};
+use crate::commands::storage::Sessions;
+use crate::profile::chain::chain;
+use crate::profile::{Mode, Profile};
+use crate::session::state::State;
 use crate::shellword::shell_word;
 use crate::timefmt::{relative, to_rfc3339};
 
@@ -15,11 +16,12 @@ const CHECK: &str = "profile expiry";
 
 /// Whether the profile can give credentials without a new sign-in, following its role chain.
 pub fn expiry_check(
-    file: &ConfigFile,
+    sessions: &mut Sessions,
     profile: &Profile,
     config_path: Option<&Path>,
     now: i64,
 ) -> Check {
+    let file = sessions.file();
     let name = &profile.name;
     let names = match chain(file, name) {
         Ok(names) => names,
@@ -45,12 +47,12 @@ pub fn expiry_check(
             format!(
                 "; its sources: `{}` ({})",
                 through.join("` -> `"),
-                mode_of(file, root)
+                mode_of(sessions, root)
             )
         }
         _ => String::new(),
     };
-    match state(file, name, now, Margins::DEFAULT) {
+    match sessions.state(name, now) {
         State::Fresh { sts_expires_at, .. } => Check::pass(
             CHECK,
             format!("credentials valid until {}{via}", at(sts_expires_at)),
@@ -70,10 +72,7 @@ pub fn expiry_check(
             ),
         ),
         needs => {
-            let root = names.last().and_then(|root| {
-                file.raw_profile(root)
-                    .and_then(|raw| Profile::from_raw(raw).ok())
-            });
+            let root = names.last().and_then(|root| sessions.profile(root));
             let relogin = root
                 .as_ref()
                 .map(|root| relogin_for(root, config_path))
@@ -90,9 +89,9 @@ pub fn expiry_check(
     }
 }
 
-fn mode_of(file: &ConfigFile, name: &str) -> String {
-    file.raw_profile(name)
-        .and_then(|raw| Profile::from_raw(raw).ok())
+fn mode_of(sessions: &mut Sessions, name: &str) -> String {
+    sessions
+        .profile(name)
         .map(|p| p.mode.to_string())
         .unwrap_or_default()
 }

@@ -107,7 +107,7 @@ async fn obtain(target: &Target, settings: &Settings, http: &Http, min_ttl: i64)
 
 /// Runs the command under the endpoint; returns its exit code.
 pub fn run(args: ExecArgs, settings: &Settings, target: Target) -> Result<u8> {
-    let profile = target.profile()?;
+    let profile = target.settings()?;
     if matches!(profile.mode, Mode::Ak | Mode::StsToken) {
         return Err(with_hint(
             UsageError(format!(

@@ -6,7 +6,8 @@ use serde_json::Value;
 use super::not_found;
 use crate::cli::NamedProfileArgs;
 use crate::commands::settings::Settings;
-use crate::profile::{ConfigFile, keys};
+use crate::commands::storage::tidy;
+use crate::profile::{ConfigFile, Storage, keys};
 
 /// Where `current` went when the deleted profile was the current one.
 pub enum Moved {
@@ -50,8 +51,11 @@ pub fn run(args: NamedProfileArgs, settings: &Settings) -> Result<()> {
     let config_path = args.config_path.as_deref();
     let store = settings.store(config_path)?;
     let name = args.profile;
-    let (moved, dependents) = store.update(|file| {
-        let Some(moved) = remove_profile(file, &name) else {
+    let (moved, dependents, storage) = store.update(|file| {
+        let storage = file
+            .raw_profile(&name)
+            .map(|raw| Storage::of_raw(raw, store.path()));
+        let (Some(storage), Some(moved)) = (storage, remove_profile(file, &name)) else {
             return Err(not_found(&name, &store, config_path));
         };
         // Chained profiles that assumed a role from this one now have no source.
@@ -60,9 +64,10 @@ pub fn run(args: NamedProfileArgs, settings: &Settings) -> Result<()> {
             .filter(|p| p.get(keys::SOURCE_PROFILE).and_then(Value::as_str) == Some(name.as_str()))
             .filter_map(|p| p.get(keys::NAME).and_then(Value::as_str).map(str::to_owned))
             .collect();
-        Ok((moved, dependents))
+        Ok((moved, dependents, storage))
     })?;
     stderrln!("Deleted profile `{name}` from {}.", store.path().display());
+    tidy(storage, Storage::File, store.path(), &name);
     if let Some(moved) = moved {
         moved.announce();
     }

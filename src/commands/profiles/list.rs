@@ -7,7 +7,9 @@ use crate::cli::{ListArgs, ListFormat};
 use crate::clock;
 use crate::commands::output;
 use crate::commands::settings::Settings;
+use crate::commands::storage::Sessions;
 use crate::profile::summary::{Summary, Validity, summarize};
+use crate::profile::{Storage, keys};
 use crate::term;
 use crate::timefmt::{self, to_rfc3339};
 
@@ -16,10 +18,24 @@ pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
     let store = settings.store(args.config_path.as_deref())?;
     let file = store.load()?;
     let now = clock::now_unix();
+    let mut sessions = Sessions::new(&file, store.path());
     let rows: Vec<Summary> = file
         .raw_profiles()
-        .map(|p| summarize(&file, p, now))
+        .map(|raw| {
+            let name = raw
+                .get(keys::NAME)
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let profile = sessions.profile(name);
+            let state = sessions.state(name, now);
+            summarize(raw, profile.as_ref(), state, now)
+        })
         .collect();
+    if let Some(fault) = sessions.fault() {
+        stderrln!(
+            "warning: {fault}; the validity of keychain profiles is not shown; `alicli doctor` checks the keychain"
+        );
+    }
     let current = file.current();
     if let Some(current) = current
         && !rows.iter().any(|row| row.name == current)
@@ -42,8 +58,8 @@ pub fn run(args: ListArgs, settings: &Settings) -> Result<()> {
     }
 }
 
-/// `{"current": …, "profiles": [{name, current, mode, site, region, validity, valid_until,
-/// account_id}]}`; absent values are `null`, times RFC 3339 UTC. No secrets.
+/// `{"current": …, "profiles": [{name, current, mode, storage, site, region, validity,
+/// valid_until, account_id}]}`; absent values are `null`, times RFC 3339 UTC. No secrets.
 fn as_json(current: Option<&str>, rows: &[Summary]) -> Value {
     let profiles: Vec<Value> = rows
         .iter()
@@ -56,6 +72,7 @@ fn as_json(current: Option<&str>, rows: &[Summary]) -> Value {
                 "name": row.name,
                 "current": Some(row.name.as_str()) == current,
                 "mode": row.mode,
+                "storage": row.storage.map(Storage::as_str),
                 "site": row.site,
                 "region": row.region,
                 "validity": row.validity.as_str(),
@@ -67,13 +84,14 @@ fn as_json(current: Option<&str>, rows: &[Summary]) -> Value {
     json!({"current": current, "profiles": profiles})
 }
 
-/// Columns `Profile | Mode | Site | Region | Valid until | Account`, in the style of `aliyun
-/// configure list`.
+/// Columns `Profile | Mode | Storage | Site | Region | Valid until | Account`, in the style of
+/// `aliyun configure list`.
 fn table(current: Option<&str>, rows: &[Summary]) -> String {
     let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_owned());
-    let mut cells: Vec<[String; 6]> = vec![[
+    let mut cells: Vec<[String; 7]> = vec![[
         "Profile".into(),
         "Mode".into(),
+        "Storage".into(),
         "Site".into(),
         "Region".into(),
         "Valid until".into(),
@@ -102,6 +120,7 @@ fn table(current: Option<&str>, rows: &[Summary]) -> String {
             [
                 name,
                 mode,
+                dash(&row.storage.map(|s| s.as_str().to_owned())),
                 dash(&row.site),
                 dash(&row.region),
                 validity,
@@ -110,7 +129,7 @@ fn table(current: Option<&str>, rows: &[Summary]) -> String {
             .map(|cell| term::clean(&cell).into_owned()),
         );
     }
-    let mut widths = [0usize; 6];
+    let mut widths = [0usize; 7];
     for line in &cells {
         for (width, cell) in widths.iter_mut().zip(line) {
             *width = (*width).max(cell.chars().count());
@@ -143,6 +162,7 @@ mod tests {
             Summary {
                 name: "work".into(),
                 mode: "OAuth".into(),
+                storage: Some(Storage::Keychain),
                 site: Some("CN".into()),
                 region: Some("cn-hangzhou".into()),
                 validity: Validity::Until(1_795_341_600),
@@ -151,6 +171,7 @@ mod tests {
             Summary {
                 name: "ak".into(),
                 mode: "AK".into(),
+                storage: None,
                 site: None,
                 region: None,
                 validity: Validity::Never,
@@ -159,14 +180,16 @@ mod tests {
         ];
         assert_eq!(
             table(Some("work"), &rows),
-            "Profile | Mode  | Site | Region      | Valid until          | Account\n\
-             ------- | ----- | ---- | ----------- | -------------------- | ----------------\n\
-             work *  | OAuth | CN   | cn-hangzhou | 2026-11-22T10:00:00Z | 1234567890123456\n\
-             ak      | AK    | -    | -           | never                | -\n"
+            "Profile | Mode  | Storage  | Site | Region      | Valid until          | Account\n\
+             ------- | ----- | -------- | ---- | ----------- | -------------------- | ----------------\n\
+             work *  | OAuth | keychain | CN   | cn-hangzhou | 2026-11-22T10:00:00Z | 1234567890123456\n\
+             ak      | AK    | -        | -    | -           | never                | -\n"
         );
         let value = as_json(Some("work"), &rows);
         assert_eq!(value["profiles"][0]["current"], true);
         assert_eq!(value["profiles"][0]["valid_until"], "2026-11-22T10:00:00Z");
+        assert_eq!(value["profiles"][0]["storage"], "keychain");
+        assert_eq!(value["profiles"][1]["storage"], Value::Null);
         assert_eq!(value["profiles"][1]["validity"], "never");
         assert_eq!(value["profiles"][1]["site"], Value::Null);
     }

@@ -6,6 +6,7 @@ pub(crate) mod delete;
 mod get;
 mod list;
 mod modes;
+mod moving;
 mod set;
 mod switch;
 

@@ -1,5 +1,7 @@
 //! `alicli configure set`: write profile fields without signing in, like the official CLI.
 
+use std::path::Path;
+
 use anyhow::Result;
 use serde_json::Value;
 
@@ -7,6 +9,7 @@ use super::modes::{
     Change, change_mode, check_complete, check_fits, chosen_mode, drop_cached_credentials,
     mode_changes,
 };
+use super::moving;
 use crate::cli::SetArgs;
 use crate::cloud::endpoints::parse_endpoint;
 use crate::commands::configure::warn_if_unknown;
@@ -15,7 +18,7 @@ use crate::commands::resolve::{choose_file, choose_name_or_default, login_comman
 use crate::commands::settings::Settings;
 use crate::error::{UsageError, with_hint};
 use crate::profile::name::check_new_name;
-use crate::profile::{ConfigFile, Mode, check_region, keys};
+use crate::profile::{ConfigFile, Mode, Storage, check_region, keys};
 use crate::shellword::shell_word;
 use crate::site::Site;
 
@@ -94,10 +97,16 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
     let mut changes = common_changes(&args)?;
     changes.extend(mode_changes(&args)?);
     if changes.is_empty() && new_mode.is_none() {
+        if let Some(to) = args.storage {
+            return moving::move_session(&args.profile, to.into(), settings);
+        }
         return Err(with_hint(
             UsageError("nothing to set".into()),
-            "pass at least one field, e.g. `--region`, `--mode`, `--ram-role-arn`; see `alicli configure set --help`",
+            "pass at least one field, e.g. `--region`, `--mode`, `--ram-role-arn`, `--storage`; see `alicli configure set --help`",
         ));
+    }
+    if let Some(to) = args.storage {
+        moving::move_session(&args.profile, to.into(), settings)?;
     }
     let flag = args.profile.profile.as_deref();
     let (store, config_hint) = choose_file(settings, args.profile.config_path.as_deref())?;
@@ -108,7 +117,7 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
         if file.raw_profile(&name).is_none() {
             check_new_name(&name).map_err(invalid_name)?;
         }
-        apply(file, &name, new_mode.as_ref(), &changes)
+        apply(file, store.path(), &name, new_mode.as_ref(), &changes)
     })?;
     let login = login_command(Some(&outcome.name), Site::Cn, config_hint.as_deref());
     report(&outcome, &store.path().display().to_string(), &login);
@@ -118,24 +127,42 @@ pub fn run(args: SetArgs, settings: &Settings) -> Result<()> {
     Ok(())
 }
 
-/// The whole change to one profile, checked before anything is kept.
+/// The whole change to one profile of the file at `path`, checked before anything is kept. A
+/// keychain profile is the OAuth profile it is for alicli, and keeps the mode the other tools
+/// see (`External`).
 fn apply(
     file: &mut ConfigFile,
+    path: &Path,
     name: &str,
     new_mode: Option<&Mode>,
     changes: &[Change],
 ) -> Result<Outcome> {
-    let old_mode = file.raw_profile(name).map(|p| {
-        Mode::parse(
+    let raw = file.raw_profile(name);
+    let keychain = raw.is_some_and(|raw| Storage::of_raw(raw, path) == Storage::Keychain);
+    let old_mode = raw.map(|p| match keychain {
+        true => Mode::OAuth,
+        false => Mode::parse(
             p.get(keys::MODE)
                 .and_then(Value::as_str)
                 .unwrap_or_default(),
-        )
+        ),
     });
     let mode = new_mode
         .cloned()
         .or_else(|| old_mode.clone())
         .unwrap_or(Mode::OAuth);
+    if keychain && mode != Mode::OAuth {
+        return Err(with_hint(
+            usage(anyhow::anyhow!(
+                "profile `{name}` keeps its OAuth session in the keychain; its mode stays OAuth"
+            )),
+            format!(
+                "move the session to config.json first: `alicli configure set --profile {} \
+                 --storage file`",
+                shell_word(name)
+            ),
+        ));
+    }
     check_fits(changes, &mode, name)?;
     let mut signed_out = false;
     match &old_mode {
@@ -150,7 +177,9 @@ fn apply(
         }
         Some(_) => {}
     }
-    file.set_fields(name, [(keys::MODE, Value::from(mode.as_str()))]);
+    if !keychain {
+        file.set_fields(name, [(keys::MODE, Value::from(mode.as_str()))]);
+    }
     for change in changes {
         match &change.value {
             Some(value) => file.set_fields(name, [(change.key, value.clone())]),

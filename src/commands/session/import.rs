@@ -1,9 +1,12 @@
-//! `alicli session import --session-archive F [--profile NAME] [--force]`: a session exported on
-//! another machine, into this machine's profile store.
+//! `alicli session import --session-archive F [--profile NAME] [--force] [--storage S]`: a
+//! session exported on another machine, into this machine's profile store (config.json, or the
+//! OS keychain with `--storage keychain`).
 //!
 //! Everything is checked before anything is written: the passphrase, the archive's integrity and
-//! version, the profile name (no path separators, no `..`), a name collision, and expiry. The only
-//! file written is the profile store, under its lock; the archive names no paths.
+//! version, the profile name (no path separators, no `..`), a name collision, expiry, and that the
+//! keychain can take the session when it is to keep it. The only file written is the profile
+//! store, under its lock (after the keychain item, for keychain storage); the archive names no
+//! paths.
 
 use std::io::Read;
 use std::path::Path;
@@ -16,10 +19,11 @@ use crate::cli::SessionImportArgs;
 use crate::clock;
 use crate::commands::resolve::{choose_file, relogin_command};
 use crate::commands::settings::Settings;
-use crate::commands::{invalid_name, prompt};
+use crate::commands::{invalid_name, prompt, storage};
 use crate::error::{SignInNeeded, with_hint};
+use crate::keychain;
 use crate::profile::name::{NameError, RULE, check_new_name};
-use crate::profile::{ConfigFile, Mode, Store, keys};
+use crate::profile::{self, ConfigFile, Storage, Store, keys};
 use crate::session::archive::{ArchiveError, MAX_ARCHIVE_LEN, SessionArchive, decode};
 use crate::session::state::{Margins, SessionTimes, State};
 use crate::site::Site;
@@ -64,22 +68,31 @@ pub async fn run(args: SessionImportArgs, settings: &Settings) -> Result<()> {
         ));
     }
 
-    store.update(|file| {
+    let kept = storage::for_import(args.storage)?;
+    storage::ensure_usable(kept, store.path())?;
+    let before = store.update(|file| {
         // Re-checked under the lock: another process may have created the name meanwhile.
-        if file.raw_profile(&name).is_some() && !args.force {
-            return Err(exists_error(&name, &store));
-        }
+        let before = match file.raw_profile(&name) {
+            Some(_) if !args.force => return Err(exists_error(&name, &store)),
+            Some(raw) => Storage::of_raw(raw, store.path()),
+            None => Storage::File,
+        };
         file.remove(&name);
         file.set_fields(&name, settings_fields(&archive));
-        file.apply_session(&name, &session);
+        profile::storage::save(file, store.path(), &name, kept, &session)?;
         if file.current().is_none() {
             file.set_current(&name);
         }
-        Ok(())
+        Ok(before)
     })?;
+    storage::tidy(before, kept, store.path(), &name);
 
+    let into = match kept {
+        Storage::File => String::new(),
+        Storage::Keychain => format!(", its secrets into {}", keychain::STORE),
+    };
     stderrln!(
-        "Imported session `{}` as profile `{name}` into {}.",
+        "Imported session `{}` as profile `{name}` into {}{into}.",
         archive.profile.name,
         store.path().display()
     );
@@ -198,7 +211,8 @@ fn free_name(file: &ConfigFile, store: &Store, mut name: String, force: bool) ->
     }
 }
 
-/// The profile's settings as stored; the session itself is applied whole beside them.
+/// The profile's settings as stored; the session (and the mode that goes with where it is kept)
+/// is saved whole beside them.
 fn settings_fields(archive: &SessionArchive) -> Vec<(&'static str, Value)> {
     let p = &archive.profile;
     let language = if p.language.is_empty() {
@@ -207,7 +221,6 @@ fn settings_fields(archive: &SessionArchive) -> Vec<(&'static str, Value)> {
         &p.language
     };
     vec![
-        (keys::MODE, Mode::OAuth.as_str().into()),
         (keys::OAUTH_SITE_TYPE, p.oauth_site_type.clone().into()),
         (keys::REGION_ID, p.region_id.clone().into()),
         (keys::LANGUAGE, language.into()),

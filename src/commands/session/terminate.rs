@@ -1,9 +1,10 @@
 //! `alicli logout` (and `alicli session terminate`): end a session. The refresh token is revoked
 //! at the server first when a revocation endpoint is configured (`ALICLI_REVOKE_URL`, RFC 7009;
 //! Alibaba's own endpoint is unconfirmed, docs/protocol.md §2), then the tokens and STS credentials
-//! are removed from the profile. The profile's settings stay, so `alicli login` signs straight
-//! back in; `--delete-profile` removes the profile too, and `current` then moves as with
-//! `configure delete`.
+//! are removed from the profile (a keychain profile's keychain item is removed). The profile's
+//! settings stay, so `alicli login` signs straight back in (`--storage` changes where it keeps
+//! its next session); `--delete-profile` removes the profile too, and `current` then moves as
+//! with `configure delete`.
 //!
 //! `--json` prints:
 //!
@@ -22,13 +23,14 @@ use crate::cli::TerminateArgs;
 use crate::clock;
 use crate::cloud::endpoints::parse_endpoint;
 use crate::commands::output;
-use crate::commands::profiles::delete::remove_profile;
+use crate::commands::profiles::delete::{Moved, remove_profile};
 use crate::commands::resolve::Target;
 use crate::commands::settings::Settings;
+use crate::commands::storage::{ensure_usable, place, tidy};
 use crate::error::with_hint;
 use crate::http::{Http, RequestError};
 use crate::oauth::revoke::{TokenKind, revoke};
-use crate::profile::Profile;
+use crate::profile::{Profile, Storage, storage};
 use crate::session::record::OAuthSession;
 use crate::shellword::shell_word;
 use crate::site::Site;
@@ -49,15 +51,13 @@ pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Resul
         ));
     }
     let profile = &target.oauth_profile()?;
+    // Where the signed-out profile keeps its next session: where it keeps this one, unless told.
+    let to = args.storage.map_or(profile.storage, Storage::from);
+    if !args.delete_profile {
+        ensure_usable(to, target.store.path())?;
+    }
     let revocation = revoke_first(&args, settings, http, profile, &name).await?;
-
-    let moved = target.store.update(|file| {
-        if args.delete_profile {
-            return Ok(remove_profile(file, &name).flatten());
-        }
-        file.apply_session(&name, &OAuthSession::default());
-        Ok(None)
-    })?;
+    let moved = remove(&target, profile, args.delete_profile, to)?;
 
     let now = clock::now_unix();
     let session = profile.oauth_session();
@@ -72,20 +72,65 @@ pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Resul
             "issued_credentials_valid_until": issued.map(to_rfc3339),
         }))?;
     }
-    let store = target.store.path().display();
     let what = describe(&removed);
+    let store = target.store.path().display();
     if args.delete_profile {
         stderrln!("Signed out of `{name}` and deleted the profile from {store} ({what}).");
         if let Some(moved) = moved {
             moved.announce();
         }
     } else {
-        stderrln!("Signed out of `{name}`: removed {what} from {store}.");
+        let from = match profile.storage {
+            Storage::File => store.to_string(),
+            Storage::Keychain => place(Storage::Keychain).to_owned(),
+        };
+        stderrln!("Signed out of `{name}`: removed {what} from {from}.");
+        if to != profile.storage {
+            stderrln!("Its next session will be kept in {}.", place(to));
+        }
         stderrln!(
             "The profile's settings stay; sign back in with `{}`.",
             target.relogin(profile)
         );
     }
+    tell_what_stays(revocation, &session, issued, removed.is_empty(), now);
+    Ok(())
+}
+
+/// Removes the session (and with `delete_profile` the profile), leaving a kept profile to keep
+/// its next session in `to`. A keychain item goes before config.json changes when the profile
+/// goes, and once config.json no longer points at it when the profile stays.
+fn remove(
+    target: &Target,
+    profile: &Profile,
+    delete_profile: bool,
+    to: Storage,
+) -> Result<Option<Moved>> {
+    let (name, path) = (&target.name, target.store.path());
+    let (moved, before) = target.store.update(|file| {
+        if delete_profile {
+            // If the item cannot be removed, the profile stays to say so.
+            if profile.storage == Storage::Keychain {
+                storage::forget(path, name)?;
+            }
+            return Ok((remove_profile(file, name).flatten(), Storage::File));
+        }
+        let before = storage::save(file, path, name, to, &OAuthSession::default())?;
+        Ok((None, before))
+    })?;
+    tidy(before, to, path, name);
+    Ok(moved)
+}
+
+/// What stays valid after the sign-out: the refresh token at the server unless revoked, and STS
+/// credentials already issued.
+fn tell_what_stays(
+    revocation: &str,
+    session: &OAuthSession,
+    issued: Option<i64>,
+    nothing_removed: bool,
+    now: i64,
+) {
     match revocation {
         "revoked" => stderrln!("Its refresh token was revoked at the server."),
         "skipped" => stderrln!("It was not revoked at the server (--no-revoke)."),
@@ -103,12 +148,11 @@ pub async fn run(args: TerminateArgs, settings: &Settings, http: &Http) -> Resul
              working until then.",
             when(at, now)
         ),
-        None if !removed.is_empty() => {
+        None if !nothing_removed => {
             stderrln!("No credentials issued from it are still valid.")
         }
         None => {}
     }
-    Ok(())
 }
 
 /// The parts of a session the profile held, by their `--json` names.
@@ -155,12 +199,14 @@ async fn revoke_first(
         (None, false) => return Ok("not_configured"),
         (Some(url), false) => url,
     };
+    // A keychain profile's tokens are in its session, not in its fields.
+    let session = profile.oauth_session();
     let token = [
-        (&profile.oauth_refresh_token, TokenKind::RefreshToken),
-        (&profile.oauth_access_token, TokenKind::AccessToken),
+        (session.refresh_secret(), TokenKind::RefreshToken),
+        (session.access_secret(), TokenKind::AccessToken),
     ]
     .into_iter()
-    .find(|(token, _)| !token.is_empty());
+    .find_map(|(token, kind)| token.map(|token| (token, kind)));
     let Some((token, kind)) = token else {
         return Ok("nothing_to_revoke");
     };

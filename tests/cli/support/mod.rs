@@ -5,6 +5,8 @@
 
 mod bounds;
 mod http;
+#[cfg(target_os = "linux")]
+pub mod keychain;
 pub mod live;
 pub mod tls;
 
@@ -237,6 +239,11 @@ impl Sandbox {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
             .env("USERPROFILE", self.home.path());
+        // The keychain tests' Secret Service, for alicli and for the alicli an SDK starts; other
+        // tests never reach it (file profiles open no keychain).
+        if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+            command.env("DBUS_SESSION_BUS_ADDRESS", bus);
+        }
         // Windows programs cannot open sockets without SystemRoot, nor find temp space without TEMP.
         #[cfg(windows)]
         for name in [
