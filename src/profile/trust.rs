@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+#[cfg(unix)]
 use crate::shellword::shell_word;
 
 /// What makes the profile file changeable by others, and how to fix it.

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::support::{Outcome, Sandbox, bounded, write_file};
+use crate::support::{Outcome, Sandbox, write_file};
 
 /// Every command that reads the file, including the sign-in (which must stop before the browser).
 const COMMANDS: &[&[&str]] = &[
@@ -302,6 +302,7 @@ fn symlinks_are_followed_and_kept_by_every_writer() {
 #[cfg(unix)]
 #[test]
 fn a_device_or_a_fifo_as_the_profile_file_is_refused_before_any_read() {
+    use crate::support::bounded;
     let sandbox = Sandbox::new();
     let path = sandbox.config_path();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();

@@ -292,6 +292,7 @@ fn the_server_refuses_keys_that_do_not_expire() {
 }
 
 /// Sends one request for `path` with this `Host`; the status and body.
+#[cfg(unix)]
 fn get_with_host(address: &str, path: &str, host: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(address).unwrap();

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::live::Live;
-use crate::support::{Sandbox, bounded, emulator, quote, test_program};
+use crate::support::{Sandbox, emulator, quote, test_program};
 
 fn configure(sandbox: &Sandbox, extra: &[&str]) -> Command {
     let mut command = sandbox.cmd();
@@ -244,6 +244,7 @@ fn a_browser_command_that_fails_switches_to_headless() {
 #[cfg(unix)]
 #[test]
 fn an_endless_stdin_is_cut_off_and_the_redirect_still_signs_in() {
+    use crate::support::bounded;
     let sandbox = Sandbox::new();
     let mut command = configure(&sandbox, &["--no-browser"]);
     bounded(&mut command);

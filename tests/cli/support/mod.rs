@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+#[cfg(unix)]
 mod bounds;
 mod http;
 #[cfg(target_os = "linux")]
