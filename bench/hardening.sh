@@ -61,15 +61,10 @@ median "alicli --version" "$BIN/alicli" --version
 median "alicli sts GetCallerIdentity (cached)" "$BIN/alicli" sts GetCallerIdentity --profile work
 median "alicli --debug sts GetCallerIdentity" "$BIN/alicli" --debug sts GetCallerIdentity --profile work
 median "alicli doctor (all endpoints on loopback)" "$BIN/alicli" doctor --profile work
-# The cost of setting up the HTTPS client (bundled roots; the OS store is loaded only when they do
-# not verify a server): a call to a closed HTTPS port fails right after the set-up.
-export ALIBABA_CLOUD_STS_ENDPOINT=https://127.0.0.1:1
-ALLOW_FAIL=1 median "HTTPS client set-up (refused https://127.0.0.1:1)" \
-    "$BIN/alicli" sts GetCallerIdentity --profile work
+# No row for the HTTPS client's set-up alone: a call to a closed port is retried with backoff
+# (issue 9's outage handling), so it measured the backoff (about 6 s), not the set-up. The cached
+# call above builds the same client.
 if [[ -n ${BASELINE:-} ]]; then
-    ALLOW_FAIL=1 median "baseline: HTTPS client set-up" \
-        "$BASELINE/alicli" sts GetCallerIdentity --profile work
-    export ALIBABA_CLOUD_STS_ENDPOINT=$URL
     median "baseline: alicli --version" "$BASELINE/alicli" --version
     median "baseline: sts GetCallerIdentity (cached)" "$BASELINE/alicli" sts GetCallerIdentity --profile work
     printf '%-44s %7.2f MB   (baseline %.2f MB)\n' "binary size" \
