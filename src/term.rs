@@ -11,7 +11,7 @@ use std::borrow::Cow;
 /// True for characters a terminal acts on instead of showing: the C0 and C1 controls and DEL
 /// (ESC starts every escape sequence; CR and BS overwrite), the Unicode bidi controls (they
 /// reorder what follows) and the line and paragraph separators.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

@@ -4,6 +4,7 @@
 use anyhow::{Result, bail};
 
 use super::vars::Var;
+use crate::term::is_unsafe;
 
 /// A POSIX shell word holding exactly `value`: single quotes, inside which nothing is special;
 /// a single quote itself becomes `'\''`. Newlines stay literal, which `eval` and `.` both keep.
@@ -86,6 +87,16 @@ pub fn render(syntax: Syntax, vars: &[Var]) -> Result<String> {
                     "the value of `{name}` contains a NUL character, which no environment can hold"
                 );
             }
+            // Shell text is often read on a terminal before (or instead of) reaching `eval`; an
+            // escape sequence in a profile name another tool wrote would act on it there. Real
+            // keys, tokens, regions and times never hold one; a line feed is quoted like any text.
+            if value.chars().any(|c| c != '\n' && is_unsafe(c)) {
+                bail!(
+                    "the value of `{name}` holds a control or bidi character, which would act on \
+                     a terminal (for a profile name, another tool wrote it); use `--format json`, \
+                     or a profile whose name is plain text"
+                );
+            }
             if matches!(syntax, Syntax::WindowsCmd | Syntax::Dotenv) && !is_plain(value) {
                 bail!(
                     "the value of `{name}` has characters this format cannot carry safely; use \
@@ -125,6 +136,23 @@ mod tests {
     };
 
     const NASTY: &str = "a'b\"c $(touch x) `id` \\n\nd;e|f&g<h>i*j?k~l#m%n!o ‘p’ ${HOME}";
+
+    #[test]
+    fn a_value_that_would_act_on_a_terminal_is_refused_in_every_syntax() {
+        for value in ["work\u{1b}]0;owned\u{7}", "a\u{202e}b", "a\rb"] {
+            let vars = [("ALIBABA_CLOUD_PROFILE", Some(value.to_owned()))];
+            for syntax in [
+                Syntax::PosixExport,
+                Syntax::Fish,
+                Syntax::PowerShell,
+                Syntax::Dotenv,
+            ] {
+                let error = render(syntax, &vars).unwrap_err().to_string();
+                assert!(error.contains("ALIBABA_CLOUD_PROFILE"), "{error}");
+                assert!(!error.contains(value), "the value is not echoed: {error}");
+            }
+        }
+    }
 
     #[test]
     fn posix_quote_wraps_everything_in_single_quotes() {

@@ -19,7 +19,8 @@ const VARS: [&str; 5] = [
 /// Values that would run `touch pwned-*` if any shell evaluated them as code.
 const EVIL_ID: &str = "AK'\"; touch pwned-id; echo '";
 const EVIL_SECRET: &str = "$(touch pwned-secret) ${HOME} $HOME `touch pwned-backtick` \\";
-const EVIL_TOKEN: &str = "line1\nline2'\n; touch pwned-token #\\ \\n \\' end\r\n(touch pwned-fish)";
+// No CR: a value that would act on a terminal is refused (terminal.rs), not quoted.
+const EVIL_TOKEN: &str = "line1\nline2'\n; touch pwned-token #\\ \\n \\' end\n(touch pwned-fish)";
 const EVIL_REGION: &str = "cn hang'zhou \u{2019}‘ \"x\" %PATH% !x! ; touch pwned-region ";
 
 /// Runs `script` with `program` in a scratch directory, with the sandbox's HOME and `ALICLI` set.

@@ -106,3 +106,46 @@ fn hostile_profile_names_and_fields_are_shown_as_text() {
     let parsed: Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(parsed["current"], HOSTILE);
 }
+
+#[test]
+fn a_hostile_profile_name_is_not_written_into_shell_text() {
+    let sandbox = Sandbox::new();
+    sandbox.sign_in("work");
+    let mut config = sandbox.config();
+    let mut evil = sandbox.profile("work");
+    evil["name"] = HOSTILE.into();
+    config["profiles"].as_array_mut().unwrap().push(evil);
+    sandbox.write_config(&config);
+
+    // Shell text is read on terminals too: the name would land there raw inside its quotes.
+    for format in ["env", "fish", "powershell"] {
+        let refused = sandbox
+            .run(&[
+                "export-credentials",
+                "--profile",
+                HOSTILE,
+                "--format",
+                format,
+            ])
+            .code(1);
+        assert!(refused.stdout.is_empty(), "{refused:?}");
+        assert!(!drives_the_terminal(&refused.stderr), "{refused:?}");
+        assert!(
+            refused.stderr.contains("ALIBABA_CLOUD_PROFILE")
+                && refused.stderr.contains("--format json"),
+            "{refused:?}"
+        );
+    }
+    // JSON carries it exactly, escaped for the terminal.
+    let json = sandbox
+        .run(&[
+            "export-credentials",
+            "--profile",
+            HOSTILE,
+            "--format",
+            "json",
+        ])
+        .success();
+    assert!(!drives_the_terminal(&json.stdout), "{:?}", json.stdout);
+    let _: Value = serde_json::from_str(&json.stdout).unwrap();
+}
