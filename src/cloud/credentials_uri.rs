@@ -98,7 +98,15 @@ pub async fn fetch(http: &Http, uri: &Url) -> Result<Credentials> {
     }
     // Bounded like every server answer: an endpoint that never stops must not fill memory.
     let body = read_body(http, response, &what).await?;
-    parse_response(status.as_u16(), &body).with_context(|| format!("{what} failed"))
+    let credentials =
+        parse_response(status.as_u16(), &body).with_context(|| format!("{what} failed"))?;
+    // Asked at each use, so no margin: only keys already expired by the local clock are refused,
+    // with the server's `Date` compared to say which clock is wrong.
+    if let Some(expires_at) = credentials.expiration {
+        crate::skew::check_arrival(expires_at, http.server_date(), crate::clock::now_unix(), 0)
+            .with_context(|| format!("{what} failed"))?;
+    }
+    Ok(credentials)
 }
 
 /// The origin of a URI given as text, for a message about a URI that did not parse.

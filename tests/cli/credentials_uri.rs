@@ -172,6 +172,14 @@ fn broken_answers_and_unsafe_uris_are_refused_with_the_reason() {
             ),
             "CredentialsUnavailable",
         ),
+        // Keys already expired are refused, not handed on to fail at their first call.
+        (
+            canned(
+                200,
+                r#"{"Code":"Success","AccessKeyId":"a","AccessKeySecret":"leak-me","SecurityToken":"t","Expiration":"2001-01-01T00:00:00Z"}"#,
+            ),
+            "expired",
+        ),
         // Read up to a cap, like every server answer (issue 14), not until memory runs out.
         (endless(), "longer than 1 MiB"),
         (
