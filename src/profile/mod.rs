@@ -6,6 +6,7 @@ pub mod lock;
 pub mod mode;
 pub mod model;
 pub mod name;
+mod session_fields;
 pub mod storage;
 pub mod store;
 pub mod summary;
