@@ -17,18 +17,9 @@ if [[ ${ALICLI_BENCH_NO_BUILD:-} != 1 ]]; then
     cargo build --release --bins >&2
 fi
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/alicli-hardening.XXXXXX")
-EMU_PID=
-cleanup() {
-    if [[ -n $EMU_PID ]]; then kill "$EMU_PID" 2>/dev/null || true; wait "$EMU_PID" 2>/dev/null || true; fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"$BIN/alicli-emulator" >"$WORK/emulator.json" 2>/dev/null &
-EMU_PID=$!
-for _ in $(seq 100); do [[ -s $WORK/emulator.json ]] && break; sleep 0.05; done
-URL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$WORK/emulator.json")
+# shellcheck source=bench/emulator.sh
+source "$ROOT/bench/emulator.sh"
+start_emulator hardening
 
 export HOME=$WORK/home ALICLI_SIGNIN_URL=$URL ALICLI_OAUTH_URL=$URL ALIBABA_CLOUD_STS_ENDPOINT=$URL
 export BROWSER="'$BIN/alicli-emulator' browse"
