@@ -20,6 +20,7 @@ mod doctor;
 mod enterprise;
 mod exec;
 mod export;
+mod export_quoting;
 mod families;
 mod faults;
 mod first_run;
