@@ -23,9 +23,10 @@ use age::secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
+use crate::profile::check_region;
 use crate::profile::name::{NameError, check_carried_name};
 use crate::secret::Secret;
-use crate::session::record::{OAuthSession, Token, stored_sts};
+use crate::session::record::{FlatSession, OAuthSession};
 use crate::session::state::{Margins, State};
 use crate::site::Site;
 
@@ -150,9 +151,6 @@ pub enum ArchiveError {
 impl SessionArchive {
     /// Packs a session with the profile settings that go with it.
     pub fn pack(about: About<'_>, session: &OAuthSession, now: i64) -> Self {
-        let secret =
-            |token: &Option<Token>| token.as_ref().map(|t| t.secret.clone()).unwrap_or_default();
-        let sts = session.sts.as_ref();
         let no_margin = Margins {
             sts: 0,
             access_token: 0,
@@ -161,6 +159,9 @@ impl SessionArchive {
             State::Fresh { until, .. } | State::Renewable { until, .. } => until,
             _ => Some(now),
         };
+        // The flat form config.json and the keychain use, except that an archive says "unknown"
+        // for a refresh token's expiry rather than 0.
+        let flat = FlatSession::of(session);
         Self {
             format: FORMAT.to_owned(),
             version: VERSION,
@@ -172,23 +173,17 @@ impl SessionArchive {
                 region_id: about.region_id.to_owned(),
                 language: about.language.to_owned(),
                 account_id: session.account_id.clone(),
-                oauth_access_token: secret(&session.access_token),
-                oauth_access_token_expire: session
-                    .access_token
-                    .as_ref()
-                    .and_then(|t| t.expires_at)
-                    .unwrap_or(0),
-                oauth_refresh_token: secret(&session.refresh_token),
+                oauth_access_token: flat.oauth_access_token,
+                oauth_access_token_expire: flat.oauth_access_token_expire,
+                oauth_refresh_token: flat.oauth_refresh_token,
                 oauth_refresh_token_expire: session
                     .refresh_token
                     .as_ref()
                     .and_then(|t| t.expires_at),
-                access_key_id: sts.map(|c| c.access_key_id.clone()).unwrap_or_default(),
-                access_key_secret: sts.map(|c| c.access_key_secret.clone()).unwrap_or_default(),
-                sts_token: sts
-                    .and_then(|c| c.security_token.clone())
-                    .unwrap_or_default(),
-                sts_expiration: sts.and_then(|c| c.expiration).unwrap_or(0),
+                access_key_id: flat.access_key_id,
+                access_key_secret: flat.access_key_secret,
+                sts_token: flat.sts_token,
+                sts_expiration: flat.sts_expiration,
             },
         }
     }
@@ -196,20 +191,17 @@ impl SessionArchive {
     /// The session the archive carries.
     pub fn session(&self) -> OAuthSession {
         let p = &self.profile;
-        OAuthSession {
-            access_token: Token::stored(&p.oauth_access_token, p.oauth_access_token_expire),
-            refresh_token: Token::stored(
-                &p.oauth_refresh_token,
-                p.oauth_refresh_token_expire.unwrap_or(0),
-            ),
-            sts: stored_sts(
-                &p.access_key_id,
-                &p.access_key_secret,
-                &p.sts_token,
-                p.sts_expiration,
-            ),
-            account_id: p.account_id.clone(),
+        FlatSession {
+            oauth_access_token: p.oauth_access_token.clone(),
+            oauth_access_token_expire: p.oauth_access_token_expire,
+            oauth_refresh_token: p.oauth_refresh_token.clone(),
+            oauth_refresh_token_expire: p.oauth_refresh_token_expire.unwrap_or(0),
+            access_key_id: p.access_key_id.clone(),
+            access_key_secret: p.access_key_secret.clone(),
+            sts_token: p.sts_token.clone(),
+            sts_expiration: p.sts_expiration,
         }
+        .session(p.account_id.clone())
     }
 
     fn validate(&self) -> Result<(), ArchiveError> {
@@ -225,8 +217,9 @@ impl SessionArchive {
         if Site::parse(&p.oauth_site_type).is_err() {
             return invalid("`oauth_site_type` is neither CN nor INTL");
         }
-        let region_ok = |r: &str| r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        if p.region_id.len() > 64 || !region_ok(&p.region_id) {
+        // An archive may carry no region; one it carries follows the one region rule.
+        let region_ok = p.region_id.is_empty() || check_region(&p.region_id).is_ok();
+        if p.region_id.len() > 64 || !region_ok {
             return invalid("`region_id` is not a region id");
         }
         if !matches!(p.language.as_str(), "" | "en" | "zh") {

@@ -1,5 +1,6 @@
 use super::*;
 use crate::cloud::credentials::Credentials;
+use crate::session::record::Token;
 
 /// A low work factor: these tests check the format, not scrypt's cost.
 const FAST: u8 = 2;
