@@ -1,4 +1,4 @@
-"""What the Python-driven benchmarks (profiles.sh, roles.sh) share: the emulator on 127.0.0.1 in a
+"""What the Python-driven benchmarks (profiles.sh, roles.sh, tools.sh, keychain.sh) share: the emulator on 127.0.0.1 in a
 temporary HOME, whole-process timing with posix_spawn, the emulator's counters, and edits of the
 profile file. Standard library only.
 
@@ -78,6 +78,19 @@ class Harness:
             profile.update(patches.get(profile["name"], {}))
         with open(self.config, "w") as f:
             json.dump(data, f, indent=2)
+
+
+def wall_and_cpu_ms(argv, env=None):
+    """Wall time and CPU time (user + system) of one run of `argv`, in ms; stdout goes to
+    /dev/null. Exits the benchmark when the command fails."""
+    start = time.perf_counter_ns()
+    pid = os.posix_spawn(argv[0], argv, os.environ if env is None else env,
+                         file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter_ns() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(argv)} failed")
+    return elapsed / 1e6, (usage.ru_utime + usage.ru_stime) * 1e3
 
 
 def summary(name, samples, target=None, note=""):

@@ -32,27 +32,20 @@ source "$ROOT/bench/emulator.sh"
 start_emulator keychain
 
 export HOME=$WORK/home XDG_DATA_HOME=$WORK/keyring ALICLI_SIGNIN_URL=$URL ALICLI_OAUTH_URL=$URL
-export ALIBABA_CLOUD_STS_ENDPOINT=$URL BROWSER="'$BIN/alicli-emulator' browse" BIN
+export ALIBABA_CLOUD_STS_ENDPOINT=$URL BROWSER="'$BIN/alicli-emulator' browse" BIN ROOT
 export BASELINE=${BASELINE:-}
 unset RUST_LOG HTTPS_PROXY HTTP_PROXY https_proxy http_proxy ALIBABA_CLOUD_CA_BUNDLE
 mkdir -p "$HOME" "$XDG_DATA_HOME"
 
 # The measuring script, written out so that the session's shell command below needs no quoting.
 cat >"$WORK/measure.py" <<'PY'
-import json, os, statistics, subprocess, sys, time, urllib.request
+import json, os, statistics, subprocess, sys, urllib.request
+sys.path.insert(0, os.path.join(os.environ["ROOT"], "bench"))
+from harness import wall_and_cpu_ms
 
 runs, bin_dir, baseline = int(os.environ["RUNS"]), os.environ["BIN"], os.environ["BASELINE"]
 alicli = os.path.join(bin_dir, "alicli")
-devnull = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
-
-def once(argv):
-    start = time.perf_counter_ns()
-    pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=devnull)
-    _, status, usage = os.wait4(pid, 0)
-    elapsed = time.perf_counter_ns() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(argv)} failed")
-    return elapsed / 1e6, (usage.ru_utime + usage.ru_stime) * 1e3
+once = wall_and_cpu_ms
 
 def measure(argv):
     for _ in range(3):

@@ -35,21 +35,13 @@ mkdir -p "$HOME"
 "$ALICLI" configure --profile work --mode OAuth --region cn-hangzhou --callback-port 0 >/dev/null 2>&1
 
 python3 - "$RUNS" "$ALICLI" "$url" "${BASELINE:+$BASELINE/alicli}" <<'PY'
-import json, os, statistics, sys, time, urllib.request
+import json, os, statistics, sys, urllib.request
+sys.path.insert(0, "bench")
+from harness import wall_and_cpu_ms
 
 runs, alicli, url, baseline = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 true = "/bin/true" if os.path.exists("/bin/true") else "/usr/bin/true"
-devnull = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
-
-def once(argv):
-    """Wall time and CPU time (user + system) of one run, in ms."""
-    start = time.perf_counter_ns()
-    pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=devnull)
-    _, status, usage = os.wait4(pid, 0)
-    elapsed = time.perf_counter_ns() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(argv)} failed")
-    return elapsed / 1e6, (usage.ru_utime + usage.ru_stime) * 1e3
+once = wall_and_cpu_ms
 
 def median_ms(argvs):
     """Medians (wall, cpu) of each command, their runs interleaved so that a change in the
