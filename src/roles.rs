@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 use url::Url;
 
-use crate::cloud::credentials::Credentials;
+use crate::cloud::credentials::{Credentials, STS_RENEW_MARGIN};
 use crate::cloud::endpoints::StsEndpointChoice;
 use crate::cloud::metadata::ecs_role_credentials;
 use crate::cloud::roles::{DEFAULT_DURATION, RoleSpec, assume_role, assume_role_with_oidc};
@@ -23,6 +23,7 @@ use crate::profile::{ConfigFile, Mode, Profile, Store};
 use crate::renew::{LockNotice, RenewalReport, lock_wait, require_profile};
 use crate::secret::Secret;
 use crate::session::state::keeps;
+use crate::skew::check_arrival;
 
 /// An OIDC token is a JWT of a few kilobytes; a file this large is not one.
 const MAX_TOKEN_FILE: u64 = 64 * 1024;
@@ -139,7 +140,7 @@ async fn obtain(
         .resolve()
     };
     let name = &profile.name;
-    match &profile.mode {
+    let credentials = match &profile.mode {
         Mode::ChainableRamRoleArn | Mode::RamRoleArn => {
             let spec = role_spec(profile, now)?;
             let keys = match source {
@@ -172,7 +173,14 @@ async fn obtain(
                 })
         }
         other => bail!("profile `{name}` of mode `{other}` does not assume a role"),
+    }?;
+    // Every role mode's credentials arrive here: ones already expired by the local clock would be
+    // obtained again on every use, as with the exchange (the same check, the same clock hint).
+    if let Some(expires_at) = credentials.expiration {
+        check_arrival(expires_at, net.http.server_date(), now, STS_RENEW_MARGIN)
+            .with_context(|| format!("profile `{name}` cannot use its role credentials"))?;
     }
+    Ok(credentials)
 }
 
 /// The fields that decide which role a profile's cached credentials belong to.

@@ -163,3 +163,38 @@ fn a_refused_exchange_keeps_the_rotated_refresh_token() {
         "no second refresh needed"
     );
 }
+
+#[test]
+fn role_credentials_that_arrive_expired_are_refused_and_the_clock_named() {
+    // The metadata service signs nothing, so a skewed clock shows only in what it hands out (a
+    // signed AssumeRole fails first, with its own clock hint): 2 h behind ours, its one-hour
+    // credentials look an hour past.
+    let sandbox = Sandbox::with_settings(json!({"clock_offset_secs": -7200}));
+    sandbox.set("ecs", &["--mode", "EcsRamRole"]).success();
+    let metadata = [("ALICLI_ECS_METADATA_URL", sandbox.emulator.url.as_str())];
+    for _ in 0..2 {
+        let outcome = sandbox
+            .run_env(&["export-credentials", "-p", "ecs"], &metadata)
+            .code(1);
+        assert_eq!(outcome.stdout, "");
+        assert!(
+            outcome.stderr.contains("by the local clock")
+                && outcome
+                    .stderr
+                    .contains("the local clock is 120 min ahead of the server's"),
+            "{}",
+            outcome.stderr
+        );
+    }
+    assert_eq!(
+        sandbox.emulator.count("metadata_credentials"),
+        2,
+        "asked once per use, and refused each time"
+    );
+    let stored = sandbox.profile("ecs");
+    assert_eq!(
+        stored["sts_expiration"].as_i64().unwrap_or(0),
+        0,
+        "nothing expired was stored: {stored}"
+    );
+}
