@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use super::file_identity;
+use crate::shellword::shell_word;
 
 /// The words after the program, with the profile and the file in their places.
 fn arguments<'a>(profile: &'a str, config: &'a str) -> [&'a str; 7] {
@@ -57,19 +58,18 @@ pub fn is_own_command(command: &str, profile: &str, config: &Path) -> bool {
             .eq(arguments(profile, named))
 }
 
-/// A word the SDKs' splitting reads back as `word`.
+/// A word the SDKs' splitting reads back as `word`. Under Unix they split like a shell, so it is
+/// the hints' [`shell_word`]; on Windows, cmd.exe's rules (and the Go SDK's) take double quotes,
+/// which a path cannot contain, and a backslash is a path separator, not an escape.
 fn quote(word: &str) -> String {
-    // A backslash is a path separator on Windows and an escape under Unix shell rules.
-    let plain = |c: char| {
-        c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c) || (cfg!(windows) && c == '\\')
-    };
+    if !cfg!(windows) {
+        return shell_word(word);
+    }
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:@%+=,\\".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
         word.to_owned()
-    } else if cfg!(windows) {
-        // cmd.exe and the Go SDK's Windows rules: double quotes, which a path cannot contain.
-        format!("\"{word}\"")
     } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
+        format!("\"{word}\"")
     }
 }
 
