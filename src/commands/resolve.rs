@@ -30,6 +30,18 @@ pub enum NameSource {
     Default,
 }
 
+impl NameSource {
+    /// How the name was chosen, for messages (`named by ALIBABA_CLOUD_PROFILE`).
+    pub fn describe(self) -> String {
+        match self {
+            NameSource::Flag => "named by --profile".into(),
+            NameSource::Env(var) => format!("named by {var}"),
+            NameSource::Current => "the current profile".into(),
+            NameSource::Default => "no profile is selected".into(),
+        }
+    }
+}
+
 /// The profile name: the flag, then the environment, then the file's `current`.
 pub fn choose_name(
     flag: Option<&str>,

@@ -53,7 +53,7 @@ pub fn decide(args: &SignInArgs, settings: &Settings) -> Result<Plan> {
     }
     if source != NameSource::Flag {
         check_unnamed_target(&name, source, existing.as_ref())?;
-        stderrln!("Signing in profile `{name}` ({}).", describe(source));
+        stderrln!("Signing in profile `{name}` ({}).", source.describe());
     }
     let storage = for_sign_in(args.storage, existing.as_ref());
     ensure_usable(storage, store.path())?;
@@ -115,20 +115,10 @@ fn check_unnamed_target(name: &str, source: NameSource, existing: Option<&Profil
         UsageError(format!(
             "profile `{name}` ({}) has mode `{mode}`; signing it in with OAuth would replace its \
              credentials",
-            describe(source)
+            source.describe()
         )),
         "sign in to a profile of its own: `alicli configure --profile NAME --mode OAuth`",
     ))
-}
-
-/// How a profile name that `--profile` did not give was chosen, for messages.
-fn describe(source: NameSource) -> String {
-    match source {
-        NameSource::Flag => "named by --profile".into(),
-        NameSource::Env(var) => format!("named by {var}"),
-        NameSource::Current => "the current profile".into(),
-        NameSource::Default => "no profile is selected".into(),
-    }
 }
 
 #[cfg(test)]
